@@ -1,0 +1,55 @@
+"""The knowledge base as one object: settings, database and search, opened lazily.
+
+The CLI, the web app and the worker each make one ``KnowledgeBase``; nothing
+else opens engines or indexes, so configuration is read in one place.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from kb import schema
+from kb.config import Settings
+from kb.db import make_engine, make_session_factory
+
+
+class KnowledgeBase:
+    def __init__(self, settings: Settings | None = None, search_settings: object | None = None) -> None:
+        self.settings = settings or Settings.from_env()
+        self._search_settings = search_settings
+
+    @cached_property
+    def engine(self) -> Engine:
+        if self.settings.database_url.startswith("sqlite"):
+            self.settings.ensure_data_dir()
+        return make_engine(self.settings.database_url)
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        return make_session_factory(self.engine)
+
+    @cached_property
+    def search(self):  # type: ignore[no-untyped-def]  # -> indexer.ExpertSearch
+        from indexer import open_search
+        from indexer.settings import SearchSettings
+
+        settings = self._search_settings or SearchSettings.from_env()
+        return open_search(settings)  # type: ignore[arg-type]
+
+    def init_db(self) -> str:
+        return schema.upgrade(self.engine)
+
+    def sync_search(self):  # type: ignore[no-untyped-def]
+        """Apply every queued change to the index; raises nothing if the index is down."""
+        from kb.search_sync import drain_search_queue
+
+        return drain_search_queue(self.sessions, self.search)
+
+    def close(self) -> None:
+        if "search" in self.__dict__:
+            self.search.close()
+        if "engine" in self.__dict__:
+            self.engine.dispose()

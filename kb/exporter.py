@@ -1,0 +1,30 @@
+"""Export talents as JSON Lines that ``kb import`` reads back unchanged."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import IO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from kb.actors import Actor
+from kb.models import Talent
+from kb.permissions import require
+from kb.talents import talent_to_record
+
+
+def iter_records(session: Session, include_contact: bool = False) -> Iterator[dict]:
+    stmt = select(Talent).options(selectinload(Talent.outputs)).order_by(Talent.external_id)
+    for talent in session.scalars(stmt):
+        yield talent_to_record(talent, include_contact=include_contact)
+
+
+def export_jsonl(session: Session, out: IO[str], actor: Actor, include_contact: bool = False) -> int:
+    require(actor, "talent.export")
+    n = 0
+    for rec in iter_records(session, include_contact):
+        out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        n += 1
+    return n

@@ -1,0 +1,25 @@
+"""All models, imported here so metadata is complete wherever one is used."""
+
+from kb.models.api_token import ApiToken
+from kb.models.audit import AuditEvent
+from kb.models.base import Base, utcnow
+from kb.models.invitation import AccountInvitation
+from kb.models.output import Output
+from kb.models.queue import QueueItem
+from kb.models.revision import Revision
+from kb.models.talent import Talent
+from kb.models.user import ROLES, User
+
+__all__ = [
+    "ROLES",
+    "AccountInvitation",
+    "ApiToken",
+    "AuditEvent",
+    "Base",
+    "Output",
+    "QueueItem",
+    "Revision",
+    "Talent",
+    "User",
+    "utcnow",
+]

@@ -1,0 +1,148 @@
+"""The durable outbox: enqueue inside the caller's transaction, drain later.
+
+Claiming is a single conditional UPDATE per item, so two workers racing for the
+same row cannot both win it (``rowcount`` tells the loser), on SQLite and on
+PostgreSQL alike. A worker that dies leaves its claim to expire and the item is
+picked up again; handlers must therefore be idempotent.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from kb.models import QueueItem, utcnow
+
+LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 20
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def enqueue(session: Session, topic: str, payload: dict, *, delay: timedelta | None = None) -> QueueItem:
+    item = QueueItem(topic=topic, payload=payload, run_after=utcnow() + (delay or timedelta(0)))
+    session.add(item)
+    return item
+
+
+def backoff(attempts: int) -> timedelta:
+    """Exponential back-off capped at ten minutes: an outage of a mail or search
+    server is retried often at first, then without hammering it."""
+    return timedelta(seconds=min(600, 2 ** min(attempts, 10)))
+
+
+@dataclass
+class DrainReport:
+    done: int = 0
+    failed: int = 0
+    remaining_errors: list[str] | None = None
+
+
+def claim(factory: sessionmaker[Session], topic: str, limit: int, worker: str) -> list[int]:
+    """Claim up to ``limit`` ready items of ``topic`` for ``worker``; returns their ids."""
+    now = utcnow()
+    claimed: list[int] = []
+    with factory() as session:
+        candidates = session.scalars(
+            select(QueueItem.id)
+            .where(
+                QueueItem.topic == topic,
+                QueueItem.run_after <= now,
+                or_(
+                    QueueItem.state == "pending",
+                    (QueueItem.state == "running") & (QueueItem.locked_until < now),
+                ),
+            )
+            .order_by(QueueItem.id)
+            .limit(limit)
+        ).all()
+        for item_id in candidates:
+            result = session.execute(
+                update(QueueItem)
+                .where(
+                    QueueItem.id == item_id,
+                    or_(
+                        QueueItem.state == "pending",
+                        (QueueItem.state == "running") & (QueueItem.locked_until < now),
+                    ),
+                )
+                .values(state="running", locked_by=worker, locked_until=now + LEASE)
+            )
+            session.commit()
+            if result.rowcount == 1:
+                claimed.append(item_id)
+    return claimed
+
+
+def drain(
+    factory: sessionmaker[Session],
+    topic: str,
+    handler: Callable[[list[QueueItem]], None],
+    *,
+    batch: int = 100,
+    worker: str | None = None,
+) -> DrainReport:
+    """Run ``handler`` over ready items of ``topic`` in batches until none is left.
+
+    The handler gets the claimed items of one batch and either returns (all done)
+    or raises (all retried later with back-off). It must not commit the session.
+    """
+    worker = worker or worker_name()
+    report = DrainReport()
+    while True:
+        ids = claim(factory, topic, batch, worker)
+        if not ids:
+            return report
+        with factory() as session:
+            items = list(session.scalars(select(QueueItem).where(QueueItem.id.in_(ids)).order_by(QueueItem.id)))
+            try:
+                handler(items)
+            except Exception as exc:  # noqa: BLE001 - any failure means "retry later"
+                session.rollback()
+                items = list(session.scalars(select(QueueItem).where(QueueItem.id.in_(ids))))
+                for item in items:
+                    item.attempts += 1
+                    item.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                    item.state = "dead" if item.attempts >= MAX_ATTEMPTS else "pending"
+                    item.run_after = utcnow() + backoff(item.attempts)
+                    item.locked_by = ""
+                    item.locked_until = None
+                session.commit()
+                report.failed += len(items)
+                report.remaining_errors = [items[0].last_error] if items else []
+                return report
+            now = utcnow()
+            for item in items:
+                item.state = "done"
+                item.done_at = now
+                item.attempts += 1
+                item.locked_by = ""
+                item.locked_until = None
+            session.commit()
+            report.done += len(items)
+
+
+def pending_count(session: Session, topic: str | None = None) -> int:
+    from sqlalchemy import func
+
+    q = select(func.count()).select_from(QueueItem).where(QueueItem.state.in_(("pending", "running")))
+    if topic:
+        q = q.where(QueueItem.topic == topic)
+    return int(session.scalar(q) or 0)
+
+
+def purge_done(session: Session, older_than: timedelta = timedelta(days=7)) -> int:
+    from sqlalchemy import delete
+
+    result = session.execute(
+        delete(QueueItem).where(QueueItem.state == "done", QueueItem.done_at < utcnow() - older_than)
+    )
+    return int(result.rowcount or 0)
