@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from kb.actors import Actor
-from kb.errors import Conflict, NotFound, ValidationError
 from kb.audit import audit
+from kb.errors import Conflict, NotFound, ValidationError
 from kb.models import ROLES, AccountInvitation, ApiToken, Talent, User, utcnow
 from kb.permissions import require
 

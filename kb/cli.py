@@ -1,0 +1,321 @@
+"""The ``kb`` command line: set-up, import/export, search, accounts, worker, server."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlalchemy import select
+
+from kb.actors import Actor
+from kb.context import KnowledgeBase
+from kb.errors import KbError
+
+
+def _kb(ctx: click.Context) -> KnowledgeBase:
+    return ctx.ensure_object(KnowledgeBase)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def _require_schema(kb: KnowledgeBase) -> None:
+    from kb import schema
+
+    if schema.current_revision(kb.engine) != schema.head_revision(kb.engine):
+        _fail("the database is not initialised or not up to date: run `kb init` first")
+
+
+def _sync(kb: KnowledgeBase, quiet: bool = False) -> None:
+    """Apply queued index changes now; an unreachable index only delays them."""
+    from indexer import SearchUnavailable
+
+    try:
+        report = kb.sync_search()
+    except SearchUnavailable as exc:
+        click.echo(f"warning: search index unreachable ({exc}); changes stay queued for `kb worker`", err=True)
+        return
+    if report.failed:
+        click.echo(
+            f"warning: {report.failed} index change(s) failed and stay queued: {report.remaining_errors}", err=True
+        )
+    elif not quiet and report.done:
+        click.echo(f"search index updated ({report.done} change(s))", err=True)
+
+
+@click.group()
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Luohu talent think-tank knowledge base."""
+    ctx.obj = KnowledgeBase()
+    ctx.call_on_close(ctx.obj.close)
+
+
+@main.command()
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    """Create or migrate the database (safe to run again)."""
+    kb = _kb(ctx)
+    rev = kb.init_db()
+    click.echo(f"database ready at revision {rev} ({kb.engine.url.render_as_string(hide_password=True)})")
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Validate only; save nothing.")
+@click.option("--no-index", is_flag=True, help="Leave index updates to `kb worker`.")
+@click.pass_context
+def import_(ctx: click.Context, file: Path, dry_run: bool, no_index: bool) -> None:
+    """Import talents from JSON Lines, CSV or XLSX; bad records are reported by line."""
+    from kb.importer import import_file
+
+    kb = _kb(ctx)
+    _require_schema(kb)
+    report = import_file(kb.sessions, file, Actor.system(f"kb import {file.name}"), dry_run=dry_run)
+    for err in report.errors:
+        click.echo(f"{file.name}: {err}", err=True)
+    if dry_run:
+        click.echo(f"dry run: {report.unchanged} valid, {len({e.line for e in report.errors})} invalid record(s)")
+    else:
+        click.echo(report.summary())
+        if not no_index:
+            _sync(kb)
+    if report.errors:
+        sys.exit(1)
+
+
+@main.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--with-contact", is_flag=True, help="Include personal contact data (email, phone).")
+@click.pass_context
+def export_(ctx: click.Context, file: Path, with_contact: bool) -> None:
+    """Export all talents as JSON Lines (re-importable unchanged)."""
+    from kb.exporter import export_jsonl
+
+    kb = _kb(ctx)
+    _require_schema(kb)
+    tmp = file.with_name(file.name + ".part")
+    with kb.sessions() as session, tmp.open("w", encoding="utf-8") as out:
+        n = export_jsonl(session, out, Actor.system("kb export"), include_contact=with_contact)
+    tmp.replace(file)  # never leave a half-written export under the real name
+    click.echo(f"exported {n} talent(s) to {file}")
+
+
+@main.command()
+@click.pass_context
+def demo(ctx: click.Context) -> None:
+    """Initialise the database and load the bundled demo talents and accounts."""
+    from kb.demo import DEMO_PASSWORD, load_demo
+
+    kb = _kb(ctx)
+    kb.init_db()
+    report, accounts = load_demo(kb.sessions)
+    click.echo(f"demo talents: {report.summary()}")
+    for err in report.errors:
+        click.echo(f"  {err}", err=True)
+    if accounts:
+        click.echo(f"demo accounts created (password {DEMO_PASSWORD!r}): {', '.join(accounts)}")
+    _sync(kb)
+
+
+# --- search -------------------------------------------------------------------------------------
+
+def _csv(value: str | None) -> tuple[str, ...]:
+    return tuple(v.strip() for v in (value or "").split(",") if v.strip())
+
+
+def _result_json(r: Any) -> dict[str, Any]:
+    return {
+        "id": r.talent_id,
+        "score": round(float(r.score), 6),
+        "name": r.name,
+        "category": r.category,
+        "evidence": [
+            {k: v for k, v in asdict(e).items() if k != "highlighted"} for e in r.evidence
+        ],
+    }
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("--top", "-k", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--category", help="Comma-separated categories, e.g. A,B")
+@click.option("--field", "fields", help="Comma-separated field codes, e.g. banking,funds")
+@click.option("--available", is_flag=True, help="Only talents available for consultation.")
+@click.option("--mode", type=click.Choice(["hybrid", "lexical", "dense"]), default="hybrid")
+@click.option("--batch", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="JSON Lines of {qid, query, filters}; prints one JSON line per query.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def search(ctx: click.Context, query: str | None, top: int, category: str | None, fields: str | None,
+           available: bool, mode: str, batch: Path | None, as_json: bool) -> None:
+    """Find experts for a need written in Chinese or English."""
+    from indexer import SearchQuery
+
+    kb = _kb(ctx)
+    engine = kb.search
+    if batch is not None:
+        for n, line in enumerate(batch.read_text("utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                filters = item.get("filters") or {}
+                q = SearchQuery(
+                    text=str(item["query"]), categories=tuple(filters.get("category", ())),
+                    fields=tuple(filters.get("fields", ())), limit=top, mode=mode, with_facets=False,
+                )
+            except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
+                _fail(f"{batch.name} line {n}: not a query record ({exc})")
+            resp = engine.search(q)
+            click.echo(json.dumps({"qid": item.get("qid", str(n)), "results": [_result_json(r) for r in resp.results]},
+                                  ensure_ascii=False))
+        return
+    if not query:
+        _fail("give a QUERY or --batch FILE")
+    q = SearchQuery(text=query, categories=_csv(category), fields=_csv(fields),
+                    available=True if available else None, limit=top, mode=mode)
+    resp = engine.search(q)
+    if as_json:
+        click.echo(json.dumps({"query": query, "total": resp.total, "results": [_result_json(r) for r in resp.results],
+                               "facets": resp.facets}, ensure_ascii=False))
+        return
+    click.echo(f"{resp.total} expert(s) ({resp.took_ms:.0f} ms)")
+    for rank, r in enumerate(resp.results, start=1):
+        click.echo(f"{rank:>2}. {r.name} {('(' + r.name_en + ')') if r.name_en else ''} [{r.category}] "
+                   f"{r.organization}  score {r.score:.3f}  id {r.talent_id}")
+        for e in r.evidence[:3]:
+            click.echo(f"      · {e.kind}: {e.text[:100]}")
+
+
+@main.command()
+@click.pass_context
+def reindex(ctx: click.Context) -> None:
+    """Rebuild the search index from the database and swap it in."""
+    from kb.search_sync import rebuild_index
+
+    kb = _kb(ctx)
+    _require_schema(kb)
+    started = time.perf_counter()
+    n = rebuild_index(kb.sessions, kb.search)
+    click.echo(f"reindexed {n} talent(s) in {time.perf_counter() - started:.1f} s ({kb.search.info()})")
+    _sync(kb, quiet=True)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Drain the queues once and exit.")
+@click.option("--interval", default=0.5, show_default=True, help="Seconds between polls.")
+@click.pass_context
+def worker(ctx: click.Context, once: bool, interval: float) -> None:
+    """Apply queued work: search-index sync and outgoing mail."""
+    from kb.worker import run_worker
+
+    kb = _kb(ctx)
+    _require_schema(kb)
+    run_worker(kb, once=once, interval=interval, log=lambda m: click.echo(m, err=True))
+
+
+# --- accounts -----------------------------------------------------------------------------------
+
+@main.group()
+def users() -> None:
+    """Manage accounts."""
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(["talent", "researcher", "organizer", "commissioner", "admin"]))
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--talent", "talent_id", help="External id of the talent this account belongs to.")
+@click.option("--name", "display_name", default="")
+@click.option("--email", default="")
+@click.option("--unit", default="", help="Policy unit or association the account acts for.")
+@click.pass_context
+def users_create(ctx: click.Context, username: str, role: str, password: str, talent_id: str | None,
+                 display_name: str, email: str, unit: str) -> None:
+    from kb.accounts import create_user
+    from kb.talents import get_talent
+
+    kb = _kb(ctx)
+    _require_schema(kb)
+    try:
+        with kb.sessions() as session, session.begin():
+            talent = get_talent(session, talent_id) if talent_id else None
+            create_user(session, Actor.system("kb users create"), username, role, password,
+                        display_name=display_name, email=email, unit=unit, talent=talent)
+    except KbError as exc:
+        _fail(str(exc))
+    click.echo(f"created {role} account {username}")
+
+
+@users.command("list")
+@click.pass_context
+def users_list(ctx: click.Context) -> None:
+    from kb.models import Talent, User
+
+    kb = _kb(ctx)
+    _require_schema(kb)
+    with kb.sessions() as session:
+        for u in session.scalars(select(User).order_by(User.username)):
+            talent = session.get(Talent, u.talent_id) if u.talent_id else None
+            click.echo(f"{u.username:<20} {u.role:<13} {'active' if u.active else 'disabled':<9}"
+                       f" {talent.external_id if talent else '':<12} {u.unit}")
+
+
+@users.command("set-password")
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.pass_context
+def users_set_password(ctx: click.Context, username: str, password: str) -> None:
+    from kb.accounts import get_user, set_password
+
+    kb = _kb(ctx)
+    try:
+        with kb.sessions() as session, session.begin():
+            set_password(session, get_user(session, username), password)
+    except KbError as exc:
+        _fail(str(exc))
+    click.echo(f"password of {username} changed")
+
+
+@users.command("disable")
+@click.argument("username")
+@click.pass_context
+def users_disable(ctx: click.Context, username: str) -> None:
+    from kb.accounts import get_user
+
+    kb = _kb(ctx)
+    try:
+        with kb.sessions() as session, session.begin():
+            get_user(session, username).active = False
+    except KbError as exc:
+        _fail(str(exc))
+    click.echo(f"{username} disabled")
+
+
+@users.command("token")
+@click.argument("username")
+@click.option("--label", default="cli")
+@click.pass_context
+def users_token(ctx: click.Context, username: str, label: str) -> None:
+    """Print a new API token for USERNAME (shown once)."""
+    from kb.accounts import get_user, issue_token
+
+    kb = _kb(ctx)
+    try:
+        with kb.sessions() as session, session.begin():
+            token = issue_token(session, get_user(session, username), label)
+    except KbError as exc:
+        _fail(str(exc))
+    click.echo(token)
+
+
+if __name__ == "__main__":
+    main()

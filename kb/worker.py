@@ -1,0 +1,40 @@
+"""The background worker: drains the durable queue until stopped."""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Callable
+
+from kb.context import KnowledgeBase
+
+
+def run_worker(kb: KnowledgeBase, *, once: bool = False, interval: float = 0.5,
+               log: Callable[[str], None] = print) -> None:
+    """Poll the queue; each topic has one handler. Failures are retried by the queue."""
+    from indexer import SearchUnavailable
+
+    stopping = False
+
+    def stop(_sig: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    handlers: list[tuple[str, Callable[[], object]]] = [("search", kb.sync_search)]
+    while not stopping:
+        for name, handler in handlers:
+            try:
+                report = handler()
+            except SearchUnavailable as exc:
+                log(f"{name}: backend unreachable, will retry: {exc}")
+                continue
+            done = getattr(report, "done", 0)
+            failed = getattr(report, "failed", 0)
+            if done or failed:
+                log(f"{name}: {done} done, {failed} failed")
+        if once:
+            return
+        time.sleep(interval)
+
