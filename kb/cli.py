@@ -222,6 +222,18 @@ def worker(ctx: click.Context, once: bool, interval: float) -> None:
     run_worker(kb, once=once, interval=interval, log=lambda m: click.echo(m, err=True))
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--dev", is_flag=True, help="Flask's development server with reloader instead of gunicorn.")
+@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes.")
+def serve(host: str, port: int, dev: bool, workers: int) -> None:
+    """Run the web application (gunicorn in production mode)."""
+    from web.serve import run
+
+    run(host=host, port=port, dev=dev, workers=workers)
+
+
 # --- accounts -----------------------------------------------------------------------------------
 
 @main.group()

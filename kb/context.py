@@ -6,6 +6,7 @@ else opens engines or indexes, so configuration is read in one place.
 
 from __future__ import annotations
 
+import threading
 from functools import cached_property
 
 from sqlalchemy.engine import Engine
@@ -20,6 +21,8 @@ class KnowledgeBase:
     def __init__(self, settings: Settings | None = None, search_settings: object | None = None) -> None:
         self.settings = settings or Settings.from_env()
         self._search_settings = search_settings
+        self._sync_thread: threading.Thread | None = None
+        self._sync_stop = threading.Event()
 
     @cached_property
     def engine(self) -> Engine:
@@ -48,7 +51,29 @@ class KnowledgeBase:
 
         return drain_search_queue(self.sessions, self.search)
 
+    def start_background_sync(self, interval: float = 0.5) -> None:
+        """Drain the search queue in a daemon thread, so saves in this process
+        reach the index within a second without a separate worker."""
+        if self._sync_thread is not None:
+            return
+        stop = threading.Event()
+
+        def loop() -> None:
+            while not stop.wait(interval):
+                try:
+                    self.sync_search()
+                except Exception:  # noqa: BLE001 - the queue keeps the work; retry next tick
+                    continue
+
+        self._sync_stop = stop
+        self._sync_thread = threading.Thread(target=loop, name="kb-search-sync", daemon=True)
+        self._sync_thread.start()
+
     def close(self) -> None:
+        if self._sync_thread is not None:
+            self._sync_stop.set()
+            self._sync_thread.join(timeout=5)
+            self._sync_thread = None
         if "search" in self.__dict__:
             self.search.close()
         if "engine" in self.__dict__:

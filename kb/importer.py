@@ -47,10 +47,15 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def failed(self) -> int:
+        """Records that were not saved (one record may have several errors)."""
+        return len({(e.line, e.record_id) for e in self.errors})
+
     def summary(self) -> str:
         return (
             f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{len(self.errors)} failed"
+            f"{self.failed} failed"
         )
 
 
