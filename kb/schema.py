@@ -23,14 +23,17 @@ def upgrade(engine: Engine) -> str:
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, "heads")
     return current_revision(engine) or ""
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The applied revision(s), comma-joined when feature branches are still unmerged."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        heads = MigrationContext.configure(conn).get_current_heads()
+    return ",".join(sorted(heads)) or None
 
 
 def head_revision(engine: Engine) -> str | None:
-    return ScriptDirectory.from_config(alembic_config(str(engine.url))).get_current_head()
+    heads = ScriptDirectory.from_config(alembic_config(str(engine.url))).get_heads()
+    return ",".join(sorted(heads)) or None

@@ -13,6 +13,7 @@ def run_worker(kb: KnowledgeBase, *, once: bool = False, interval: float = 0.5,
                log: Callable[[str], None] = print) -> None:
     """Poll the queue; each topic has one handler. Failures are retried by the queue."""
     from indexer import SearchUnavailable
+    from kb.notifications.mailer import drain_mail_queue
 
     stopping = False
 
@@ -22,7 +23,10 @@ def run_worker(kb: KnowledgeBase, *, once: bool = False, interval: float = 0.5,
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    handlers: list[tuple[str, Callable[[], object]]] = [("search", kb.sync_search)]
+    handlers: list[tuple[str, Callable[[], object]]] = [
+        ("search", kb.sync_search),
+        ("mail", lambda: drain_mail_queue(kb)),
+    ]
     while not stopping:
         for name, handler in handlers:
             try:

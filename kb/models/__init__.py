@@ -4,6 +4,7 @@ from kb.models.api_token import ApiToken
 from kb.models.audit import AuditEvent
 from kb.models.base import Base, utcnow
 from kb.models.invitation import AccountInvitation
+from kb.models.notification import Notification
 from kb.models.output import Output
 from kb.models.queue import QueueItem
 from kb.models.revision import Revision
@@ -16,6 +17,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Base",
+    "Notification",
     "Output",
     "QueueItem",
     "Revision",

@@ -1,0 +1,47 @@
+"""Sending queued email over SMTP.
+
+Mail leaves only from the queue: if the server is unreachable the item stays
+pending with back-off and goes out when the server is back.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+
+from kb.config import Settings
+from kb.models import QueueItem
+from kb.notifications.inbox import MAIL_TOPIC
+from kb.queue import DrainReport, drain
+
+
+def build_message(settings: Settings, payload: dict) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = settings.mail_sender
+    msg["To"] = payload["to"]
+    msg["Subject"] = payload["subject"]
+    body = payload.get("body", "")
+    if payload.get("link"):
+        body = f"{body}\n\n{settings.base_url.rstrip('/')}{payload['link']}"
+    msg.set_content(body)
+    for att in payload.get("attachments", []):
+        maintype, _, subtype = att.get("content_type", "text/plain").partition("/")
+        msg.add_attachment(att["text"].encode("utf-8"), maintype=maintype, subtype=subtype or "plain",
+                           filename=att["filename"])
+    return msg
+
+
+def send(settings: Settings, payload: dict) -> None:
+    if not settings.mail_host:
+        raise ConnectionError("no SMTP server configured (KB_SMTP_HOST)")
+    with smtplib.SMTP(settings.mail_host, settings.mail_port, timeout=10) as smtp:
+        smtp.send_message(build_message(settings, payload))
+
+
+def drain_mail_queue(kb) -> DrainReport:  # type: ignore[no-untyped-def]  # kb: KnowledgeBase
+    """Send what is due, one message per claim so one bad address holds up no other."""
+    def handle(items: list[QueueItem]) -> None:
+        for item in items:
+            send(kb.settings, item.payload)
+
+    return drain(kb.sessions, MAIL_TOPIC, handle, batch=1)
