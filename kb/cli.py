@@ -234,6 +234,34 @@ def serve(host: str, port: int, dev: bool, workers: int) -> None:
     run(host=host, port=port, dev=dev, workers=workers)
 
 
+@main.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def backup_(ctx: click.Context, file: Path) -> None:
+    """Back up the database and attachments to a .tar.gz (the index is rebuilt on restore)."""
+    from kb.backup import backup
+
+    kb = _kb(ctx)
+    _require_schema(kb)
+    manifest = backup(kb, file)
+    click.echo(f"backup written to {file}: {manifest['counts']}")
+
+
+@main.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite a database that already holds talents.")
+@click.pass_context
+def restore_(ctx: click.Context, file: Path, force: bool) -> None:
+    """Restore a backup into this data dir / database, migrate it and rebuild the search index."""
+    from kb.backup import restore
+
+    try:
+        manifest = restore(_kb(ctx), file, force=force)
+    except KbError as exc:
+        _fail(str(exc))
+    click.echo(f"restored backup of {manifest['created_at']}: {manifest['counts']}")
+
+
 # --- accounts -----------------------------------------------------------------------------------
 
 @main.group()
