@@ -3,6 +3,7 @@
 from kb.models.api_token import ApiToken
 from kb.models.audit import AuditEvent
 from kb.models.base import Base, utcnow
+from kb.models.consultation import ConsultationRequest, TalentAffiliation
 from kb.models.invitation import AccountInvitation
 from kb.models.notification import Notification
 from kb.models.output import Output
@@ -17,11 +18,13 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Base",
+    "ConsultationRequest",
     "Notification",
     "Output",
     "QueueItem",
     "Revision",
     "Talent",
+    "TalentAffiliation",
     "User",
     "utcnow",
 ]
