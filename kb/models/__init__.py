@@ -4,6 +4,7 @@ from kb.models.api_token import ApiToken
 from kb.models.audit import AuditEvent
 from kb.models.base import Base, utcnow
 from kb.models.consultation import ConsultationRequest, TalentAffiliation
+from kb.models.event import Event, EventRegistration, EventSpeaker
 from kb.models.invitation import AccountInvitation
 from kb.models.notification import Notification
 from kb.models.output import Output
@@ -19,6 +20,9 @@ __all__ = [
     "AuditEvent",
     "Base",
     "ConsultationRequest",
+    "Event",
+    "EventRegistration",
+    "EventSpeaker",
     "Notification",
     "Output",
     "QueueItem",
