@@ -35,8 +35,17 @@ ROLE_MATRIX: dict[str, frozenset[str]] = {
     "dashboard.view": frozenset({"researcher", "organizer", "commissioner", "admin"}),
     "consultation.create": frozenset({"researcher", "admin"}),
     "consultation.list": frozenset({"talent", "researcher", "commissioner", "admin"}),
+    "consultation.view": ALL_ROLES,
+    "consultation.manage": frozenset({"researcher", "admin"}),
+    "consultation.respond": frozenset({"talent"}),
+    "consultation.record": frozenset({"talent", "researcher", "commissioner", "admin"}),
+    "consultation.stats": frozenset({"researcher", "commissioner", "admin"}),
     "event.manage": frozenset({"organizer", "admin"}),
     "event.view": ALL_ROLES,
+    "event.register": frozenset({"talent", "organizer", "admin"}),
+    "event.history": frozenset({"talent", "organizer", "admin"}),
+    "event.feedback": frozenset({"talent"}),
+    "event.propose": frozenset({"talent"}),
 }
 
 
@@ -56,10 +65,57 @@ def _contact(actor: Actor, talent: Any) -> bool:
     return actor.role == "researcher" and talent is not None and bool(talent.available_for_consultation)
 
 
+def _consultation_owner(actor: Actor, request: Any) -> bool:
+    """A request belongs to its policy unit: that unit's researchers run it (admins any)."""
+    if actor.role == "admin":
+        return True
+    return request is not None and bool(actor.unit) and actor.unit == request.unit
+
+
+def _consultation_visible(actor: Actor, request: Any) -> bool:
+    """Public requests are open to every account; the others only to the owning
+    unit's researchers, the talents invited to them, and admins."""
+    if request is None:
+        return False
+    if request.confidentiality == "public" or actor.role == "admin":
+        return True
+    if actor.role == "researcher" and _consultation_owner(actor, request):
+        return True
+    return actor.talent_id is not None and any(i.talent_id == actor.talent_id for i in request.invitations)
+
+
+def _own_invitation(actor: Actor, invitation: Any) -> bool:
+    return invitation is not None and actor.talent_id is not None and invitation.talent_id == actor.talent_id
+
+
+def _consultation_record(actor: Actor, talent: Any) -> bool:
+    """A talent sees its own consultation record; researchers and staff anyone's."""
+    return actor.role != "talent" or _own_talent(actor, talent)
+
+
+def _event_visible(actor: Actor, event: Any) -> bool:
+    """Drafts are the organizers' working copies; every other state is public to accounts."""
+    return event is None or event.status != "draft" or actor.role in ROLE_MATRIX["event.manage"]
+
+
+def _self_or_event_manager(actor: Actor, talent: Any) -> bool:
+    """A talent signs up (and sees its history) for itself; organizers and admins for anyone."""
+    return actor.role in ROLE_MATRIX["event.manage"] or _own_talent(actor, talent)
+
+
 OBJECT_RULES: dict[str, Callable[[Actor, Any], bool]] = {
     "talent.edit": _talent_scoped,
     "talent.history": _talent_scoped,
     "talent.view_contact": _contact,
+    "consultation.view": _consultation_visible,
+    "consultation.manage": _consultation_owner,
+    "consultation.respond": _own_invitation,
+    "consultation.record": _consultation_record,
+    "event.view": _event_visible,
+    "event.register": _self_or_event_manager,
+    "event.history": _self_or_event_manager,
+    "event.feedback": _own_talent,
+    "event.propose": _own_talent,
 }
 
 

@@ -1,0 +1,166 @@
+"""The request's dossier as a printable PDF: need, experts, advice, ratings, adoption.
+
+PDF (fpdf2) rather than DOCX: the dossier is a record to file and print, and
+must look the same everywhere and not be edited by accident. fpdf2 embeds only
+the glyphs used, but needs a CJK font on the machine: Debian's
+``fonts-noto-cjk`` (or ``fonts-wqy-microhei``), or any .ttf/.ttc named by
+``KB_CJK_FONT``. Without one we fail with a message saying what to install,
+rather than printing empty boxes.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from kb.actors import Actor
+from kb.audit import audit
+from kb.consultations.requests import requester_name
+from kb.errors import KbError
+from kb.models import utcnow
+from kb.models.consultation import ConsultationRequest
+from kb.permissions import require
+from kb.taxonomy import load_taxonomy
+
+FONT_FILES = ("NotoSansCJK-Regular.ttc", "NotoSansCJKsc-Regular.otf", "NotoSerifCJK-Regular.ttc",
+              "wqy-microhei.ttc", "wqy-zenhei.ttc")
+FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", str(Path.home() / ".fonts"))
+
+STATE_ZH = {"draft": "草稿", "open": "已发布", "invited": "已邀请专家", "in_progress": "进行中",
+            "answered": "已答复", "closed": "已结束", "cancelled": "已取消"}
+INVITATION_ZH = {"invited": "已邀请", "accepted": "已接受", "declined": "已婉拒", "conflict": "申报回避",
+                 "answered": "已提交意见"}
+FORM_ZH = {"written": "书面意见", "meeting": "咨询会", "panel": "评审会"}
+SECRECY_ZH = {"public": "平台内公开", "unit": "仅本单位", "confidential": "保密"}
+ADOPTION_ZH = {"full": "全部采纳", "partial": "部分采纳", "none": "未采纳", None: "未记录"}
+
+
+class FontMissing(KbError):
+    """No CJK font is installed, so a Chinese dossier cannot be printed."""
+
+
+@lru_cache(maxsize=1)
+def find_cjk_font() -> tuple[str, int]:
+    """(path, face index in a collection) of a CJK font, preferring Simplified Chinese faces."""
+    named = os.environ.get("KB_CJK_FONT", "")
+    candidates = [Path(named)] if named else []
+    for folder in FONT_DIRS:
+        root = Path(folder)
+        if root.is_dir():
+            for name in FONT_FILES:
+                candidates += sorted(root.rglob(name))
+    for path in candidates:
+        if path.is_file():
+            return str(path), _sc_face(path)
+    raise FontMissing(
+        "no CJK font found for the PDF dossier: install the Debian package fonts-noto-cjk "
+        "(or fonts-wqy-microhei), or set KB_CJK_FONT to a .ttf/.ttc file"
+    )
+
+
+def _sc_face(path: Path) -> int:
+    if path.suffix.lower() != ".ttc":
+        return 0
+    from fontTools.ttLib import TTCollection
+
+    with TTCollection(str(path), lazy=True) as collection:
+        for index, font in enumerate(collection.fonts):
+            family = font["name"].getDebugName(1) or ""
+            if family.endswith(" SC") or "microhei" in family.lower():
+                return index
+    return 0
+
+
+def _pdf():  # type: ignore[no-untyped-def]
+    from fpdf import FPDF
+
+    path, index = find_cjk_font()
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_font("cjk", "", path, collection_font_number=index)
+    pdf.set_font("cjk", size=10)
+    return pdf
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else "—"
+
+
+def dossier_pdf(session: Session, actor: Actor, request: ConsultationRequest) -> bytes:
+    require(actor, "consultation.manage", request)
+    taxonomy = load_taxonomy()
+    pdf = _pdf()
+    secret = request.confidentiality == "confidential"
+
+    def heading(text: str, size: int = 13) -> None:
+        pdf.ln(2)
+        pdf.set_font("cjk", size=size)
+        pdf.multi_cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("cjk", size=10)
+
+    def line(label: str, value: str) -> None:
+        pdf.multi_cell(0, 6, f"{label}：{value or '—'}", new_x="LMARGIN", new_y="NEXT")
+
+    def para(text: str) -> None:
+        pdf.multi_cell(0, 6, text or "—", new_x="LMARGIN", new_y="NEXT")
+
+    pdf.add_page()
+    if secret:
+        pdf.set_text_color(180, 0, 0)
+        para("【保密】本材料仅限本单位及受邀专家查阅，不得外传。")
+        pdf.set_text_color(0, 0, 0)
+    heading(f"专家咨询档案 #{request.id}：{request.title}", 15)
+    line("委托单位", request.unit)
+    line("经办研究员", requester_name(session, request))
+    line("状态", STATE_ZH.get(request.state, request.state))
+    line("咨询形式", FORM_ZH.get(request.form, request.form))
+    line("保密级别", SECRECY_ZH.get(request.confidentiality, request.confidentiality))
+    line("领域", "、".join(taxonomy.field_label(f) for f in request.fields))
+    line("截止日期", request.deadline.isoformat() if request.deadline else "")
+    line("所需专家人数", str(request.experts_wanted))
+    line("利益相关方", "、".join(request.parties))
+    if request.draws:
+        d = request.draws[-1]
+        line("随机抽取", f"种子 {d.seed}，候选 {len(d.pool)} 人中抽取 {d.count} 人：{'、'.join(d.picked)}")
+
+    heading("一、咨询需求")
+    line("背景", "")
+    para(request.background)
+    line("咨询问题", "")
+    para(request.questions)
+
+    heading("二、专家与答复")
+    for inv in request.invitations:
+        t = inv.talent
+        state = INVITATION_ZH.get(inv.state, inv.state)
+        pdf.set_font("cjk", size=11)
+        para(f"{t.name}（{t.organization or '—'}）— {state}")
+        pdf.set_font("cjk", size=10)
+        line("邀请时间", f"{_when(inv.invited_at)}，答复时间 {_when(inv.responded_at)}")
+        if inv.reason:
+            line("说明", inv.reason)
+        advice = inv.advice
+        if advice is not None:
+            line("意见提交时间", _when(advice.submitted_at))
+            para(advice.text)
+            if advice.attachments:
+                line("附件", "、".join(f"{a.filename}（{a.size // 1024 + 1} KB）" for a in advice.attachments))
+            rating = f"{advice.rating}/5" if advice.rating else "未评价"
+            line("评价", f"{rating}{'，' + advice.rating_comment if advice.rating_comment else ''}")
+            adoption = ADOPTION_ZH.get(advice.adoption, advice.adoption or "")
+            line("采纳情况", f"{adoption}{'：' + advice.adopted_into if advice.adopted_into else ''}")
+        pdf.ln(2)
+
+    heading("三、流程记录")
+    for tr in request.transitions:
+        frm = STATE_ZH.get(tr.from_state, tr.from_state) or "—"
+        para(f"{_when(tr.at)}  {tr.actor_label}：{frm} → {STATE_ZH.get(tr.to_state, tr.to_state)}"
+             f"{'（' + tr.note + '）' if tr.note else ''}")
+    pdf.ln(4)
+    para(f"导出时间 {_when(utcnow())} UTC，导出人 {actor.label}")
+    audit(session, actor, "consultation.dossier", "consultation", request.id, {"format": "pdf"})
+    return bytes(pdf.output())

@@ -1,0 +1,95 @@
+"""Judging the advice: a rating within a window of working days, and adoption.
+
+The rating window exists so that feedback reaches the expert while the advice
+is fresh; it counts Mon-Fri only (public holidays are not modelled). Adoption
+records whether the advice went into policy, and where, and may be recorded
+long after the request closed, because policy takes its time.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from kb.actors import Actor
+from kb.audit import audit
+from kb.consultations import notices
+from kb.consultations.settings import ConsultationSettings
+from kb.errors import Conflict, ValidationError
+from kb.models import utcnow
+from kb.models.consultation import ADOPTION_LEVELS, ConsultationAdvice
+from kb.permissions import require
+
+ADOPTION_TEXT = {"full": "全部采纳", "partial": "部分采纳", "none": "未采纳"}
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The ``days``-th Monday-to-Friday after ``start``."""
+    current = start
+    left = days
+    while left > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            left -= 1
+    return current
+
+
+def rating_deadline(advice: ConsultationAdvice, settings: ConsultationSettings) -> date:
+    return add_working_days(advice.submitted_at.date(), settings.rating_working_days)
+
+
+def rate_advice(
+    session: Session, actor: Actor, advice: ConsultationAdvice, rating: int, comment: str = "", *,
+    settings: ConsultationSettings | None = None, now: datetime | None = None,
+) -> None:
+    request = advice.invitation.request
+    require(actor, "consultation.manage", request)
+    settings = settings or ConsultationSettings()
+    now = now or utcnow()
+    try:
+        rating = int(rating)
+    except (TypeError, ValueError):
+        rating = 0
+    if not 1 <= rating <= 5:
+        raise ValidationError("the rating is a whole number from 1 to 5", {"rating": "1 to 5"})
+    last_day = rating_deadline(advice, settings)
+    if now.date() > last_day:
+        raise Conflict(f"the rating window for this advice closed on {last_day.isoformat()} "
+                       f"({settings.rating_working_days} working days after it was submitted)")
+    advice.rating = rating
+    advice.rating_comment = (comment or "").strip()
+    advice.rated_at = now
+    advice.rated_by = actor.label
+    audit(session, actor, "consultation.rate", "consultation", request.id,
+          {"advice": advice.id, "talent": advice.invitation.talent.external_id, "rating": rating,
+           "comment": advice.rating_comment})
+    notices.tell_talent(session, advice.invitation, "rated", "您的咨询意见已获评价",
+                        f"评分：{rating}/5。{advice.rating_comment}".strip())
+    session.flush()
+
+
+def record_adoption(
+    session: Session, actor: Actor, advice: ConsultationAdvice, level: str, adopted_into: str = "", *,
+    now: datetime | None = None,
+) -> None:
+    request = advice.invitation.request
+    require(actor, "consultation.manage", request)
+    if request.state not in ("answered", "closed", "in_progress"):
+        raise Conflict(f"consultation #{request.id} is {request.state!r}: adoption cannot be recorded")
+    if level not in ADOPTION_LEVELS:
+        raise ValidationError(f"adoption is one of {', '.join(ADOPTION_LEVELS)}", {"adoption": "unknown level"})
+    adopted_into = (adopted_into or "").strip()
+    if level != "none" and not adopted_into:
+        raise ValidationError("name the policy document or decision the advice went into",
+                              {"adopted_into": "required when adopted"})
+    advice.adoption = level
+    advice.adopted_into = adopted_into[:500]
+    advice.adoption_recorded_at = now or utcnow()
+    audit(session, actor, "consultation.adopt", "consultation", request.id,
+          {"advice": advice.id, "talent": advice.invitation.talent.external_id, "adoption": level,
+           "adopted_into": advice.adopted_into})
+    where = f"，采纳于：{advice.adopted_into}" if advice.adopted_into else ""
+    notices.tell_talent(session, advice.invitation, "adopted", "咨询意见采纳情况",
+                        f"您的意见：{ADOPTION_TEXT[level]}{where}。")
+    session.flush()

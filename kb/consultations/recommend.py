@@ -1,0 +1,169 @@
+"""Proposing experts for a request: search, screen, diversify, explain.
+
+The request's own words (title + background + questions) go to the same hybrid
+search people use (``kb.search``), over-fetched so that screening still leaves
+enough. Every hit ends up either ranked, with the search evidence that makes it
+relevant, or excluded, with every reason that applies: a researcher must be
+able to see *why* an obvious expert is missing (回避 above all).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kb.actors import Actor
+from kb.consultations.orgnames import normalize
+from kb.consultations.reasons import Reason
+from kb.consultations.screening import screen
+from kb.consultations.selection import current_selections
+from kb.consultations.settings import ConsultationSettings
+from kb.models import Talent, utcnow
+from kb.models.consultation import ConsultationDraw, ConsultationRequest
+from kb.permissions import require
+
+
+@dataclass
+class Candidate:
+    talent_id: str  # external id, as search and the API know talents
+    pk: int
+    name: str
+    organization: str
+    category: str
+    fields: list[str]
+    score: float
+    evidence: list[dict[str, Any]]
+    source: str = "search"  # or "hand": added by the researcher
+    note: str = ""  # the researcher's reason when added by hand
+    invitation_state: str | None = None
+    drawn: bool = False
+    rank: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in (
+            "rank", "talent_id", "name", "organization", "category", "fields", "score", "evidence", "source",
+            "note", "invitation_state", "drawn")}
+
+
+@dataclass
+class Excluded:
+    talent_id: str
+    pk: int
+    name: str
+    organization: str
+    score: float
+    reasons: list[Reason]
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"talent_id": self.talent_id, "name": self.name, "organization": self.organization,
+                "score": self.score, "reasons": [r.as_dict() for r in self.reasons]}
+
+
+@dataclass
+class Recommendation:
+    request_id: int
+    query: str
+    candidates: list[Candidate]
+    excluded: list[Excluded]
+    draw: ConsultationDraw | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        draw = None
+        if self.draw is not None:
+            draw = {"seed": self.draw.seed, "pool": self.draw.pool, "count": self.draw.count,
+                    "picked": self.draw.picked, "at": self.draw.at.isoformat() + "Z"}
+        return {"request_id": self.request_id, "candidates": [c.as_dict() for c in self.candidates],
+                "excluded": [e.as_dict() for e in self.excluded], "draw": draw}
+
+
+@dataclass
+class _Hit:
+    talent_id: str
+    score: float
+    evidence: list[dict[str, Any]]
+
+
+def evidence_dicts(result: Any) -> list[dict[str, Any]]:
+    out = []
+    for ev in getattr(result, "evidence", None) or []:
+        out.append({k: getattr(ev, k, None) for k in ("kind", "ref", "text", "highlighted", "score", "matched_by")})
+    return out
+
+
+def search_hits(search: Any, request: ConsultationRequest, limit: int) -> list[_Hit]:
+    """Hits for the request's text: within its fields first, then from any field.
+
+    Field filters keep the list on topic; the unfiltered pass adds experts whose
+    profile is classified elsewhere but whose work matches the words.
+    """
+    from indexer import SearchQuery
+
+    passes = [tuple(request.fields), ()] if request.fields else [()]
+    hits: dict[str, _Hit] = {}
+    for fields in passes:
+        response = search.search(SearchQuery(request.need_text, fields=fields, limit=limit))
+        for result in response.results:
+            if result.talent_id not in hits:
+                hits[result.talent_id] = _Hit(result.talent_id, float(result.score), evidence_dicts(result))
+    return list(hits.values())
+
+
+def recommend(
+    kb: Any, session: Session, actor: Actor, request: ConsultationRequest, *,
+    settings: ConsultationSettings | None = None, now: datetime | None = None, search: Any = None,
+) -> Recommendation:
+    """The ranked, screened list for ``request``; changes nothing.
+
+    ``search`` defaults to ``kb.search`` (tests may pass another object with the
+    same ``search(SearchQuery)`` method).
+    """
+    require(actor, "consultation.manage", request)
+    settings = settings or ConsultationSettings.from_settings(kb.settings if kb is not None else None)
+    now = now or utcnow()
+    hits = search_hits(search if search is not None else kb.search, request, settings.overfetch)
+    talents = {t.external_id: t for t in session.scalars(
+        select(Talent).where(Talent.external_id.in_([h.talent_id for h in hits])))} if hits else {}
+    selections = current_selections(request)
+    for sel in selections.values():
+        if sel.action == "include" and sel.talent.external_id not in talents:
+            talents[sel.talent.external_id] = sel.talent
+    hit_by_id = {h.talent_id: h for h in hits}
+    reasons = screen(session, request, talents.values(), settings, now)
+    invitations = {i.talent_id: i.state for i in request.invitations}
+    draw = request.draws[-1] if request.draws else None
+    drawn = set(draw.picked) if draw else set()
+
+    hand = [t for t in talents.values() if selections.get(t.id) and selections[t.id].action == "include"]
+    ordered = sorted(hand, key=lambda t: selections[t.id].id) + [
+        talents[h.talent_id] for h in hits if h.talent_id in talents and talents[h.talent_id] not in hand]
+
+    candidates: list[Candidate] = []
+    excluded: list[Excluded] = []
+    per_org: dict[str, int] = {}
+    for t in ordered:
+        hit = hit_by_id.get(t.external_id)
+        score, evidence = (hit.score, hit.evidence) if hit else (0.0, [])
+        why = list(reasons.get(t.id, []))
+        sel = selections.get(t.id)
+        if sel is not None and sel.action == "exclude":
+            why.append(Reason("removed", {"actor": sel.actor_label, "reason": sel.reason}))
+        org = normalize(t.organization)
+        if not why and request.org_cap and org and per_org.get(org, 0) >= request.org_cap:
+            why.append(Reason("diversity", {"cap": request.org_cap, "organization": t.organization}))
+        if why:
+            excluded.append(Excluded(t.external_id, t.id, t.name, t.organization, score, why, evidence))
+            continue
+        per_org[org] = per_org.get(org, 0) + 1
+        is_hand = sel is not None and sel.action == "include"
+        candidates.append(Candidate(
+            talent_id=t.external_id, pk=t.id, name=t.name, organization=t.organization, category=t.category,
+            fields=list(t.fields), score=score, evidence=evidence, source="hand" if is_hand else "search",
+            note=sel.reason if is_hand and sel else "", invitation_state=invitations.get(t.id),
+            drawn=t.external_id in drawn, rank=len(candidates) + 1,
+        ))
+    return Recommendation(request.id, request.need_text, candidates, excluded, draw)

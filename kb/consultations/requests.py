@@ -1,0 +1,256 @@
+"""Filing, editing, finding and moving consultation requests.
+
+A request belongs to the unit of the researcher who filed it; visibility and
+management rights follow from that (``kb.permissions``). Every change here is
+audited under object type ``consultation`` with the request id, which is what
+``request_trail`` reads back.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from kb.actors import Actor
+from kb.audit import audit
+from kb.consultations import notices, states
+from kb.errors import Conflict, NotFound, ValidationError
+from kb.models import AuditEvent, User, utcnow
+from kb.models.consultation import CONFIDENTIALITY, FORMS, ConsultationInvitation, ConsultationRequest
+from kb.permissions import allowed, require
+from kb.taxonomy import load_taxonomy
+
+EDITABLE = ("title", "background", "questions", "fields", "deadline", "experts_wanted", "form",
+            "confidentiality", "parties", "org_cap")
+EDITABLE_STATES = frozenset({"draft", "open"})
+SCOPES = ("mine", "unit", "invited", "visible")
+
+
+def _clean_parties(value: Any, errors: dict[str, str]) -> list[str]:
+    if isinstance(value, str):
+        value = value.replace("；", "\n").replace(";", "\n").replace("，", "\n").splitlines()
+    if not isinstance(value, list | tuple):
+        errors["parties"] = "a list of organization names"
+        return []
+    out: list[str] = []
+    for name in value:
+        name = str(name).strip()
+        if name and name not in out:
+            if len(name) > 200:
+                errors["parties"] = "organization names are at most 200 characters"
+            out.append(name)
+    if len(out) > 50:
+        errors["parties"] = "at most 50 parties"
+    return out
+
+
+def validate(values: dict[str, Any], today: date, *, deadline_may_be_past: bool = False) -> dict[str, Any]:
+    """Normalise and check request fields; raises ValidationError with one message per field."""
+    errors: dict[str, str] = {}
+    out: dict[str, Any] = {}
+    title = str(values.get("title", "")).strip()
+    if not title or len(title) > 300:
+        errors["title"] = "a title of 1 to 300 characters is required"
+    out["title"] = title
+    out["background"] = str(values.get("background", "") or "").strip()
+    out["questions"] = str(values.get("questions", "") or "").strip()
+    if not out["background"] and not out["questions"]:
+        errors["questions"] = "describe the need: the background or the questions to answer"
+    fields = values.get("fields") or []
+    fields = [fields] if isinstance(fields, str) else list(fields)
+    known = load_taxonomy().fields
+    bad = [f for f in fields if f not in known]
+    if bad:
+        errors["fields"] = f"unknown field code(s): {', '.join(map(str, bad))}"
+    out["fields"] = list(dict.fromkeys(fields))
+    deadline = values.get("deadline")
+    if isinstance(deadline, str) and deadline:
+        try:
+            deadline = date.fromisoformat(deadline)
+        except ValueError:
+            errors["deadline"] = "a date as YYYY-MM-DD"
+    if isinstance(deadline, datetime):
+        deadline = deadline.date()
+    if not isinstance(deadline, date):
+        errors.setdefault("deadline", "a deadline is required")
+    elif deadline < today and not deadline_may_be_past:
+        errors["deadline"] = "the deadline is in the past"
+    out["deadline"] = deadline if isinstance(deadline, date) else None
+    for key, low, high, default in (("experts_wanted", 1, 30, 3), ("org_cap", 1, 30, None)):
+        raw = values.get(key, default)
+        if raw in (None, ""):
+            out[key] = None
+            continue
+        try:
+            number = int(raw)
+        except (TypeError, ValueError):
+            number = low - 1
+        if not low <= number <= high:
+            errors[key] = f"a whole number from {low} to {high}"
+        out[key] = number
+    if out["experts_wanted"] is None:
+        errors["experts_wanted"] = "a whole number from 1 to 30"
+    out["form"] = values.get("form") or "written"
+    if out["form"] not in FORMS:
+        errors["form"] = f"one of {', '.join(FORMS)}"
+    out["confidentiality"] = values.get("confidentiality") or "unit"
+    if out["confidentiality"] not in CONFIDENTIALITY:
+        errors["confidentiality"] = f"one of {', '.join(CONFIDENTIALITY)}"
+    out["parties"] = _clean_parties(values.get("parties") or [], errors)
+    if errors:
+        raise ValidationError("; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
+    return out
+
+
+def create_request(session: Session, actor: Actor, values: dict[str, Any], *, unit: str = "") -> ConsultationRequest:
+    """File a request as a draft for the actor's unit (an admin may name the unit)."""
+    require(actor, "consultation.create")
+    clean = validate(values, utcnow().date())
+    unit = (unit if actor.role == "admin" or actor.is_system else "") or actor.unit
+    if not unit:
+        raise ValidationError("a request belongs to a policy unit: this account has none",
+                              {"unit": "the account has no unit"})
+    request = ConsultationRequest(unit=unit, requester_id=actor.user_id, state="draft", **clean)
+    session.add(request)
+    session.flush()
+    states.record(session, actor, request, "", "draft", "filed")
+    audit(session, actor, "consultation.create", "consultation", request.id, _jsonable(clean))
+    session.flush()
+    return request
+
+
+def update_request(
+    session: Session, actor: Actor, request: ConsultationRequest, changes: dict[str, Any],
+    expected_version: int | None = None,
+) -> ConsultationRequest:
+    require(actor, "consultation.manage", request)
+    if request.state not in EDITABLE_STATES:
+        raise Conflict(f"consultation #{request.id} is {request.state!r}: only draft or open requests can be edited")
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ValidationError(f"not editable: {', '.join(sorted(unknown))}")
+    if expected_version is not None and int(expected_version) != request.version:
+        raise Conflict("this request was changed by someone else after you opened it; reload to see the changes")
+    current = {k: getattr(request, k) for k in EDITABLE}
+    clean = validate({**current, **changes}, utcnow().date(), deadline_may_be_past="deadline" not in changes)
+    diff = {k: {"old": current[k], "new": v} for k, v in clean.items() if current[k] != v}
+    for key in diff:
+        setattr(request, key, clean[key])
+    if diff:
+        audit(session, actor, "consultation.edit", "consultation", request.id, _jsonable(diff))
+    _flush(session)
+    return request
+
+
+def get_request(session: Session, actor: Actor, request_id: int) -> ConsultationRequest:
+    """The request if ``actor`` may see it: NotFound or PermissionDenied otherwise."""
+    request = session.get(ConsultationRequest, request_id)
+    if request is None:
+        raise NotFound(f"no consultation #{request_id}")
+    require(actor, "consultation.view", request)
+    return request
+
+
+def get_invitation(session: Session, actor: Actor, invitation_id: int) -> ConsultationInvitation:
+    invitation = session.get(ConsultationInvitation, invitation_id)
+    if invitation is None:
+        raise NotFound(f"no consultation invitation #{invitation_id}")
+    require(actor, "consultation.view", invitation.request)
+    if not (allowed(actor, "consultation.respond", invitation)
+            or allowed(actor, "consultation.manage", invitation.request)):
+        require(actor, "consultation.respond", invitation)
+    return invitation
+
+
+def list_requests(session: Session, actor: Actor, scope: str = "visible", limit: int = 500) -> list[ConsultationRequest]:
+    """Requests for a list page: ``mine`` (filed by me), ``unit`` (my unit's),
+    ``invited`` (I am invited to) or ``visible`` (everything I may see)."""
+    require(actor, "consultation.list")
+    if scope not in SCOPES:
+        raise ValidationError(f"scope must be one of {', '.join(SCOPES)}")
+    stmt = select(ConsultationRequest).order_by(ConsultationRequest.id.desc()).limit(limit)
+    if scope == "mine":
+        stmt = stmt.where(ConsultationRequest.requester_id == actor.user_id)
+    elif scope == "unit":
+        stmt = stmt.where(ConsultationRequest.unit == actor.unit)
+    elif scope == "invited":
+        stmt = stmt.where(ConsultationRequest.invitations.any(ConsultationInvitation.talent_id == actor.talent_id))
+    elif actor.role != "admin":
+        visible = [ConsultationRequest.confidentiality == "public"]
+        if actor.role == "researcher" and actor.unit:
+            visible.append(ConsultationRequest.unit == actor.unit)
+        if actor.talent_id is not None:
+            visible.append(ConsultationRequest.invitations.any(ConsultationInvitation.talent_id == actor.talent_id))
+        stmt = stmt.where(or_(*visible))
+    return [r for r in session.scalars(stmt) if allowed(actor, "consultation.view", r)]
+
+
+def open_request(session: Session, actor: Actor, request: ConsultationRequest, note: str = "") -> None:
+    """Publish a draft: from now on experts can be recommended and invited."""
+    require(actor, "consultation.manage", request)
+    states.move(session, actor, request, "open", note)
+    _flush(session)
+
+
+def cancel_request(session: Session, actor: Actor, request: ConsultationRequest, reason: str) -> None:
+    require(actor, "consultation.manage", request)
+    if not reason.strip():
+        raise ValidationError("say why the request is cancelled", {"reason": "required"})
+    states.move(session, actor, request, "cancelled", reason.strip())
+    for inv in request.invitations:
+        if inv.state in ("invited", "accepted"):
+            notices.tell_talent(session, inv, "cancelled", "咨询已取消", f"该咨询已取消。原因：{reason.strip()}")
+    _flush(session)
+
+
+def mark_answered(session: Session, actor: Actor, request: ConsultationRequest, note: str = "") -> None:
+    """End the answering phase by hand (e.g. at the deadline), once some advice is in."""
+    require(actor, "consultation.manage", request)
+    if not any(i.advice is not None for i in request.invitations):
+        raise Conflict("no advice has been submitted yet")
+    states.move(session, actor, request, "answered", note or "marked answered by hand")
+    _flush(session)
+
+
+def close_request(session: Session, actor: Actor, request: ConsultationRequest, note: str = "") -> None:
+    require(actor, "consultation.manage", request)
+    states.move(session, actor, request, "closed", note)
+    _flush(session)
+
+
+def request_trail(session: Session, actor: Actor, request: ConsultationRequest) -> list[AuditEvent]:
+    """Every audited step of one request, oldest first."""
+    if not allowed(actor, "audit.view"):
+        require(actor, "consultation.manage", request)
+    return list(session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.object_type == "consultation", AuditEvent.object_id == str(request.id))
+        .order_by(AuditEvent.id)
+    ))
+
+
+def requester_name(session: Session, request: ConsultationRequest) -> str:
+    user = session.get(User, request.requester_id) if request.requester_id else None
+    return (user.display_name or user.username) if user else ""
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _flush(session: Session) -> None:
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        session.rollback()
+        raise Conflict("this request was changed by someone else at the same moment; reload and try again") from exc

@@ -1,0 +1,53 @@
+"""The researcher's hand on the list: add or remove an expert, always with a reason.
+
+Selections are append-only; the latest one per talent wins, so the history of
+changing one's mind stays visible in the request's record.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from kb.actors import Actor
+from kb.audit import audit
+from kb.consultations.states import INVITING
+from kb.errors import Conflict, ValidationError
+from kb.models import Talent
+from kb.models.consultation import ConsultationRequest, ConsultationSelection
+from kb.permissions import require
+
+ACTIONS = ("include", "exclude")
+
+
+def _select(session: Session, actor: Actor, request: ConsultationRequest, talent: Talent, action: str,
+            reason: str) -> ConsultationSelection:
+    require(actor, "consultation.manage", request)
+    if request.state not in INVITING | {"draft"}:
+        raise Conflict(f"consultation #{request.id} is {request.state!r}: the expert list is settled")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("a reason is required when changing the list by hand", {"reason": "required"})
+    row = ConsultationSelection(talent_id=talent.id, action=action, reason=reason, actor_label=actor.label)
+    request.selections.append(row)
+    audit(session, actor, f"consultation.{action}", "consultation", request.id,
+          {"talent": talent.external_id, "reason": reason})
+    session.flush()
+    return row
+
+
+def add_expert(session: Session, actor: Actor, request: ConsultationRequest, talent: Talent,
+               reason: str) -> ConsultationSelection:
+    return _select(session, actor, request, talent, "include", reason)
+
+
+def remove_expert(session: Session, actor: Actor, request: ConsultationRequest, talent: Talent,
+                  reason: str) -> ConsultationSelection:
+    return _select(session, actor, request, talent, "exclude", reason)
+
+
+def current_selections(request: ConsultationRequest) -> dict[int, ConsultationSelection]:
+    """The latest selection per talent pk."""
+    latest: dict[int, ConsultationSelection] = {}
+    for row in request.selections:
+        latest[row.talent_id] = row
+    return latest
