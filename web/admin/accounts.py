@@ -1,0 +1,143 @@
+"""Account management: list, create, disable/enable, reset password, invite.
+
+kb.accounts has no function yet to disable an account or reset a password
+for someone else (the CLI sets the fields directly); until it does, these
+views check ``users.manage`` with kb.permissions and write the audit entry
+with kb.audit, so the rule and the trail stay kb's.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from kb import accounts
+from kb.audit import audit
+from kb.errors import Conflict, NotFound, ValidationError
+from kb.permissions import require
+from kb.talents import get_talent
+from kb.web_support import get_account, list_accounts
+from web.admin import bp
+from web.admin.forms import InviteForm, UserForm
+from web.forms import attach_errors
+from web.sessions import current_actor, db
+
+
+def _users_page(form: UserForm, status: int = 200, notice: str = "", secret: str = "",
+                problems: list[str] | None = None) -> tuple[str, int]:
+    role = request.args.get("role", "")
+    text = request.args.get("q", "").strip()
+    return render_template(
+        "admin/users.html", rows=list_accounts(db(), role=role, text=text), form=form, notice=notice,
+        secret=secret, problems=problems or [], role=role, q=text,
+    ), status
+
+
+@bp.get("/users")
+@login_required
+def users() -> tuple[str, int]:
+    require(current_actor(), "users.manage")
+    return _users_page(UserForm(formdata=None))
+
+
+@bp.post("/users")
+@login_required
+def create_user() -> tuple[str, int]:
+    actor = current_actor()
+    require(actor, "users.manage")
+    form = UserForm()
+    if not form.validate():
+        return _users_page(form, 400)
+    try:
+        talent = get_talent(db(), form.talent.data.strip()) if (form.talent.data or "").strip() else None
+        user = accounts.create_user(
+            db(), actor, form.username.data or "", form.role.data or "", form.password.data,
+            display_name=form.display_name.data or "", email=form.email.data or "",
+            unit=form.unit.data or "", talent=talent,
+        )
+    except NotFound:
+        db().rollback()
+        form.talent.errors = [_("没有这个编号的人才。")]
+        return _users_page(form, 400)
+    except (ValidationError, Conflict) as exc:
+        db().rollback()
+        errors = exc.errors if isinstance(exc, ValidationError) else {"username": str(exc)}
+        return _users_page(form, 400 if isinstance(exc, ValidationError) else 409,
+                           problems=attach_errors(form, errors))
+    db().commit()
+    return _users_page(UserForm(formdata=None), notice=_("已创建账号 %(u)s。", u=user.username))
+
+
+def _account(user_id: int):  # type: ignore[no-untyped-def]
+    user = get_account(db(), user_id)
+    if user is None:
+        raise NotFound(f"no account #{user_id}")
+    return user
+
+
+@bp.post("/users/<int:user_id>/active")
+@login_required
+def set_active(user_id: int) -> tuple[str, int]:
+    actor = current_actor()
+    require(actor, "users.manage")
+    user = _account(user_id)
+    active = request.form.get("active") == "1"
+    if user.id == current_user.id and not active:
+        raise Conflict("you cannot disable the account you are logged in with")
+    user.active = active
+    audit(db(), actor, "user.enable" if active else "user.disable", "user", user.id, {"username": user.username})
+    db().commit()
+    message = _("已启用账号 %(u)s。", u=user.username) if active else _("已停用账号 %(u)s。", u=user.username)
+    return _users_page(UserForm(formdata=None), notice=message)
+
+
+@bp.post("/users/<int:user_id>/password")
+@login_required
+def reset_password(user_id: int) -> tuple[str, int]:
+    """A random one-time password shown once to the admin, who hands it over."""
+    actor = current_actor()
+    require(actor, "users.manage")
+    user = _account(user_id)
+    password = secrets.token_urlsafe(12)
+    accounts.set_password(db(), user, password)
+    audit(db(), actor, "user.password_reset", "user", user.id, {"username": user.username})
+    db().commit()
+    return _users_page(UserForm(formdata=None), notice=_("已重置 %(u)s 的密码。新密码只显示这一次：", u=user.username),
+                       secret=password)
+
+
+@bp.route("/invite", methods=["GET", "POST"])
+@login_required
+def invite() -> tuple[str, int] | Response:
+    actor = current_actor()
+    require(actor, "users.invite")
+    form = InviteForm() if request.method == "POST" else InviteForm(talent=request.args.get("talent", ""))
+    link = ""
+    status = 200
+    if form.validate_on_submit():
+        try:
+            ext = (form.talent.data or "").strip()
+            talent = get_talent(db(), ext) if ext else None
+            token = accounts.invite(db(), actor, form.email.data or "", talent, form.role.data or "talent")
+        except NotFound:
+            db().rollback()
+            form.talent.errors = [_("没有这个编号的人才。")]
+            status = 400
+        except ValidationError as exc:
+            db().rollback()
+            attach_errors(form, exc.errors)
+            status = 400
+        except Conflict:
+            db().rollback()
+            form.talent.errors = [_("这位人才已经有账号了。")]
+            status = 409
+        else:
+            db().commit()
+            link = url_for("auth.invitation", token=token, _external=True)
+    elif request.method == "POST":
+        status = 400
+    return render_template("admin/invite.html", form=form, link=link), status

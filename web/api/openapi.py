@@ -1,0 +1,205 @@
+"""The OpenAPI 3.1 description of ``/api/v1``, kept as one dict beside the routes.
+
+tests/web/test_api.py checks that every registered API route appears here, so
+the document and the code cannot drift apart silently.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kb.talents import CERTIFICATION_STATUSES, EDITABLE
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/problem+json": {"schema": _ref("Problem")}}}
+
+
+def _json(schema: dict[str, Any], description: str = "OK", headers: dict | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"description": description, "content": {"application/json": {"schema": schema}}}
+    if headers:
+        out["headers"] = headers
+    return out
+
+
+ETAG = {"ETag": {"description": "The talent's profile version, for If-Match", "schema": {"type": "string"}}}
+COMMON = {"401": _problem("No valid bearer token"), "403": _problem("The account may not do this")}
+TALENT_ID = {"name": "talent_id", "in": "path", "required": True, "schema": {"type": "string"},
+             "description": "The talent's stable external id"}
+OUTPUT_ID = {"name": "output_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+IF_MATCH = {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
+            "description": "Profile version read earlier (\"7\"); a newer version gives 409"}
+
+OUTPUT_PROPS: dict[str, Any] = {
+    "type": {"type": "string", "description": "Output type code from the taxonomy"},
+    "title": {"type": "string", "maxLength": 500},
+    "year": {"type": ["integer", "null"], "minimum": 1950, "maximum": 2100},
+    "venue": {"type": "string", "maxLength": 300},
+    "abstract": {"type": "string", "maxLength": 10000},
+    "url": {"type": "string", "maxLength": 1000},
+}
+
+SPEC: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Luohu talent think-tank knowledge base API",
+        "version": "1.0.0",
+        "description": (
+            "Expert search and self-service profile maintenance. Authenticate with "
+            "`Authorization: Bearer <token>` (`kb users token USERNAME`, or the account page). "
+            "Errors are RFC 9457 problem documents. Contact data appears only where the account may see it, "
+            "and every such view is audited; search results never contain contact data."
+        ),
+    },
+    "servers": [{"url": "/api/v1"}],
+    "security": [{"bearerAuth": []}],
+    "paths": {
+        "/openapi.json": {"get": {
+            "summary": "This document", "security": [], "operationId": "openapi",
+            "responses": {"200": _json({"type": "object"})},
+        }},
+        "/me": {"get": {
+            "summary": "The account behind the token", "operationId": "me",
+            "responses": {"200": _json(_ref("Me")), **COMMON},
+        }},
+        "/search": {"get": {
+            "summary": "Find experts for a need written in Chinese or English", "operationId": "search",
+            "parameters": [
+                {"name": "q", "in": "query", "required": True, "schema": {"type": "string", "maxLength": 500}},
+                {"name": "k", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}},
+                {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
+                {"name": "category", "in": "query", "schema": {"type": "string"}, "description": "Comma-separated: A,B"},
+                {"name": "field", "in": "query", "schema": {"type": "string"},
+                 "description": "Comma-separated field codes: banking,funds"},
+                {"name": "available", "in": "query", "schema": {"type": "boolean"},
+                 "description": "Only talents (not) available for consultation"},
+                {"name": "lang", "in": "query", "schema": {"type": "string"},
+                 "description": "Comma-separated working languages: zh,en"},
+            ],
+            "responses": {"200": _json(_ref("SearchResponse")), "400": _problem("Bad parameters"),
+                          "503": _problem("The search service is unreachable"), **COMMON},
+        }},
+        "/talents/{talent_id}": {
+            "get": {
+                "summary": "A talent profile (contact only if allowed, and audited)", "operationId": "getTalent",
+                "parameters": [TALENT_ID],
+                "responses": {"200": _json(_ref("Talent"), headers=ETAG), "404": _problem("No such talent"), **COMMON},
+            },
+            "patch": {
+                "summary": "Change profile fields", "operationId": "patchTalent",
+                "description": (
+                    "Self-service fields apply at once. A talent's changes to name, name_en, title, organization "
+                    "and fields wait for a commissioner's review (listed in pending_review). Certified facts "
+                    "(category, certification_status, certified_on) are for staff only."
+                ),
+                "parameters": [TALENT_ID, IF_MATCH],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("TalentPatch")}}},
+                "responses": {
+                    "200": _json(_ref("Talent"), headers=ETAG), "400": _problem("Invalid values"),
+                    "404": _problem("No such talent"), "409": _problem("Changed by someone else since that version"),
+                    **COMMON,
+                },
+            },
+        },
+        "/talents/{talent_id}/outputs": {
+            "get": {
+                "summary": "A talent's outputs", "operationId": "listOutputs", "parameters": [TALENT_ID],
+                "responses": {"200": _json({
+                    "type": "object",
+                    "properties": {"talent": {"type": "string"}, "version": {"type": "integer"},
+                                   "outputs": {"type": "array", "items": _ref("Output")}},
+                }, headers=ETAG), "404": _problem("No such talent"), **COMMON},
+            },
+            "post": {
+                "summary": "Add an output", "operationId": "createOutput", "parameters": [TALENT_ID, IF_MATCH],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("OutputInput")}}},
+                "responses": {"201": _json(_ref("Output"), "Created", headers=ETAG), "400": _problem("Invalid values"),
+                              "404": _problem("No such talent"), "409": _problem("Version conflict"), **COMMON},
+            },
+        },
+        "/talents/{talent_id}/outputs/{output_id}": {
+            "put": {
+                "summary": "Replace an output", "operationId": "updateOutput",
+                "parameters": [TALENT_ID, OUTPUT_ID, IF_MATCH],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("OutputInput")}}},
+                "responses": {"200": _json(_ref("Output"), headers=ETAG), "400": _problem("Invalid values"),
+                              "404": _problem("No such talent or output"), "409": _problem("Version conflict"),
+                              **COMMON},
+            },
+            "delete": {
+                "summary": "Delete an output", "operationId": "deleteOutput",
+                "parameters": [TALENT_ID, OUTPUT_ID, IF_MATCH],
+                "responses": {"204": {"description": "Deleted", "headers": ETAG},
+                              "404": _problem("No such talent or output"), "409": _problem("Version conflict"),
+                              **COMMON},
+            },
+        },
+    },
+    "components": {
+        "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+        "schemas": {
+            "Problem": {"type": "object", "required": ["type", "title", "status"], "properties": {
+                "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+                "detail": {"type": "string"},
+                "errors": {"type": "object", "additionalProperties": {"type": "string"},
+                           "description": "Field → message, for invalid values"},
+            }},
+            "Me": {"type": "object", "properties": {
+                "username": {"type": "string"}, "display_name": {"type": "string"},
+                "role": {"enum": ["talent", "researcher", "organizer", "commissioner", "admin"]},
+                "unit": {"type": "string"}, "email": {"type": "string"},
+                "talent_id": {"type": ["string", "null"]}, "preferred_language": {"type": "string"},
+            }},
+            "Evidence": {"type": "object", "properties": {
+                "kind": {"enum": ["direction", "profile", "bio", "output"]}, "ref": {"type": "string"},
+                "text": {"type": "string"}, "score": {"type": "number"}, "matched_by": {"type": "string"},
+            }},
+            "SearchResult": {"type": "object", "properties": {
+                "id": {"type": "string"}, "score": {"type": "number"}, "name": {"type": "string"},
+                "name_en": {"type": "string"}, "category": {"type": "string"},
+                "fields": {"type": "array", "items": {"type": "string"}}, "title": {"type": "string"},
+                "organization": {"type": "string"}, "available": {"type": "boolean"},
+                "evidence": {"type": "array", "items": _ref("Evidence")},
+            }},
+            "SearchResponse": {"type": "object", "properties": {
+                "query": {"type": "string"}, "total": {"type": "integer"}, "offset": {"type": "integer"},
+                "limit": {"type": "integer"}, "took_ms": {"type": "number"},
+                "results": {"type": "array", "items": _ref("SearchResult")},
+                "facets": {"type": "object", "additionalProperties": {
+                    "type": "object", "additionalProperties": {"type": "integer"}}},
+            }},
+            "Output": {"type": "object", "properties": {"id": {"type": "integer"}, **OUTPUT_PROPS,
+                                                         "version": {"type": "integer"}}},
+            "OutputInput": {"type": "object", "required": ["type", "title"], "properties": {
+                **OUTPUT_PROPS, "version": {"type": "integer", "description": "Instead of If-Match"}}},
+            "Contact": {"type": "object", "properties": {"email": {"type": "string"}, "phone": {"type": "string"}}},
+            "Talent": {"type": "object", "properties": {
+                "id": {"type": "string"}, "name": {"type": "string"}, "name_en": {"type": "string"},
+                "category": {"type": "string"}, "certification_status": {"enum": list(CERTIFICATION_STATUSES)},
+                "certified_on": {"type": ["string", "null"], "format": "date"},
+                "title": {"type": "string"}, "organization": {"type": "string"},
+                "fields": {"type": "array", "items": {"type": "string"}},
+                "research_directions": {"type": "array", "items": {"type": "string"}},
+                "bio": {"type": "string"}, "languages": {"type": "array", "items": {"type": "string"}},
+                "available_for_consultation": {"type": "boolean"}, "updated_at": {"type": "string"},
+                "version": {"type": "integer"}, "outputs": {"type": "array", "items": _ref("Output")},
+                "contact": {**_ref("Contact"), "description": "Only when the account may see it"},
+                "pending_review": {"type": "array", "items": {"type": "string"},
+                                   "description": "After PATCH: fields waiting for review"},
+            }},
+            "TalentPatch": {
+                "type": "object",
+                "properties": {
+                    **{k: {} for k in EDITABLE if k not in ("email", "phone")},
+                    "contact": _ref("Contact"),
+                    "version": {"type": "integer", "description": "Instead of If-Match"},
+                },
+                "additionalProperties": False,
+            },
+        },
+    },
+}

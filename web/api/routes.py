@@ -1,0 +1,202 @@
+"""API routes. Each one maps to a kb function; kb decides permissions."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from flask import Response, jsonify, request, url_for
+
+from indexer import SearchQuery
+from kb import talents as kt
+from kb.errors import ValidationError
+from kb.models import Talent
+from kb.permissions import require
+from kb.profiles import profile_view, public_dict
+from kb.search_service import search_experts
+from kb.taxonomy import load_taxonomy
+from web.api import bp
+from web.api.openapi import SPEC
+from web.api.serialize import facets_dict, me_dict, output_dict, result_dict
+from web.indexing import sync_index
+from web.sessions import current_account, current_actor, db, knowledge_base
+
+MAX_K = 100
+
+
+def _csv(name: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v.strip() for v in request.args.get(name, "").split(",") if v.strip()))
+
+
+def _bool_arg(name: str) -> bool | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    value = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}.get(raw.lower())
+    if value is None:
+        raise ValidationError(f"{name} must be true or false", {name: "true or false"})
+    return value
+
+
+def _int_arg(name: str, default: int, lo: int, hi: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationError(f"{name} must be an integer", {name: "integer"}) from None
+    if not lo <= value <= hi:
+        raise ValidationError(f"{name} must be between {lo} and {hi}", {name: f"{lo}..{hi}"})
+    return value
+
+
+def _json_object() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationError("the request body must be a JSON object")
+    return body
+
+
+def _expected_version(body: dict[str, Any] | None = None) -> int | None:
+    """``If-Match: "7"`` (or ``W/"7"``), else ``version`` in the body; None skips the check."""
+    header = request.headers.get("If-Match", "").strip()
+    if header and header != "*":
+        match = re.fullmatch(r'(?:W/)?"?(\d+)"?', header)
+        if not match:
+            raise ValidationError("If-Match must carry the profile version, e.g. \"7\"", {"If-Match": "version"})
+        return int(match.group(1))
+    if body is not None and "version" in body:
+        try:
+            return int(body["version"])
+        except (TypeError, ValueError):
+            raise ValidationError("version must be an integer", {"version": "integer"}) from None
+    return None
+
+
+def _talent_response(talent: Talent, status: int = 200, **extra: Any) -> Response:
+    view = profile_view(db(), current_actor(), talent)
+    db().commit()  # keeps the audit entry of a contact-data view
+    resp = jsonify({**public_dict(talent, view.contact), **extra})
+    resp.status_code = status
+    resp.headers["ETag"] = f'"{talent.version}"'
+    return resp
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(SPEC)
+
+
+@bp.get("/me")
+def me() -> Response:
+    user = current_account()
+    assert user is not None  # authenticate() guarantees it
+    talent = db().get(Talent, user.talent_id) if user.talent_id else None
+    return jsonify(me_dict(user, talent.external_id if talent else None))
+
+
+@bp.get("/search")
+def search() -> Response:
+    text = " ".join(request.args.get("q", "").split())
+    if not text:
+        raise ValidationError("q is required", {"q": "required"})
+    tax = load_taxonomy()
+    categories, fields = _csv("category"), _csv("field")
+    unknown = [c for c in categories if c not in tax.categories] + [f for f in fields if f not in tax.fields]
+    if unknown:
+        raise ValidationError(f"unknown category or field: {', '.join(unknown)}", {"filters": "unknown code"})
+    query = SearchQuery(
+        text=text[:500], categories=categories, fields=fields, available=_bool_arg("available"),
+        languages=_csv("lang"), offset=_int_arg("offset", 0, 0, 10_000), limit=_int_arg("k", 10, 1, MAX_K),
+        mode="hybrid", with_facets=True,
+    )
+    resp = search_experts(knowledge_base(), current_actor(), query)
+    return jsonify({
+        "query": text, "total": resp.total, "offset": resp.offset, "limit": resp.limit,
+        "took_ms": resp.took_ms, "results": [result_dict(r) for r in resp.results],
+        "facets": facets_dict(resp.facets),
+    })
+
+
+@bp.get("/talents/<talent_id>")
+def get_talent(talent_id: str) -> Response:
+    return _talent_response(kt.get_talent(db(), talent_id))
+
+
+def _profile_changes(body: dict[str, Any]) -> dict[str, Any]:
+    changes = {k: v for k, v in body.items() if k not in ("version", "contact")}
+    contact = body.get("contact")
+    if contact is not None:
+        if not isinstance(contact, dict):
+            raise ValidationError("contact must be an object", {"contact": "object"})
+        changes.update({k: ("" if v is None else v) for k, v in contact.items()})
+    if isinstance(changes.get("certified_on"), str):
+        try:
+            changes["certified_on"] = date.fromisoformat(changes["certified_on"])
+        except ValueError:
+            raise ValidationError("certified_on must be a date (YYYY-MM-DD)", {"certified_on": "date"}) from None
+    return changes
+
+
+@bp.patch("/talents/<talent_id>")
+def patch_talent(talent_id: str) -> Response:
+    body = _json_object()
+    talent = kt.get_talent(db(), talent_id)
+    rev = kt.update_profile(db(), current_actor(), talent, _profile_changes(body), _expected_version(body))
+    pending = [c["field"] for c in rev.changes] if rev is not None and rev.status == "pending" else []
+    db().commit()
+    sync_index()
+    return _talent_response(kt.get_talent(db(), talent_id), pending_review=pending)
+
+
+@bp.get("/talents/<talent_id>/outputs")
+def list_outputs(talent_id: str) -> Response:
+    talent = kt.get_talent(db(), talent_id)
+    require(current_actor(), "talent.view", talent)
+    resp = jsonify({"talent": talent.external_id, "version": talent.version,
+                    "outputs": [output_dict(o) for o in talent.outputs]})
+    resp.headers["ETag"] = f'"{talent.version}"'
+    return resp
+
+
+def _written(talent: Talent, payload: dict[str, Any], status: int, location: str | None = None) -> Response:
+    db().commit()
+    sync_index()
+    resp = jsonify(payload)
+    resp.status_code = status
+    resp.headers["ETag"] = f'"{talent.version}"'
+    if location:
+        resp.headers["Location"] = location
+    return resp
+
+
+@bp.post("/talents/<talent_id>/outputs")
+def create_output(talent_id: str) -> Response:
+    body = _json_object()
+    talent = kt.get_talent(db(), talent_id)
+    values = {k: v for k, v in body.items() if k != "version"}
+    output = kt.add_output(db(), current_actor(), talent, values, _expected_version(body))
+    location = url_for("api.update_output", talent_id=talent_id, output_id=output.id)
+    return _written(talent, {**output_dict(output), "version": talent.version}, 201, location)
+
+
+@bp.put("/talents/<talent_id>/outputs/<int:output_id>")
+def update_output(talent_id: str, output_id: int) -> Response:
+    body = _json_object()
+    talent = kt.get_talent(db(), talent_id)
+    values = {k: v for k, v in body.items() if k != "version"}
+    output = kt.update_output(db(), current_actor(), talent, output_id, values, _expected_version(body))
+    return _written(talent, {**output_dict(output), "version": talent.version}, 200)
+
+
+@bp.delete("/talents/<talent_id>/outputs/<int:output_id>")
+def delete_output(talent_id: str, output_id: int) -> Response:
+    talent = kt.get_talent(db(), talent_id)
+    kt.delete_output(db(), current_actor(), talent, output_id, _expected_version())
+    db().commit()
+    sync_index()
+    resp = Response(status=204)
+    resp.headers["ETag"] = f'"{talent.version}"'
+    return resp

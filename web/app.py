@@ -1,0 +1,85 @@
+"""The application factory.
+
+Everything a request needs (the knowledge base, login, CSRF, translations,
+security headers, error pages) is wired here once, so each blueprint only
+describes its own pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from kb.config import DEFAULT_SECRET
+from kb.context import KnowledgeBase
+from web import errors, i18n, security, sessions, templating
+from web.throttle import LoginThrottle
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+def create_app(kb: KnowledgeBase | None = None, **overrides: Any) -> Flask:
+    """Build the web app around ``kb`` (one is opened from the environment when omitted).
+
+    ``overrides`` are Flask config keys (``TESTING=True`` ...); they win over the
+    environment so tests can pin what they need without touching ``os.environ``.
+    """
+    kb = kb or KnowledgeBase()
+    settings = kb.settings
+    if settings.production and settings.secret_key == DEFAULT_SECRET:
+        raise RuntimeError(
+            "KB_ENV=production needs a real KB_SECRET_KEY: the default key would let anyone forge sessions"
+        )
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        PRODUCTION=settings.production,
+        SESSION_COOKIE_NAME="kb_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.production,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=settings.production,
+        PREFERRED_URL_SCHEME="https" if settings.production else "http",
+        MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session; no expiry mid-edit
+        LOGIN_THROTTLE_ATTEMPTS=10,
+        LOGIN_THROTTLE_WINDOW=300,
+        SEARCH_PAGE_SIZE=10,
+        BASE_URL=settings.base_url,
+    )
+    app.config.update(overrides)
+    app.extensions["kb"] = kb
+    app.extensions["login_throttle"] = LoginThrottle(
+        app.config["LOGIN_THROTTLE_ATTEMPTS"], app.config["LOGIN_THROTTLE_WINDOW"]
+    )
+
+    sessions.init_app(app)
+    security.init_app(app)
+    i18n.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+    _register_blueprints(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from web.admin import bp as admin_bp
+    from web.api import bp as api_bp
+    from web.auth import bp as auth_bp
+    from web.dashboard import bp as dashboard_bp
+    from web.search import bp as search_bp
+    from web.talents import bp as talents_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(search_bp)
+    app.register_blueprint(talents_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(dashboard_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(i18n.bp)
+    # The API authenticates with bearer tokens, never cookies, so a forged
+    # cross-site request carries no credentials and CSRF tokens are moot there.
+    app.extensions["csrf"].exempt(api_bp)

@@ -1,0 +1,125 @@
+"""Login, logout, password change, invitation acceptance and API tokens."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.exceptions import TooManyRequests
+from werkzeug.wrappers import Response
+
+from kb import accounts
+from kb.errors import Conflict, ValidationError
+from kb.models import Talent, User
+from web.auth import bp
+from web.auth.forms import InvitationForm, LoginForm, PasswordForm, TokenForm
+from web.forms import attach_errors
+from web.i18n import _safe_next
+from web.sessions import db, end_session, refresh_stamp, start_session
+from web.throttle import LoginThrottle
+
+
+def _throttle() -> LoginThrottle:
+    return current_app.extensions["login_throttle"]
+
+
+def _client() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _landing(user: User) -> str:
+    if user.role == "talent" and user.talent_id:
+        talent = db().get(Talent, user.talent_id)
+        if talent is not None:
+            return url_for("talents.profile", external_id=talent.external_id)
+    return url_for("search.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response | str | tuple[str, int]:
+    nxt = request.values.get("next") or ""
+    if current_user.is_authenticated:
+        return redirect(_safe_next(nxt) if nxt else _landing(current_user))
+    form = LoginForm(next=nxt)
+    if request.method == "POST" and _throttle().blocked(_client()):
+        raise TooManyRequests(retry_after=_throttle().retry_after(_client()))
+    if form.validate_on_submit():
+        user = accounts.authenticate(db(), form.username.data or "", form.password.data or "")
+        db().commit()  # failed-login counters and lockouts must stick
+        if user is None:
+            _throttle().failed(_client())
+            form.password.errors = [_("用户名或密码错误。连续输错 5 次后，账号将被锁定 15 分钟。")]
+            return render_template("auth/login.html", form=form), 401
+        start_session(user)
+        return redirect(_safe_next(form.next.data) if form.next.data else _landing(user))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    end_session()
+    flash(_("您已安全退出。"), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=["GET"])
+@login_required
+def account() -> str:
+    talent = db().get(Talent, current_user.talent_id) if current_user.talent_id else None
+    return render_template("auth/account.html", talent=talent, token_form=TokenForm(), token=None)
+
+
+@bp.post("/account/token")
+@login_required
+def new_token() -> str:
+    form = TokenForm()
+    token = None
+    if form.validate_on_submit():
+        token = accounts.issue_token(db(), current_user, form.label.data or "web")
+        db().commit()
+    talent = db().get(Talent, current_user.talent_id) if current_user.talent_id else None
+    return render_template("auth/account.html", talent=talent, token_form=form, token=token)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password() -> Response | str | tuple[str, int]:
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(db(), current_user, form.current_password.data or "", form.new_password.data or "")
+        except ValidationError as exc:
+            db().rollback()
+            attach_errors(form, exc.errors, {"password": "new_password"})
+            return render_template("auth/password.html", form=form), 400
+        db().commit()
+        refresh_stamp(current_user)
+        flash(_("密码已修改。其他设备上的登录已失效。"), "success")
+        return redirect(url_for("auth.account"))
+    return render_template("auth/password.html", form=form), (400 if form.errors else 200)
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def invitation(token: str) -> Response | str | tuple[str, int]:
+    invite = accounts.find_invitation(db(), token)  # NotFound → 404 page
+    talent = db().get(Talent, invite.talent_id) if invite.talent_id else None
+    form = InvitationForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.accept_invitation(db(), token, form.username.data or "", form.password.data or "")
+        except (ValidationError, Conflict) as exc:
+            db().rollback()
+            if isinstance(exc, ValidationError):
+                unmatched = attach_errors(form, exc.errors)
+            elif "exists already" in str(exc):
+                form.username.errors = [_("该用户名已被使用，请换一个。")]
+                unmatched = []
+            else:
+                unmatched = [_("该人才已有账号，无需再次注册。")]
+            return render_template("auth/invitation.html", form=form, invite=invite, talent=talent,
+                                   problems=unmatched), 400
+        db().commit()
+        start_session(user)
+        flash(_("账号已创建，欢迎使用。"), "success")
+        return redirect(_landing(user))
+    return render_template("auth/invitation.html", form=form, invite=invite, talent=talent, problems=[])

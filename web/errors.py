@@ -1,0 +1,118 @@
+"""Turn domain errors into pages (or problem+json under /api/).
+
+Every denial is a 403 page for a logged-in user, never a redirect or a 500;
+only an anonymous visitor is sent to the login page. Views therefore just let
+``kb.errors`` exceptions propagate unless they can do better in place (an edit
+form that keeps the user's input on a conflict).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from indexer import SearchUnavailable
+from kb.errors import Conflict, KbError, NotFound, PermissionDenied, ValidationError
+
+log = logging.getLogger(__name__)
+
+PROBLEM_TYPE = "https://luohu-kb.local/problems/"
+
+
+def wants_problem() -> bool:
+    return request.path.startswith("/api/")
+
+
+def problem(status: int, title: str, detail: str = "", **extra: object) -> Response:
+    """An RFC 9457 problem document."""
+    body = {"type": PROBLEM_TYPE + title.lower().replace(" ", "-"), "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    resp = jsonify(body)
+    resp.status_code = status
+    resp.mimetype = "application/problem+json"
+    return resp
+
+
+def error_page(status: int, title: str, message: str, **context: object) -> tuple[str, int]:
+    return render_template("error.html", status=status, title=title, message=message, **context), status
+
+
+def _kb_status(exc: KbError) -> tuple[int, str]:
+    if isinstance(exc, PermissionDenied):
+        return 403, "Forbidden"
+    if isinstance(exc, NotFound):
+        return 404, "Not Found"
+    if isinstance(exc, Conflict):
+        return 409, "Conflict"
+    return 400, "Bad Request"
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(KbError)
+    def kb_error(exc: KbError):  # type: ignore[no-untyped-def]
+        status, title = _kb_status(exc)
+        if wants_problem():
+            extra = {"errors": exc.errors} if isinstance(exc, ValidationError) and exc.errors else {}
+            return problem(status, title, str(exc), **extra)
+        if status == 403 and not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        if status == 403:
+            return error_page(403, _("无权访问"), _("您的账号没有执行此操作的权限。"), detail=str(exc))
+        if status == 404:
+            return error_page(404, _("未找到"), _("您要找的内容不存在或已被删除。"), detail=str(exc))
+        if status == 409:
+            return error_page(409, _("操作冲突"), _("其他人刚刚修改了这条记录，请刷新后查看最新内容再操作。"),
+                              detail=str(exc))
+        errors = exc.errors if isinstance(exc, ValidationError) else {}
+        return error_page(400, _("输入有误"), _("请检查并更正以下内容。"), detail=str(exc), field_errors=errors)
+
+    @app.errorhandler(SearchUnavailable)
+    def search_down(exc: SearchUnavailable):  # type: ignore[no-untyped-def]
+        log.warning("search unavailable: %s", exc)
+        if wants_problem():
+            return problem(503, "Search Unavailable", "the search service is unreachable; try again shortly")
+        return error_page(
+            503, _("检索服务暂不可用"),
+            _("专家检索服务暂时无法连接，数据没有丢失。请稍后再试；如果持续出现，请联系系统管理员。"),
+        )
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):  # type: ignore[no-untyped-def]
+        return error_page(400, _("表单已过期"), _("表单安全校验失败，请返回并刷新页面后重新提交。"),
+                          detail=exc.description)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+        status = exc.code or 500
+        if wants_problem():
+            resp = problem(status, exc.name, exc.description or "")
+            if status == 405 and exc.get_response().headers.get("Allow"):
+                resp.headers["Allow"] = exc.get_response().headers["Allow"]
+            return resp
+        messages = {
+            400: (_("请求有误"), _("请求无法处理，请检查后重试。")),
+            404: (_("未找到"), _("您要找的页面不存在。")),
+            405: (_("请求方式不支持"), _("此页面不支持该操作。")),
+            413: (_("文件过大"), _("上传的文件超过了 10 MB 的上限，请拆分后分批导入。")),
+            429: (_("尝试次数过多"), _("登录尝试过于频繁，请几分钟后再试。")),
+        }
+        title, message = messages.get(status, (exc.name, exc.description or ""))
+        page, code = error_page(status, title, message)
+        resp = app.make_response((page, code))
+        if status == 405:
+            resp.headers["Allow"] = exc.get_response().headers.get("Allow", "")
+        return resp
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        if wants_problem():
+            return problem(500, "Internal Server Error", "an unexpected error occurred; it has been logged")
+        return error_page(500, _("系统错误"), _("发生了意外错误，已记录日志。请稍后重试。"))

@@ -1,0 +1,66 @@
+"""Run the web application: gunicorn in production, Flask's server with ``dev``.
+
+Each serving process opens its own KnowledgeBase and starts the background
+index sync, so a save reaches search within about a second without a
+separate worker (``kb worker`` remains the way to run it out of process).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from kb.context import KnowledgeBase
+
+
+def _process_app() -> Flask:
+    """The app of one serving process, with its own database pool and sync thread."""
+    from web.app import create_app
+
+    kb = KnowledgeBase()
+    kb.init_db()  # a no-op once the schema is at head; the parent migrated before forking
+    kb.start_background_sync()
+    return create_app(kb)
+
+
+def run(host: str = "127.0.0.1", port: int = 5000, dev: bool = False, workers: int = 2) -> None:
+    # Migrate once before any worker starts, so workers never race on the schema.
+    boot = KnowledgeBase()
+    boot.init_db()
+    boot.close()
+    if dev:
+        # With the reloader, the parent only watches files; the child serves.
+        serving = os.environ.get("WERKZEUG_RUN_MAIN") == "true"
+        app = _process_app() if serving else _placeholder_app()
+        app.run(host=host, port=port, debug=True, use_reloader=True)
+        return
+    GunicornApp(
+        {"bind": f"{host}:{port}", "workers": max(1, workers), "worker_class": "gthread", "threads": 4,
+         "timeout": 60, "accesslog": "-", "errorlog": "-", "forwarded_allow_ips": "127.0.0.1"},
+    ).run()
+
+
+def _placeholder_app() -> Flask:
+    """The reloader's watching parent needs an app object but serves nothing."""
+    from web.app import create_app
+
+    return create_app(KnowledgeBase())
+
+
+class GunicornApp(BaseApplication):  # type: ignore[misc]
+    """gunicorn embedded: workers are forked, then each loads its own app."""
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            if key in self.cfg.settings and value is not None:
+                self.cfg.set(key, value)
+
+    def load(self) -> Flask:  # called in each worker after fork (preload_app is off)
+        return _process_app()

@@ -1,0 +1,100 @@
+"""Per-request database session and the logged-in user (flask-login).
+
+One SQLAlchemy session per request, closed (and so rolled back unless a view
+committed) when the request ends: a view that raises half-way leaves nothing
+behind. The login also remembers a fingerprint of the password hash, so a
+password change or reset ends every other session of that account.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Flask, current_app, g, session
+from flask_login import LoginManager, current_user, login_user, logout_user
+from sqlalchemy.orm import Session
+
+from kb.actors import Actor
+from kb.context import KnowledgeBase
+from kb.models import User
+
+PASSWORD_STAMP = "_pw"
+
+
+def knowledge_base() -> KnowledgeBase:
+    return current_app.extensions["kb"]
+
+
+def db() -> Session:
+    """The request's session, opened on first use."""
+    if "db" not in g:
+        g.db = knowledge_base().sessions()
+    return g.db
+
+
+def current_actor() -> Actor | None:
+    """The actor kb permission checks need; None for an anonymous visitor."""
+    if "api_user" in g:
+        return Actor.of(g.api_user)
+    if current_user and current_user.is_authenticated:
+        return Actor.of(current_user)
+    return None
+
+
+def current_account() -> User | None:
+    if "api_user" in g:
+        return g.api_user
+    if current_user and current_user.is_authenticated:
+        return current_user  # type: ignore[return-value]
+    return None
+
+
+def _stamp(user: User) -> str:
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def start_session(user: User) -> None:
+    """Log ``user`` in on a fresh session: whatever an attacker planted before
+    login (session fixation) is dropped; only the UI language survives."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(user)
+    session[PASSWORD_STAMP] = _stamp(user)
+
+
+def end_session() -> None:
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def refresh_stamp(user: User) -> None:
+    """Keep the current session valid after the user changed its own password."""
+    session[PASSWORD_STAMP] = _stamp(user)
+
+
+def init_app(app: Flask) -> None:
+    login = LoginManager(app)
+    login.login_view = "auth.login"
+    login.login_message = None  # the login page says why by itself
+    login.session_protection = "strong"
+
+    @login.user_loader
+    def load_user(user_id: str) -> User | None:
+        try:
+            user = db().get(User, int(user_id))
+        except ValueError:
+            return None
+        if user is None or not user.active or session.get(PASSWORD_STAMP) != _stamp(user):
+            return None
+        return user
+
+    @app.teardown_appcontext
+    def close_db(_exc: BaseException | None) -> None:
+        s = g.pop("db", None)
+        if s is not None:
+            s.close()

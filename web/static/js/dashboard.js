@@ -1,0 +1,134 @@
+// Dashboard charts drawn as inline SVG from the figures embedded in the page
+// (<script type="application/json" id="dashboard-data">). No chart library:
+// the intranet is offline and four simple chart shapes are all we need.
+(function () {
+  "use strict";
+  var NS = "http://www.w3.org/2000/svg";
+  var source = document.getElementById("dashboard-data");
+  if (!source) { return; }
+  var payload = JSON.parse(source.textContent);
+  var figures = payload.figures;
+  var labels = payload.labels;
+
+  function el(name, attrs, text) {
+    var node = document.createElementNS(NS, name);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  function svg(width, height) {
+    return el("svg", { viewBox: "0 0 " + width + " " + height, preserveAspectRatio: "xMinYMin meet" });
+  }
+
+  function title(node, text) { node.appendChild(el("title", {}, text)); return node; }
+
+  // Horizontal bars: rows of {label, value, target?, cls?}.
+  function hbars(rows, opts) {
+    opts = opts || {};
+    var width = 560, labelW = opts.labelWidth || 150, rowH = 26, valueW = 90;
+    var height = rows.length * rowH + 6;
+    var max = Math.max(1, Math.max.apply(null, rows.map(function (r) { return Math.max(r.value, r.target || 0); })));
+    var plotW = width - labelW - valueW;
+    var root = svg(width, height);
+    rows.forEach(function (r, i) {
+      var y = i * rowH + 4;
+      root.appendChild(el("text", { x: labelW - 8, y: y + 15, "text-anchor": "end" }, r.label));
+      root.appendChild(el("rect", { x: labelW, y: y + 3, width: plotW, height: 16, rx: 2, "class": "track" }));
+      var bar = el("rect", { x: labelW, y: y + 3, width: Math.max(0, plotW * r.value / max), height: 16, rx: 2,
+                             "class": "bar " + (r.cls || "") });
+      root.appendChild(title(bar, r.label + ": " + r.value));
+      if (r.target) {
+        var tx = labelW + plotW * r.target / max;
+        root.appendChild(title(el("line", { x1: tx, x2: tx, y1: y, y2: y + 22, "class": "target" }),
+                               labels.target + " " + r.target));
+      }
+      var text = r.target ? r.value + " / " + r.target : String(r.value);
+      root.appendChild(el("text", { x: labelW + plotW + 8, y: y + 15 }, text));
+    });
+    return root;
+  }
+
+  // Vertical columns with a label under each.
+  function columns(rows) {
+    var width = 560, height = 210, base = 170, top = 20, left = 10;
+    var max = Math.max(1, Math.max.apply(null, rows.map(function (r) { return r.value; })));
+    var step = (width - left * 2) / rows.length;
+    var root = svg(width, height);
+    root.appendChild(el("line", { x1: left, x2: width - left, y1: base, y2: base, "class": "axis" }));
+    rows.forEach(function (r, i) {
+      var h = (base - top) * r.value / max;
+      var x = left + i * step + step * 0.2;
+      var bar = el("rect", { x: x, y: base - h, width: step * 0.6, height: h, rx: 2, "class": "bar " + (r.cls || "") });
+      root.appendChild(title(bar, r.label + ": " + r.value));
+      root.appendChild(el("text", { x: x + step * 0.3, y: base - h - 5, "text-anchor": "middle" }, String(r.value)));
+      root.appendChild(el("text", { x: x + step * 0.3, y: base + 18, "text-anchor": "middle", "class": "muted" }, r.label));
+    });
+    return root;
+  }
+
+  // Monthly growth: columns of new talents, a line of the running total.
+  function growth(points) {
+    var width = 1100, height = 240, left = 50, right = 50, top = 20, base = 200;
+    var root = svg(width, height);
+    if (!points.length) { return root; }
+    var maxNew = Math.max(1, Math.max.apply(null, points.map(function (p) { return p.new; })));
+    var maxTotal = Math.max(1, points[points.length - 1].total);
+    var step = (width - left - right) / points.length;
+    root.appendChild(el("line", { x1: left, x2: width - right, y1: base, y2: base, "class": "axis" }));
+    var path = "";
+    var labelEvery = Math.ceil(points.length / 12);
+    points.forEach(function (p, i) {
+      var cx = left + step * (i + 0.5);
+      var h = (base - top) * p.new / maxNew;
+      root.appendChild(title(el("rect", { x: cx - step * 0.3, y: base - h, width: step * 0.6, height: h, "class": "bar alt" }),
+                             p.month + " " + labels["new"] + " " + p.new));
+      var ty = base - (base - top) * p.total / maxTotal;
+      path += (i ? " L " : "M ") + cx.toFixed(1) + " " + ty.toFixed(1);
+      root.appendChild(title(el("circle", { cx: cx, cy: ty, r: 3, "class": "dot" }), p.month + " " + labels.total + " " + p.total));
+      if (i % labelEvery === 0 || i === points.length - 1) {
+        root.appendChild(el("text", { x: cx, y: base + 18, "text-anchor": "middle", "class": "muted" }, p.month));
+      }
+    });
+    root.appendChild(el("path", { d: path, "class": "line" }));
+    root.appendChild(el("text", { x: left - 6, y: top + 4, "text-anchor": "end", "class": "muted" }, String(maxNew)));
+    root.appendChild(el("text", { x: width - right + 6, y: top + 4, "class": "muted" }, String(maxTotal)));
+    var legendY = height - 6;
+    root.appendChild(el("rect", { x: left, y: legendY - 10, width: 12, height: 10, "class": "bar alt" }));
+    root.appendChild(el("text", { x: left + 18, y: legendY, "class": "muted" }, labels["new"]));
+    root.appendChild(el("line", { x1: left + 80, x2: left + 100, y1: legendY - 5, y2: legendY - 5, "class": "line" }));
+    root.appendChild(el("text", { x: left + 106, y: legendY, "class": "muted" }, labels.total));
+    return root;
+  }
+
+  var charts = {
+    categories: function () {
+      return hbars(figures.categories.map(function (c) {
+        return { label: labels.categories[c.code] || c.code, value: c.count, target: c.target,
+                 cls: c.code === "A" ? "red" : "" };
+      }), { labelWidth: 120 });
+    },
+    freshness: function () {
+      return columns(figures.freshness.map(function (f, i) {
+        return { label: f.bucket + " " + labels.days, value: f.count, cls: i >= 3 ? "red" : "" };
+      }));
+    },
+    growth: function () { return growth(figures.growth); },
+    fields: function () {
+      var rows = figures.fields.filter(function (f) { return f.count > 0; })
+        .sort(function (a, b) { return b.count - a.count; }).slice(0, 15);
+      return hbars(rows.map(function (f) { return { label: labels.fields[f.code] || f.code, value: f.count }; }),
+                   { labelWidth: 170 });
+    },
+    sectors: function () {
+      return hbars(figures.sectors.map(function (s) {
+        return { label: labels.sectors[s.code] || s.code, value: s.count, cls: "alt" };
+      }), { labelWidth: 170 });
+    }
+  };
+
+  Array.prototype.forEach.call(document.querySelectorAll("[data-chart]"), function (holder) {
+    var draw = charts[holder.getAttribute("data-chart")];
+    if (draw) { holder.appendChild(draw()); }
+  });
+})();

@@ -1,0 +1,7 @@
+"""Talent profiles: the public page, history, self-service editing, outputs."""
+
+from flask import Blueprint
+
+bp = Blueprint("talents", __name__)
+
+from web.talents import views  # noqa: E402,F401  (registers the routes)

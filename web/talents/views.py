@@ -1,0 +1,207 @@
+"""Profile, history and editing pages of one talent.
+
+Each write follows the same path: kb function with ``expected_version`` →
+commit → ``sync_index()`` → redirect to the profile. On a conflict the form
+is shown again with the user's input untouched and the current version
+beside it, so nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from indexer import SearchUnavailable
+from kb import talents as kt
+from kb.errors import Conflict, KbError, NotFound, ValidationError
+from kb.models import Output, Talent
+from kb.permissions import require
+from kb.profiles import pending_for, profile_history, profile_view
+from kb.search_service import similar_experts
+from web.forms import attach_errors
+from web.indexing import sync_index
+from web.sessions import current_actor, db, knowledge_base
+from web.talents import bp
+from web.talents.forms import OutputForm, ProfileForm
+
+OUTPUT_ALIASES = {"outputs": "title"}
+
+
+def _timeline(outputs: list[Output]) -> list[tuple[int | None, list[Output]]]:
+    """Outputs grouped by year, newest first; undated ones last."""
+    ordered = sorted(outputs, key=lambda o: (o.year is None, -(o.year or 0), o.id))
+    return [(year, list(items)) for year, items in groupby(ordered, key=lambda o: o.year)]
+
+
+def _similar(external_id: str) -> tuple[list, bool]:
+    """Similar experts, or ([], False) when search cannot answer: the profile still shows."""
+    try:
+        resp = similar_experts(knowledge_base(), current_actor(), external_id, limit=5)
+    except (SearchUnavailable, KbError, LookupError):
+        return [], False
+    return [r for r in resp.results if r.talent_id != external_id], True
+
+
+def _saved(pending: bool) -> None:
+    db().commit()
+    indexed = sync_index()
+    if pending:
+        flash(_("已保存。姓名、职务、单位、领域等需审核的信息已提交给人才服务专员审核，审核通过后生效。"), "info")
+    else:
+        flash(_("已保存。"), "success")
+    if not indexed:
+        flash(_("检索服务暂不可用：修改已保存，将在服务恢复后自动更新到检索结果中。"), "warning")
+
+
+@bp.get("/talents/<external_id>")
+@login_required
+def profile(external_id: str) -> str:
+    talent = kt.get_talent(db(), external_id)
+    view = profile_view(db(), current_actor(), talent)
+    db().commit()  # keeps the audit entry of a contact-data view
+    similar, similar_ok = _similar(external_id)
+    return render_template(
+        "talents/profile.html", view=view, talent=talent, timeline=_timeline(list(talent.outputs)),
+        similar=similar, similar_ok=similar_ok,
+        pending=pending_for(db(), talent) if view.can_edit else [],
+    )
+
+
+@bp.get("/talents/<external_id>/history")
+@login_required
+def history(external_id: str) -> str:
+    talent = kt.get_talent(db(), external_id)
+    entries = profile_history(db(), current_actor(), talent)
+    return render_template("talents/history.html", talent=talent, entries=entries)
+
+
+def _edit_page(talent: Talent, form: ProfileForm, status: int = 200, current: Talent | None = None,
+               problems: list[str] | None = None) -> tuple[str, int]:
+    view = profile_view(db(), current_actor(), talent)
+    return render_template(
+        "talents/edit.html", talent=talent, view=view, form=form, current=current, problems=problems or [],
+        pending=pending_for(db(), talent), output_forms=_output_forms(talent),
+    ), status
+
+
+def _output_forms(talent: Talent) -> dict[int, OutputForm]:
+    return {o.id: OutputForm(formdata=None, obj=o, version=str(talent.version)) for o in talent.outputs}
+
+
+@bp.route("/talents/<external_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(external_id: str) -> Response | tuple[str, int]:
+    talent = kt.get_talent(db(), external_id)
+    require(current_actor(), "talent.edit", talent)
+    if request.method == "GET":
+        view = profile_view(db(), current_actor(), talent)
+        db().commit()
+        return _edit_page(talent, ProfileForm.for_talent(talent, view.contact))
+    form = ProfileForm()
+    form.fill_choices(talent)
+    if not form.validate():
+        return _edit_page(talent, form, 400)
+    try:
+        rev = kt.update_profile(db(), current_actor(), talent, form.changes(request.form), form.expected_version())
+    except Conflict:
+        db().rollback()
+        current = kt.get_talent(db(), external_id)
+        form.version.data = str(current.version)
+        return _edit_page(current, form, 409, current=current)
+    except ValidationError as exc:
+        db().rollback()
+        talent = kt.get_talent(db(), external_id)
+        problems = attach_errors(form, exc.errors, {"contact": "email"})
+        return _edit_page(talent, form, 400, problems=problems)
+    _saved(pending=rev is not None and rev.status == "pending")
+    return redirect(url_for("talents.profile", external_id=external_id))
+
+
+def _output_page(talent: Talent, form: OutputForm, output: Output | None, status: int = 200,
+                 conflict: bool = False, problems: list[str] | None = None) -> tuple[str, int]:
+    return render_template("talents/output_form.html", talent=talent, form=form, output=output,
+                           conflict=conflict, problems=problems or []), status
+
+
+def _save_output(talent: Talent, form: OutputForm, output: Output | None) -> Response | tuple[str, int]:
+    actor = current_actor()
+    try:
+        if output is None:
+            kt.add_output(db(), actor, talent, form.values(), form.expected_version())
+        else:
+            kt.update_output(db(), actor, talent, output.id, form.values(), form.expected_version())
+    except Conflict:
+        db().rollback()
+        current = kt.get_talent(db(), talent.external_id)
+        form.version.data = str(current.version)
+        return _output_page(current, form, output, 409, conflict=True)
+    except ValidationError as exc:
+        db().rollback()
+        problems = attach_errors(form, exc.errors, OUTPUT_ALIASES)
+        return _output_page(kt.get_talent(db(), talent.external_id), form, output, 400, problems=problems)
+    _saved(pending=False)
+    return redirect(url_for("talents.profile", external_id=talent.external_id) + "#outputs")
+
+
+@bp.route("/talents/<external_id>/outputs/new", methods=["GET", "POST"])
+@login_required
+def new_output(external_id: str) -> Response | tuple[str, int]:
+    talent = kt.get_talent(db(), external_id)
+    require(current_actor(), "talent.edit", talent)
+    form = OutputForm() if request.method == "POST" else OutputForm(version=str(talent.version))
+    form.fill_choices()
+    if request.method == "POST":
+        if not form.validate():
+            return _output_page(talent, form, None, 400)
+        return _save_output(talent, form, None)
+    return _output_page(talent, form, None)
+
+
+def _find_output(talent: Talent, output_id: int) -> Output:
+    for o in talent.outputs:
+        if o.id == output_id:
+            return o
+    raise NotFound(f"talent {talent.external_id} has no output #{output_id}")
+
+
+@bp.route("/talents/<external_id>/outputs/<int:output_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_output(external_id: str, output_id: int) -> Response | tuple[str, int]:
+    talent = kt.get_talent(db(), external_id)
+    require(current_actor(), "talent.edit", talent)
+    output = _find_output(talent, output_id)
+    if request.method == "GET":
+        form = OutputForm(formdata=None, obj=output, version=str(talent.version))
+        form.fill_choices()
+        return _output_page(talent, form, output)
+    form = OutputForm()
+    form.fill_choices()
+    if not form.validate():
+        return _output_page(talent, form, output, 400)
+    return _save_output(talent, form, output)
+
+
+@bp.post("/talents/<external_id>/outputs/<int:output_id>/delete")
+@login_required
+def delete_output(external_id: str, output_id: int) -> Response | tuple[str, int]:
+    talent = kt.get_talent(db(), external_id)
+    try:
+        version = int(request.form.get("version", ""))
+    except (TypeError, ValueError):
+        version = None
+    try:
+        kt.delete_output(db(), current_actor(), talent, output_id, version)
+    except Conflict:
+        db().rollback()
+        current = kt.get_talent(db(), external_id)
+        return render_template(
+            "error.html", status=409, title=_("操作冲突"),
+            message=_("删除前这份档案已被其他人修改。成果未删除，请查看最新版本后再决定。"),
+            back=url_for("talents.edit", external_id=current.external_id),
+        ), 409
+    _saved(pending=False)
+    return redirect(url_for("talents.edit", external_id=external_id) + "#outputs")

@@ -1,0 +1,123 @@
+"""What every template may use: bilingual taxonomy labels and ``can()``.
+
+``can`` asks ``kb.permissions.allowed`` so a template hides a button exactly
+when the domain would refuse the action; templates never test roles.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Flask
+from flask_babel import gettext as _
+
+from kb.models import ROLES, Talent
+from kb.permissions import allowed
+from kb.talents import CERTIFICATION_STATUSES
+from kb.taxonomy import load_taxonomy
+from web.i18n import ui_lang
+from web.sessions import current_actor
+
+LANGUAGE_NAMES = {"zh": ("中文", "Chinese"), "en": ("英语", "English"), "yue": ("粤语", "Cantonese"),
+                  "ja": ("日语", "Japanese"), "ko": ("韩语", "Korean"), "fr": ("法语", "French"),
+                  "de": ("德语", "German"), "es": ("西班牙语", "Spanish"), "ru": ("俄语", "Russian")}
+
+
+def field_label(code: str) -> str:
+    return load_taxonomy().field_label(code, ui_lang())
+
+
+def category_label(code: str) -> str:
+    return load_taxonomy().category_label(code, ui_lang())
+
+
+def output_type_label(code: str) -> str:
+    return load_taxonomy().output_type_label(code, ui_lang())
+
+
+def sector_label(code: str) -> str:
+    s = load_taxonomy().sectors.get(code)
+    return s.label(ui_lang()) if s else code
+
+
+def language_label(code: str) -> str:
+    names = LANGUAGE_NAMES.get(code)
+    if not names:
+        return code
+    return names[1] if ui_lang() == "en" else names[0]
+
+
+def evidence_label(kind: str) -> str:
+    return {
+        "direction": _("研究方向"), "profile": _("基本信息"), "bio": _("个人简介"), "output": _("阶段成果"),
+    }.get(kind, kind)
+
+
+def role_label(role: str) -> str:
+    return {
+        "talent": _("人才"), "researcher": _("政策研究员"), "organizer": _("活动组织者"),
+        "commissioner": _("人才服务专员"), "admin": _("系统管理员"), "system": _("系统"),
+    }.get(role, role)
+
+
+def status_label(status: str) -> str:
+    return {
+        "certified": _("已认定"), "pending": _("待认定"), "expired": _("已过期"), "revoked": _("已撤销"),
+        "applied": _("已生效"), "approved": _("已通过"), "rejected": _("已驳回"),
+    }.get(status, status)
+
+
+def fmt_time(value: datetime | date | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M") + " UTC"
+    return value.isoformat()
+
+
+def show_value(value: Any, limit: int = 200) -> str:
+    """A revision value in one short line: lists joined, records summarised."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, list):
+        text = "; ".join(show_value(v, limit) for v in value)
+    elif isinstance(value, dict):
+        text = value.get("title") or "; ".join(f"{k}: {v}" for k, v in value.items() if v not in (None, ""))
+    else:
+        text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def dict_of(codes: Any, label: Any) -> dict[str, str]:
+    """{code: label} for the browser, so charts show the same bilingual labels as tables."""
+    return {code: label(code) for code in codes}
+
+
+def can(action: str, obj: Any = None) -> bool:
+    return allowed(current_actor(), action, obj)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        field_label=field_label, category_label=category_label, output_type_label=output_type_label,
+        sector_label=sector_label, language_label=language_label, evidence_label=evidence_label,
+        role_label=role_label, status_label=status_label, can=can, taxonomy=load_taxonomy,
+        dict_of=dict_of, ROLES=ROLES, CERTIFICATION_STATUSES=CERTIFICATION_STATUSES,
+    )
+    app.jinja_env.filters["time"] = fmt_time
+    app.jinja_env.filters["show_value"] = show_value
+
+    @app.context_processor
+    def navigation() -> dict[str, Any]:
+        from web.admin.sections import visible_sections
+        from web.sessions import current_account, db
+
+        account = current_account()
+        my_talent_id = None
+        if account is not None and account.talent_id:
+            talent = db().get(Talent, account.talent_id)
+            my_talent_id = talent.external_id if talent else None
+        return {"my_talent_id": my_talent_id, "admin_sections": visible_sections() if account else []}
