@@ -1,0 +1,175 @@
+"""Organizers' acts on an event: create, edit, publish, cancel, finish.
+
+Only ``event.manage`` (organizers and admins) passes. An edit of the time or
+place of a published event bumps its calendar SEQUENCE and sends everyone who
+holds a seat or a waitlist place an updated .ics; a new start time also
+re-arms their reminders. Capacity cannot drop below the seats already taken
+(the schema's CHECK would refuse it anyway); raising it promotes the waitlist.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from kb.actors import Actor
+from kb.audit import audit
+from kb.errors import Conflict, ValidationError
+from kb.events.notices import notify_talents, when_where
+from kb.events.registration import HOLDING, fill_from_waitlist, lock_event
+from kb.events.validation import clean_event_values
+from kb.models import Event, EventRegistration, EventSpeaker, Talent, utcnow
+from kb.permissions import require
+
+COLUMNS = ("kind", "title", "description", "topics", "start_at", "end_at", "timezone", "place", "online_url",
+           "capacity", "registration_deadline", "audience_categories", "audience_fields")
+RESCHEDULING = ("start_at", "end_at", "timezone", "place", "online_url")
+
+
+def _columns(event: Event) -> dict[str, Any]:
+    return {c: getattr(event, c) for c in COLUMNS}
+
+
+def _speakers(session: Session, items: list[dict[str, Any]]) -> list[EventSpeaker]:
+    """Speakers are talents (by external id) or outside guests (by name)."""
+    out = []
+    for position, item in enumerate(items):
+        external_id = str(item.get("talent") or "").strip()
+        talent = None
+        if external_id:
+            talent = session.scalar(select(Talent).where(Talent.external_id == external_id))
+            if talent is None:
+                raise ValidationError(f"speaker: no talent {external_id!r}", {"speakers": "unknown talent"})
+        name = str(item.get("name") or (talent.name if talent else "")).strip()
+        if not name:
+            raise ValidationError("speaker: a guest needs a name", {"speakers": "name required"})
+        out.append(EventSpeaker(
+            talent_id=talent.id if talent else None, name=name[:200],
+            affiliation=str(item.get("affiliation") or (talent.organization if talent else ""))[:300],
+            topic=str(item.get("topic") or "")[:300], position=position,
+        ))
+    return out
+
+
+def create_event(session: Session, actor: Actor, values: dict[str, Any]) -> Event:
+    """A new draft; ``values`` are the event fields plus optional ``speakers``."""
+    require(actor, "event.manage")
+    values = dict(values)
+    speakers = values.pop("speakers", [])
+    values.setdefault("kind", "salon")
+    missing = [k for k in ("title", "start_at", "end_at", "capacity") if values.get(k) in (None, "")]
+    if missing:
+        raise ValidationError(f"required: {', '.join(missing)}", dict.fromkeys(missing, "required"))
+    clean = clean_event_values(values)
+    event = Event(uid=uuid.uuid4().hex, status="draft", registered_count=0, sequence=0,
+                  created_by_id=actor.user_id, **clean)
+    event.speakers = _speakers(session, speakers)
+    session.add(event)
+    session.flush()
+    audit(session, actor, "event.create", "event", event.id, {"title": event.title})
+    return event
+
+
+def update_event(session: Session, actor: Actor, event: Event, values: dict[str, Any],
+                 *, now: datetime | None = None) -> Event:
+    require(actor, "event.manage", event)
+    if event.status in ("cancelled", "finished"):
+        raise Conflict(f"a {event.status} event cannot be edited")
+    values = dict(values)
+    speakers = values.pop("speakers", None)
+    clean = clean_event_values(values, _columns(event))
+    changed = {k: v for k, v in clean.items() if getattr(event, k) != v}
+    capacity = changed.pop("capacity", None)
+    for key, value in changed.items():
+        setattr(event, key, value)
+    if speakers is not None:
+        event.speakers = _speakers(session, speakers)
+    if capacity is not None:
+        _set_capacity(session, event, capacity)
+    rescheduled = [k for k in RESCHEDULING if k in changed]
+    if rescheduled and event.status == "published":
+        event.sequence += 1
+        if "start_at" in changed:
+            session.execute(update(EventRegistration).where(EventRegistration.event_id == event.id)
+                            .values(reminded_at=None).execution_options(synchronize_session=False))
+        _tell_holders(session, event, "event.updated", f"活动信息更新：{event.title}",
+                      f"活动时间或地点已更新，请以附件日历为准。\n{when_where(event)}")
+    session.flush()
+    if capacity is not None:
+        fill_from_waitlist(session, event, now)
+    if changed or speakers is not None or capacity is not None:
+        audit(session, actor, "event.update", "event", event.id,
+              {"fields": sorted([*changed, *(["capacity"] if capacity is not None else []),
+                                 *(["speakers"] if speakers is not None else [])])})
+    return event
+
+
+def _set_capacity(session: Session, event: Event, capacity: int) -> None:
+    lock_event(session, event)
+    result = session.execute(
+        update(Event).where(Event.id == event.id, Event.registered_count <= capacity)
+        .values(capacity=capacity).execution_options(synchronize_session=False)
+    )
+    session.expire(event, ["capacity", "registered_count"])
+    if result.rowcount != 1:
+        raise ValidationError(
+            f"capacity: {event.registered_count} seats are already taken",
+            {"capacity": f"at least {event.registered_count} (seats already taken)"},
+        )
+
+
+def publish_event(session: Session, actor: Actor, event: Event, *, now: datetime | None = None) -> Event:
+    require(actor, "event.manage", event)
+    if event.status != "draft":
+        raise Conflict(f"only a draft can be published (this event is {event.status})")
+    now = now or utcnow()
+    if event.start_at <= now:
+        raise ValidationError("the event starts in the past", {"start_at": "must be in the future"})
+    if not (event.place or event.online_url):
+        raise ValidationError("a place or an online link is needed", {"place": "place or online link required"})
+    event.status = "published"
+    event.published_at = now
+    audit(session, actor, "event.publish", "event", event.id, {})
+    return event
+
+
+def cancel_event(session: Session, actor: Actor, event: Event, reason: str = "") -> Event:
+    """Call an event off; everyone invited, registered or waitlisted hears of it."""
+    require(actor, "event.manage", event)
+    if event.status not in ("draft", "published"):
+        raise Conflict(f"a {event.status} event cannot be cancelled")
+    was_published = event.status == "published"
+    event.status = "cancelled"
+    event.sequence += 1
+    session.flush()
+    if was_published:
+        body = "很抱歉，本次活动已取消。" + (f"\n原因：{reason.strip()}" if reason.strip() else "")
+        _tell_holders(session, event, "event.cancelled", f"活动取消：{event.title}", body,
+                      statuses=(*HOLDING, "invited"))
+    audit(session, actor, "event.cancel", "event", event.id, {"reason": reason.strip()[:500]})
+    return event
+
+
+def finish_event(session: Session, actor: Actor, event: Event, *, now: datetime | None = None) -> Event:
+    require(actor, "event.manage", event)
+    if event.status != "published":
+        raise Conflict(f"only a published event can be finished (this one is {event.status})")
+    if (now or utcnow()) < event.start_at:
+        raise Conflict("the event has not started yet")
+    event.status = "finished"
+    audit(session, actor, "event.finish", "event", event.id, {})
+    return event
+
+
+def _tell_holders(session: Session, event: Event, kind: str, title: str, body: str,
+                  statuses: tuple[str, ...] = HOLDING) -> None:
+    rows = session.execute(
+        select(EventRegistration, Talent).join(Talent, Talent.id == EventRegistration.talent_id)
+        .where(EventRegistration.event_id == event.id, EventRegistration.status.in_(statuses))
+    ).all()
+    regs = {reg.talent_id: reg for reg, _t in rows}
+    notify_talents(session, [t for _r, t in rows], kind, title, body, event, registrations=regs)

@@ -1,0 +1,64 @@
+"""Reminders before an event, sent by the worker.
+
+``send_due_reminders`` is idempotent: each registration is claimed for its
+reminder with a conditional UPDATE (``reminded_at IS NULL``), so running it
+twice, or in two workers at once, reminds everyone exactly once. A changed
+start time clears ``reminded_at`` (see ``kb.events.manage``), re-arming it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from kb.db import transaction
+from kb.events.notices import format_code, notify_talents, when_where
+from kb.models import Event, EventRegistration, Talent, utcnow
+
+LEAD = timedelta(hours=24)
+
+
+def send_due_reminders(session: Session, now: datetime) -> int:
+    """Remind every registered talent of a published event starting within ``LEAD``; returns how many."""
+    due = session.execute(
+        select(EventRegistration, Event, Talent)
+        .join(Event, Event.id == EventRegistration.event_id)
+        .join(Talent, Talent.id == EventRegistration.talent_id)
+        .where(Event.status == "published", Event.start_at > now, Event.start_at <= now + LEAD,
+               EventRegistration.status == "registered", EventRegistration.reminded_at.is_(None))
+        .order_by(EventRegistration.id)
+    ).all()
+    sent = 0
+    for reg, event, talent in due:
+        claimed = session.execute(
+            update(EventRegistration)
+            .where(EventRegistration.id == reg.id, EventRegistration.reminded_at.is_(None),
+                   EventRegistration.status == "registered")
+            .values(reminded_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:
+            continue
+        session.refresh(reg)
+        body = f"{when_where(event)}\n签到码：{format_code(reg.checkin_code)}"
+        notify_talents(session, [talent], "event.reminder", f"活动提醒：{event.title}", body, event,
+                       registrations={talent.id: reg})
+        sent += 1
+    return sent
+
+
+@dataclass
+class ReminderReport:
+    """Shaped like the queue's DrainReport, which is what the worker logs."""
+
+    done: int = 0
+    failed: int = 0
+
+
+def run_reminders(kb, now: datetime | None = None) -> ReminderReport:  # type: ignore[no-untyped-def]  # kb: KnowledgeBase
+    """One worker tick: send what is due in its own transaction."""
+    with transaction(kb.sessions) as session:
+        return ReminderReport(done=send_due_reminders(session, now or utcnow()))
