@@ -8,6 +8,7 @@ start time clears ``reminded_at`` (see ``kb.events.manage``), re-arming it.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,6 +20,7 @@ from kb.events.notices import format_code, notify_talents, when_where
 from kb.models import Event, EventRegistration, Talent, utcnow
 
 LEAD = timedelta(hours=24)
+log = logging.getLogger(__name__)
 
 
 def send_due_reminders(session: Session, now: datetime) -> int:
@@ -59,6 +61,14 @@ class ReminderReport:
 
 
 def run_reminders(kb, now: datetime | None = None) -> ReminderReport:  # type: ignore[no-untyped-def]  # kb: KnowledgeBase
-    """One worker tick: send what is due in its own transaction."""
-    with transaction(kb.sessions) as session:
-        return ReminderReport(done=send_due_reminders(session, now or utcnow()))
+    """One worker tick: send what is due in its own transaction.
+
+    A failure (database busy, say) is logged and reported, never raised: the
+    worker loop must survive it, and the next tick simply tries again.
+    """
+    try:
+        with transaction(kb.sessions) as session:
+            return ReminderReport(done=send_due_reminders(session, now or utcnow()))
+    except Exception:  # noqa: BLE001 - nothing was committed; retried next tick
+        log.exception("event reminders failed; will retry")
+        return ReminderReport(failed=1)
