@@ -1,0 +1,124 @@
+"""OpenAPI paths of ``/api/v1/consultations``, merged into the API's document
+when the blueprint is registered (``web.consultations._register_api``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+
+
+def _json(schema: str, description: str = "OK") -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+
+
+def _body(props: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "properties": props, "required": required or []}}}}
+
+
+ERRORS = {"400": _problem("Invalid input"), "401": _problem("No valid bearer token"),
+          "403": _problem("The account may not do this (e.g. a confidential request it is not part of)"),
+          "404": _problem("No such object"), "409": _problem("Not allowed in the request's current state")}
+RID = {"name": "rid", "in": "path", "required": True, "schema": {"type": "integer"}}
+IID = {"name": "iid", "in": "path", "required": True, "schema": {"type": "integer"}}
+AID = {"name": "aid", "in": "path", "required": True, "schema": {"type": "integer"}}
+OBJ = {"type": "object"}
+
+SCHEMAS: dict[str, Any] = {
+    "Consultation": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "title": {"type": "string"}, "unit": {"type": "string"},
+        "state": {"enum": ["draft", "open", "invited", "in_progress", "answered", "closed", "cancelled"]},
+        "form": {"enum": ["written", "meeting", "panel"]},
+        "confidentiality": {"enum": ["public", "unit", "confidential"]},
+        "fields": {"type": "array", "items": {"type": "string"}}, "deadline": {"type": ["string", "null"]},
+        "experts_wanted": {"type": "integer"}, "background": {"type": "string"}, "questions": {"type": "string"},
+        "parties": {"type": "array", "items": {"type": "string"}},
+        "invitations": {"type": "array", "items": {"$ref": "#/components/schemas/ConsultationInvitation"}},
+        "transitions": {"type": "array", "items": OBJ}}},
+    "ConsultationInvitation": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "talent_id": {"type": "string"},
+        "state": {"enum": ["invited", "accepted", "declined", "conflict", "answered"]},
+        "advice": {"oneOf": [{"$ref": "#/components/schemas/ConsultationAdvice"}, {"type": "null"}]}}},
+    "ConsultationAdvice": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "text": {"type": "string"}, "attachments": {"type": "array", "items": OBJ},
+        "rating": {"type": ["integer", "null"]}, "adoption": {"enum": ["full", "partial", "none", None]},
+        "adopted_into": {"type": "string"}}},
+    "ConsultationRecommendation": {"type": "object", "properties": {
+        "candidates": {"type": "array", "items": OBJ}, "excluded": {"type": "array", "items": OBJ},
+        "draw": {"type": ["object", "null"]}}},
+}
+
+REQUEST_PROPS = {
+    "title": {"type": "string"}, "background": {"type": "string"}, "questions": {"type": "string"},
+    "fields": {"type": "array", "items": {"type": "string"}}, "deadline": {"type": "string", "format": "date"},
+    "experts_wanted": {"type": "integer"}, "form": {"type": "string"}, "confidentiality": {"type": "string"},
+    "parties": {"type": "array", "items": {"type": "string"}}, "org_cap": {"type": ["integer", "null"]},
+    "open": {"type": "boolean", "description": "publish at once"},
+}
+
+PATHS: dict[str, Any] = {
+    "/consultations": {
+        "get": {"summary": "Consultation requests the account may see", "parameters": [
+            {"name": "scope", "in": "query", "schema": {"enum": ["mine", "unit", "invited", "visible"]}}],
+            "responses": {"200": {"description": "OK"}, **ERRORS}},
+        "post": {"summary": "File a consultation request (researchers)", "requestBody": _body(REQUEST_PROPS, ["title"]),
+                 "responses": {"201": _json("Consultation", "Created"), **ERRORS}},
+    },
+    "/consultations/{rid}": {"get": {"summary": "One request", "parameters": [RID],
+                                     "responses": {"200": _json("Consultation"), **ERRORS}}},
+    "/consultations/{rid}/transitions": {"post": {
+        "summary": "Move the request (open, answered, closed, cancelled)", "parameters": [RID],
+        "requestBody": _body({"to": {"type": "string"}, "note": {"type": "string"}}, ["to"]),
+        "responses": {"200": _json("Consultation"), **ERRORS}}},
+    "/consultations/{rid}/recommendation": {"get": {
+        "summary": "Ranked experts with evidence, and excluded ones with reasons", "parameters": [RID],
+        "responses": {"200": _json("ConsultationRecommendation"), **ERRORS}}},
+    "/consultations/{rid}/draw": {"post": {
+        "summary": "Seeded random draw among the top qualified candidates", "parameters": [RID],
+        "requestBody": _body({"pool_size": {"type": "integer"}, "count": {"type": "integer"},
+                              "seed": {"type": "string"}}),
+        "responses": {"201": {"description": "The recorded draw"}, **ERRORS}}},
+    "/consultations/{rid}/selections": {"post": {
+        "summary": "Add (include) or remove (exclude) an expert by hand, with a reason", "parameters": [RID],
+        "requestBody": _body({"talent_id": {"type": "string"}, "action": {"enum": ["include", "exclude"]},
+                              "reason": {"type": "string"}}, ["talent_id", "action", "reason"]),
+        "responses": {"201": _json("Consultation"), **ERRORS}}},
+    "/consultations/{rid}/invitations": {"post": {
+        "summary": "Invite experts (screened again for conflicts, availability, workload)", "parameters": [RID],
+        "requestBody": _body({"talent_ids": {"type": "array", "items": {"type": "string"}},
+                              "message": {"type": "string"}}, ["talent_ids"]),
+        "responses": {"201": _json("Consultation"), **ERRORS}}},
+    "/consultations/{rid}/trail": {"get": {"summary": "Audit trail of the request", "parameters": [RID],
+                                           "responses": {"200": {"description": "OK"}, **ERRORS}}},
+    "/consultations/invitations/{iid}": {"get": {"summary": "One invitation", "parameters": [IID],
+                                                 "responses": {"200": _json("ConsultationInvitation"), **ERRORS}}},
+    "/consultations/invitations/{iid}/response": {"post": {
+        "summary": "Accept, decline (with reason) or declare a conflict (with reason)", "parameters": [IID],
+        "requestBody": _body({"action": {"enum": ["accept", "decline", "conflict"]}, "reason": {"type": "string"}},
+                             ["action"]),
+        "responses": {"200": _json("ConsultationInvitation"), **ERRORS}}},
+    "/consultations/invitations/{iid}/advice": {"post": {
+        "summary": "Submit written advice (JSON, or multipart with attachments)", "parameters": [IID],
+        "requestBody": {"required": True, "content": {
+            "application/json": {"schema": {"type": "object", "properties": {"text": {"type": "string"}}}},
+            "multipart/form-data": {"schema": {"type": "object", "properties": {
+                "text": {"type": "string"},
+                "attachments": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}},
+        "responses": {"201": _json("ConsultationAdvice", "Created"), **ERRORS}}},
+    "/consultations/advice/{aid}/rating": {"post": {
+        "summary": "Rate advice 1-5 within the rating window", "parameters": [AID],
+        "requestBody": _body({"rating": {"type": "integer"}, "comment": {"type": "string"}}, ["rating"]),
+        "responses": {"200": _json("ConsultationAdvice"), **ERRORS}}},
+    "/consultations/advice/{aid}/adoption": {"post": {
+        "summary": "Record adoption: full, partial or none, and into which document", "parameters": [AID],
+        "requestBody": _body({"adoption": {"enum": ["full", "partial", "none"]},
+                              "adopted_into": {"type": "string"}}, ["adoption"]),
+        "responses": {"200": _json("ConsultationAdvice"), **ERRORS}}},
+    "/consultations/stats": {"get": {"summary": "Dashboard figures", "responses": {"200": {"description": "OK"},
+                                                                                   **ERRORS}}},
+}

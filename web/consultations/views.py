@@ -1,0 +1,278 @@
+"""Consultation pages. Each view reads the form, calls one kb function, commits,
+and redirects; kb decides permissions and validity, and its errors become
+pages through ``web.errors`` (403, 404, 409, 400)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from werkzeug.wrappers import Response as WResponse
+
+from indexer import SearchUnavailable
+from kb import talents as kt
+from kb.consultations import export, invitations, outcome, requests, selection
+from kb.consultations.attachments import Upload
+from kb.consultations.dossier import dossier_pdf
+from kb.consultations.downloads import attachment_for
+from kb.consultations.draw import draw_experts
+from kb.consultations.recommend import recommend
+from kb.consultations.settings import ConsultationSettings
+from kb.consultations.stats import consultation_stats
+from kb.errors import ValidationError
+from kb.models.consultation import CONFIDENTIALITY, FORMS, ConsultationAdvice
+from kb.permissions import allowed
+from kb.taxonomy import load_taxonomy
+from web.consultations import bp
+from web.consultations.labels import LABELS
+from web.sessions import current_actor, db, knowledge_base
+
+
+@bp.context_processor
+def _labels() -> dict[str, Any]:
+    return dict(LABELS)
+
+
+def _settings() -> ConsultationSettings:
+    return ConsultationSettings.from_settings(knowledge_base().settings)
+
+
+def _done(message: str, target: str) -> WResponse:
+    db().commit()
+    flash(message, "success")
+    return redirect(target)
+
+
+def _req(rid: int):  # type: ignore[no-untyped-def]
+    return requests.get_request(db(), current_actor(), rid)
+
+
+def _page(rid: int) -> str:
+    return url_for("consultations.detail", rid=rid)
+
+
+def _form_values() -> dict[str, Any]:
+    f = request.form
+    return {
+        "title": f.get("title", ""), "background": f.get("background", ""), "questions": f.get("questions", ""),
+        "fields": f.getlist("fields"), "deadline": f.get("deadline", ""), "experts_wanted": f.get("experts_wanted"),
+        "form": f.get("form"), "confidentiality": f.get("confidentiality"), "parties": f.get("parties", ""),
+        "org_cap": f.get("org_cap") or None,
+    }
+
+
+@bp.get("")
+@login_required
+def index() -> str:
+    actor = current_actor()
+    scope = request.args.get("scope") or ("invited" if actor and actor.role == "talent" else "mine")
+    items = requests.list_requests(db(), actor, scope)
+    return render_template("consultations/list.html", items=items, scope=scope)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new() -> str | WResponse:
+    actor = current_actor()
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {"experts_wanted": 3, "form": "written", "confidentiality": "unit"}
+    if request.method == "POST":
+        values = _form_values()
+        try:
+            req = requests.create_request(db(), actor, values)
+            if request.form.get("publish"):
+                requests.open_request(db(), actor, req)
+            return _done(_("咨询需求已保存。"), _page(req.id))
+        except ValidationError as exc:
+            db().rollback()
+            errors = exc.errors or {"": str(exc)}
+    else:
+        from kb.permissions import require
+
+        require(actor, "consultation.create")
+    return render_template("consultations/new.html", values=values, errors=errors, forms=FORMS,
+                           levels=CONFIDENTIALITY, taxonomy_fields=load_taxonomy().fields), (400 if errors else 200)
+
+
+@bp.get("/<int:rid>")
+@login_required
+def detail(rid: int) -> str:
+    actor = current_actor()
+    req = _req(rid)
+    manage = allowed(actor, "consultation.manage", req)
+    rec, search_down = None, False
+    if manage and req.state in ("open", "invited", "in_progress"):
+        try:
+            rec = recommend(knowledge_base(), db(), actor, req, settings=_settings())
+        except SearchUnavailable:
+            search_down = True
+    own = [i for i in req.invitations if i.talent_id == actor.talent_id]
+    settings = _settings()
+    deadlines = {i.advice.id: outcome.rating_deadline(i.advice, settings) for i in req.invitations if i.advice}
+    return render_template("consultations/request.html", req=req, manage=manage, rec=rec, search_down=search_down,
+                           own=own, rating_deadlines=deadlines)
+
+
+@bp.post("/<int:rid>/state")
+@login_required
+def change_state(rid: int) -> WResponse:
+    req, actor = _req(rid), current_actor()
+    to, note = request.form.get("to", ""), request.form.get("note", "")
+    actions = {"open": requests.open_request, "answered": requests.mark_answered, "closed": requests.close_request,
+               "cancelled": requests.cancel_request}
+    if to not in actions:
+        abort(400)
+    actions[to](db(), actor, req, note)
+    return _done(_("状态已更新。"), _page(rid))
+
+
+@bp.post("/<int:rid>/select")
+@login_required
+def select(rid: int) -> WResponse:
+    req, actor = _req(rid), current_actor()
+    talent = kt.get_talent(db(), request.form.get("talent_id", "").strip())
+    change = selection.add_expert if request.form.get("action") == "include" else selection.remove_expert
+    change(db(), actor, req, talent, request.form.get("reason", ""))
+    return _done(_("专家名单已调整，理由已记录。"), _page(rid))
+
+
+@bp.post("/<int:rid>/draw")
+@login_required
+def draw(rid: int) -> WResponse:
+    req, actor = _req(rid), current_actor()
+    try:
+        pool_size, count = int(request.form.get("pool_size", "10")), int(request.form.get("count", "3"))
+    except ValueError:
+        raise ValidationError(_("请填写整数。")) from None
+    row = draw_experts(knowledge_base(), db(), actor, req, pool_size=pool_size, count=count,
+                       seed=request.form.get("seed", ""), settings=_settings())
+    return _done(_("已随机抽取，种子 %(seed)s 已记录，可复核。", seed=row.seed), _page(rid))
+
+
+@bp.post("/<int:rid>/invite")
+@login_required
+def invite(rid: int) -> WResponse:
+    req, actor = _req(rid), current_actor()
+    talents = [kt.get_talent(db(), tid) for tid in request.form.getlist("talent_ids") if tid]
+    invitations.invite(db(), actor, req, talents, settings=_settings(), message=request.form.get("message", ""))
+    return _done(_("已向 %(n)s 位专家发出邀请。", n=len(talents)), _page(rid))
+
+
+@bp.get("/invitations/<int:iid>")
+@login_required
+def invitation(iid: int) -> str:
+    inv = requests.get_invitation(db(), current_actor(), iid)
+    return render_template("consultations/invitation.html", inv=inv, req=inv.request,
+                           max_mb=_settings().attachment_max_bytes // (1024 * 1024))
+
+
+@bp.post("/invitations/<int:iid>/respond")
+@login_required
+def respond(iid: int) -> WResponse:
+    actor = current_actor()
+    inv = requests.get_invitation(db(), actor, iid)
+    action, reason = request.form.get("action"), request.form.get("reason", "")
+    if action == "accept":
+        invitations.accept(db(), actor, inv)
+    elif action == "decline":
+        invitations.decline(db(), actor, inv, reason)
+    elif action == "conflict":
+        invitations.declare_conflict(db(), actor, inv, reason)
+    else:
+        abort(400)
+    return _done(_("您的答复已记录。"), url_for("consultations.invitation", iid=iid))
+
+
+@bp.post("/invitations/<int:iid>/advice")
+@login_required
+def advice(iid: int) -> WResponse:
+    actor = current_actor()
+    inv = requests.get_invitation(db(), actor, iid)
+    uploads = [Upload(f.filename or "", f.read()) for f in request.files.getlist("attachments") if f and f.filename]
+    invitations.submit_advice(db(), actor, inv, request.form.get("text", ""), uploads,
+                              data_dir=knowledge_base().settings.data_dir, settings=_settings())
+    return _done(_("意见已提交，感谢您的支持。"), url_for("consultations.invitation", iid=iid))
+
+
+def _advice(aid: int) -> ConsultationAdvice:
+    adv = db().get(ConsultationAdvice, aid)
+    if adv is None:
+        abort(404)
+    requests.get_request(db(), current_actor(), adv.invitation.request_id)
+    return adv
+
+
+@bp.post("/advice/<int:aid>/rate")
+@login_required
+def rate(aid: int) -> WResponse:
+    adv = _advice(aid)
+    outcome.rate_advice(db(), current_actor(), adv, request.form.get("rating", "0"), request.form.get("comment", ""),
+                        settings=_settings())
+    return _done(_("评价已保存。"), _page(adv.invitation.request_id))
+
+
+@bp.post("/advice/<int:aid>/adopt")
+@login_required
+def adopt(aid: int) -> WResponse:
+    adv = _advice(aid)
+    outcome.record_adoption(db(), current_actor(), adv, request.form.get("adoption", ""),
+                            request.form.get("adopted_into", ""))
+    return _done(_("采纳情况已记录。"), _page(adv.invitation.request_id))
+
+
+@bp.get("/attachments/<int:att_id>")
+@login_required
+def attachment(att_id: int) -> Response:
+    att, path = attachment_for(db(), current_actor(), att_id, knowledge_base().settings.data_dir)
+    db().commit()
+    return send_file(path, mimetype=att.content_type, as_attachment=True, download_name=att.filename)
+
+
+@bp.get("/<int:rid>/dossier.pdf")
+@login_required
+def dossier(rid: int) -> Response:
+    pdf = dossier_pdf(db(), current_actor(), _req(rid))
+    db().commit()
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="consultation-{rid}.pdf"'})
+
+
+def _csv(text: str, name: str) -> Response:
+    db().commit()
+    return Response(text.encode("utf-8"), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/export/requests.csv")
+@login_required
+def requests_csv() -> Response:
+    return _csv(export.requests_csv(db(), current_actor(), request.args.get("scope", "visible")), "consultations.csv")
+
+
+@bp.get("/export/invitations.csv")
+@login_required
+def invitations_csv() -> Response:
+    return _csv(export.invitations_csv(db(), current_actor(), scope=request.args.get("scope", "visible")),
+                "consultation-invitations.csv")
+
+
+@bp.get("/<int:rid>/invitations.csv")
+@login_required
+def request_invitations_csv(rid: int) -> Response:
+    return _csv(export.invitations_csv(db(), current_actor(), [_req(rid)]), f"consultation-{rid}-invitations.csv")
+
+
+@bp.get("/<int:rid>/trail")
+@login_required
+def trail(rid: int) -> str:
+    req = _req(rid)
+    return render_template("consultations/trail.html", req=req,
+                           events=requests.request_trail(db(), current_actor(), req))
+
+
+@bp.get("/stats")
+@login_required
+def stats() -> str:
+    return render_template("consultations/stats.html", figures=consultation_stats(db(), current_actor()))
