@@ -31,7 +31,7 @@ from kb.permissions import require
 
 MAX_DESCRIPTION_IN_QUERY = 1000
 MAX_PAGES = 3
-PAGE_CAP = 200
+PAGE_CAP = 100  # the search returns at most 100 per page
 
 # Reasons a talent is not suggested, in the order they are checked.
 EXCLUSION_REASONS = ("opted_out", "not_certified", "removed")
@@ -118,7 +118,7 @@ def suggest_audience(
     offset = 0
     for _page in range(MAX_PAGES):
         response = search.search(SearchQuery(result.query, categories=cats, fields=flds, offset=offset,
-                                             limit=page_size))
+                                             limit=page_size, with_facets=False))
         result.total_matches = int(getattr(response, "total", len(response.results)))
         by_external = {t.external_id: t for t in session.scalars(
             select(Talent).where(Talent.external_id.in_([r.talent_id for r in response.results])))}
