@@ -9,6 +9,7 @@ able to see *why* an obvious expert is missing (回避 above all).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -95,21 +96,42 @@ def evidence_dicts(result: Any) -> list[dict[str, Any]]:
     return out
 
 
+def need_queries(request: ConsultationRequest, most: int = 6) -> list[str]:
+    """The whole need first, then the title and each question on its own.
+
+    A long need dilutes every term, and hybrid search keeps only confident
+    matches, so an expert on one of several questions could be missed by the
+    whole text alone; the shorter queries bring such experts back, behind the
+    ones that fit the whole need.
+    """
+    parts = [request.need_text, request.title]
+    parts += re.split(r"[。？！?!；;\n]+", request.questions)
+    parts += re.split(r"[。？！?!；;\n]+", request.background)
+    out: list[str] = []
+    for part in (p.strip(" 　0123456789.、)）(（") for p in parts):
+        if len(part) >= 2 and part not in out:
+            out.append(part)
+    return out[:most]
+
+
 def search_hits(search: Any, request: ConsultationRequest, limit: int) -> list[_Hit]:
     """Hits for the request's text: within its fields first, then from any field.
 
     Field filters keep the list on topic; the unfiltered pass adds experts whose
-    profile is classified elsewhere but whose work matches the words.
+    profile is classified elsewhere but whose work matches the words. Within a
+    pass, the whole need ranks first (see ``need_queries``); a talent keeps the
+    place and evidence of its first appearance.
     """
     from indexer import SearchQuery
 
     passes = [tuple(request.fields), ()] if request.fields else [()]
     hits: dict[str, _Hit] = {}
     for fields in passes:
-        response = search.search(SearchQuery(request.need_text, fields=fields, limit=limit))
-        for result in response.results:
-            if result.talent_id not in hits:
-                hits[result.talent_id] = _Hit(result.talent_id, float(result.score), evidence_dicts(result))
+        for text in need_queries(request):
+            response = search.search(SearchQuery(text, fields=fields, limit=limit, with_facets=False))
+            for result in response.results:
+                if result.talent_id not in hits:
+                    hits[result.talent_id] = _Hit(result.talent_id, float(result.score), evidence_dicts(result))
     return list(hits.values())
 
 
