@@ -13,6 +13,7 @@ def run_worker(kb: KnowledgeBase, *, once: bool = False, interval: float = 0.5,
                log: Callable[[str], None] = print) -> None:
     """Poll the queue; each topic has one handler. Failures are retried by the queue."""
     from indexer import SearchUnavailable
+    from kb.consultations.reminders import reminder_handler as consultation_reminders
     from kb.events.reminders import run_reminders
     from kb.notifications.mailer import drain_mail_queue
 
@@ -27,6 +28,7 @@ def run_worker(kb: KnowledgeBase, *, once: bool = False, interval: float = 0.5,
     handlers: list[tuple[str, Callable[[], object]]] = [
         ("search", kb.sync_search),
         ("mail", lambda: drain_mail_queue(kb)),
+        ("consultation reminders", consultation_reminders(kb)),
         ("event reminders", lambda: run_reminders(kb)),
     ]
     while not stopping:
