@@ -1,0 +1,80 @@
+"""Query and result values exchanged with callers (web, CLI, batch evaluation)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Mode = Literal["hybrid", "lexical", "dense"]
+EvidenceKind = Literal["direction", "profile", "bio", "output"]
+MatchedBy = Literal["lexical", "dense", "both"]
+
+FACET_KEYS = ("category", "fields", "available", "languages")
+MAX_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A need in plain text plus exact filters. Empty text browses by filters."""
+
+    text: str
+    categories: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
+    available: bool | None = None
+    languages: tuple[str, ...] = ()
+    offset: int = 0
+    limit: int = 10
+    mode: Mode = "hybrid"
+    with_facets: bool = True
+
+    def __post_init__(self) -> None:
+        # Accept lists from callers but keep the value hashable and immutable.
+        for name in ("categories", "fields", "languages"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                value = (value,)
+            object.__setattr__(self, name, tuple(value))
+        if self.mode not in ("hybrid", "lexical", "dense"):
+            raise ValueError(f"mode must be hybrid, lexical or dense, not {self.mode!r}")
+        object.__setattr__(self, "offset", max(0, int(self.offset)))
+        object.__setattr__(self, "limit", min(MAX_LIMIT, max(0, int(self.limit))))
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why a talent fits: one passage, plain and highlighted (HTML-escaped, ``<mark>``)."""
+
+    kind: EvidenceKind
+    ref: str
+    text: str
+    highlighted: str
+    score: float
+    matched_by: MatchedBy
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One expert with the evidence that makes them fit."""
+
+    talent_id: str
+    score: float
+    name: str
+    name_en: str
+    category: str
+    fields: tuple[str, ...]
+    title: str
+    organization: str
+    available: bool
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SearchResponse:
+    """A page of results; ``total`` and ``facets`` cover the whole result set."""
+
+    results: list[SearchResult]
+    total: int
+    facets: dict[str, dict[str, int]]
+    offset: int
+    limit: int
+    took_ms: float
