@@ -1,0 +1,121 @@
+"""The analyzer: text → index terms, identical for passages and queries.
+
+Two term streams are produced:
+
+* ``words``: jieba search-mode words for CJK runs and Snowball stems for Latin
+  words, stopwords removed. This is the main BM25 field.
+* ``grams``: overlapping CJK character bigrams. They catch compounds that the
+  segmenter splits differently on the two sides (健康险 / 健康保险) and are
+  scored as a second, lower-weighted BM25 field.
+
+Both backends index exactly these strings (Elasticsearch with a whitespace
+analyzer), so they score the same tokens. ``version`` changes whenever the
+output of the analyzer could change, and is stored in the index metadata.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import jieba
+
+from indexer.analysis.chinese import ChineseSegmenter
+from indexer.analysis.english import stem
+from indexer.analysis.normalize import normalize_text
+from indexer.analysis.stopwords import CHINESE_STOPWORDS, ENGLISH_STOPWORDS
+
+#: Bump when the analysis rules change in a way the inputs below do not capture.
+ANALYZER_RULES = "a1"
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUN = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<word>[^\W_{_CJK}]+)")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One index term and where it came from in the *normalised* text."""
+
+    term: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """The two term streams of one text."""
+
+    words: list[str]
+    grams: list[str]
+
+
+def _bigrams(run: str) -> Iterator[tuple[str, int]]:
+    if len(run) == 1:
+        yield run, 0
+        return
+    for i in range(len(run) - 1):
+        yield run[i : i + 2], i
+
+
+class Analyzer:
+    """Stateless after construction; one shared instance per process is enough."""
+
+    def __init__(self) -> None:
+        self._segmenter = ChineseSegmenter()
+        digest = hashlib.sha256()
+        for part in (self._segmenter.words, sorted(CHINESE_STOPWORDS), sorted(ENGLISH_STOPWORDS)):
+            digest.update("\n".join(part).encode())
+            digest.update(b"\0")
+        self.version = f"{ANALYZER_RULES}-jieba{jieba.__version__}-{digest.hexdigest()[:12]}"
+
+    def word_tokens(self, normalized: str) -> Iterator[Token]:
+        """Word tokens with offsets into ``normalized`` (already NFKC + casefolded)."""
+        for m in _RUN.finditer(normalized):
+            run = m.group()
+            base = m.start()
+            if m.lastgroup == "cjk":
+                for word, start, end in self._segmenter.segment(run):
+                    if word not in CHINESE_STOPWORDS:
+                        yield Token(word, base + start, base + end)
+            elif run not in ENGLISH_STOPWORDS and not (len(run) == 1 and run.isalpha()):
+                yield Token(stem(run), base, m.end())
+
+    def gram_tokens(self, normalized: str) -> Iterator[Token]:
+        """CJK character bigrams (single characters for one-character runs)."""
+        for m in _RUN.finditer(normalized):
+            if m.lastgroup != "cjk":
+                continue
+            for gram, offset in _bigrams(m.group()):
+                start = m.start() + offset
+                if gram not in CHINESE_STOPWORDS:
+                    yield Token(gram, start, start + len(gram))
+
+    def analyze(self, text: str) -> Analysis:
+        """Both term streams for a passage (with repetitions, for term frequencies)."""
+        norm = normalize_text(text)
+        return Analysis(
+            words=[t.term for t in self.word_tokens(norm)],
+            grams=[t.term for t in self.gram_tokens(norm)],
+        )
+
+    def query(self, text: str) -> Analysis:
+        """Both term streams for a query, each term once, in first-seen order."""
+        full = self.analyze(text)
+        return Analysis(words=_unique(full.words), grams=_unique(full.grams))
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+_shared: Analyzer | None = None
+
+
+def get_analyzer() -> Analyzer:
+    """The process-wide analyzer (jieba's dictionary is loaded once, lazily)."""
+    global _shared
+    if _shared is None:
+        _shared = Analyzer()
+    return _shared
