@@ -1,0 +1,45 @@
+"""The embedder interface every dense-retrieval component talks to.
+
+``name`` is the identity of the vector space: model, variant, dimension and the
+query/passage prefixes. It is stored in index metadata and is part of every
+cache key, so vectors from two different spaces can never be mixed.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+
+import numpy as np
+
+
+class Embedder(ABC):
+    """Maps texts to L2-normalised float32 vectors; queries and passages may differ."""
+
+    name: str
+    dim: int
+
+    @abstractmethod
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """``(len(texts), dim)`` float32, rows L2-normalised."""
+
+    @abstractmethod
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        """``(len(texts), dim)`` float32, rows L2-normalised."""
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """One query vector ``(dim,)``."""
+        return self.embed_queries([text])[0]
+
+    def close(self) -> None:  # noqa: B027 - optional hook, most embedders hold nothing
+        """Release resources (files, threads) held by the embedder."""
+
+
+def l2_normalize(vectors: np.ndarray) -> np.ndarray:
+    """Row-normalise to unit length (zero rows stay zero) as contiguous float32."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    if vectors.ndim == 1:
+        vectors = vectors[None, :]
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return np.ascontiguousarray(vectors / norms, dtype=np.float32)

