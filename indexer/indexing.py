@@ -1,0 +1,72 @@
+"""TalentDoc → records a backend stores (analysed terms, vectors), in batches.
+
+Both backends receive exactly the same records, so they index the same terms
+and vectors; embedding happens here, once, through the cached embedder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+
+from indexer.analysis import Analyzer
+from indexer.backends.base import PassageRecord, TalentRecord
+from indexer.documents import TalentDoc
+from indexer.embedding import Embedder
+from indexer.passages import talent_passages
+
+#: Talents per indexing batch: large enough for efficient batch embedding,
+#: small enough to keep memory flat during a full rebuild.
+BATCH_TALENTS = 256
+
+
+def talent_record(doc: TalentDoc) -> TalentRecord:
+    """The filterable and displayable attributes of a talent (never contact data)."""
+    return TalentRecord(
+        talent_id=doc.talent_id,
+        name=doc.name,
+        name_en=doc.name_en,
+        category=doc.category,
+        fields=tuple(doc.fields),
+        title=doc.title,
+        organization=doc.organization,
+        available=doc.available,
+        languages=tuple(doc.languages),
+    )
+
+
+def prepare(
+    docs: Sequence[TalentDoc], analyzer: Analyzer, embedder: Embedder
+) -> tuple[list[TalentRecord], list[PassageRecord]]:
+    """Records for a batch of talents; the passages of the batch are embedded together."""
+    talents = [talent_record(d) for d in docs]
+    passages = [p for d in docs for p in talent_passages(d)]
+    vectors = embedder.embed_passages([p.text for p in passages])
+    records = []
+    for passage, vector in zip(passages, vectors, strict=True):
+        analysis = analyzer.analyze(passage.text)
+        records.append(
+            PassageRecord(
+                talent_id=passage.talent_id,
+                kind=passage.kind,
+                ref=passage.ref,
+                text=passage.text,
+                group=passage.lang,
+                cjk_share=passage.cjk_share,
+                words=tuple(analysis.words),
+                grams=tuple(analysis.grams),
+                vector=vector,
+            )
+        )
+    return talents, records
+
+
+def batches(docs: Iterable[TalentDoc], size: int = BATCH_TALENTS) -> Iterator[list[TalentDoc]]:
+    """Group a stream of documents, keeping only the last version of a repeated id."""
+    batch: dict[str, TalentDoc] = {}
+    for doc in docs:
+        batch[doc.talent_id] = doc
+        if len(batch) >= size:
+            yield list(batch.values())
+            batch = {}
+    if batch:
+        yield list(batch.values())
