@@ -1,0 +1,311 @@
+"""The embedded backend: no server, files under ``<data_dir>/search/``.
+
+Durability comes from SQLite; speed from the in-memory structures of
+``MemoryIndex``. Every call first checks (cheaply) whether another process
+committed changes or published a new generation, so updates are visible to
+the next search everywhere.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from indexer.analysis import GROUPS
+from indexer.backends.base import (
+    Backend,
+    Centroids,
+    Filters,
+    Hit,
+    IndexMeta,
+    LexicalQuery,
+    PassageRecord,
+    RebuildSession,
+    StoredPassage,
+    TalentRecord,
+)
+from indexer.backends.embedded.generation import Generation
+from indexer.backends.embedded.generations import Generations
+from indexer.backends.embedded.store import Store, decode_vector, talent_from_json
+from indexer.errors import SearchUnavailable
+from indexer.retrieval.facets import bool_key
+
+
+class EmbeddedBackend(Backend):
+    """Single-machine backend; safe for several processes sharing one data directory."""
+
+    kind = "embedded"
+
+    def __init__(self, root: Path, meta: IndexMeta, gram_weight: float) -> None:
+        self.meta = meta
+        self.gram_weight = gram_weight
+        self.generations = Generations(root)
+        self._lock = threading.RLock()
+        self._centroids: tuple[int, Centroids] | None = None
+        with self.generations.lock():
+            name = self.generations.current()
+            if name is None:
+                name = self.generations.next_name()
+                Generation(self.generations.path(name), meta, create=True).close()
+                self.generations.publish(name)
+        self.gen = Generation(self.generations.path(name), meta)
+
+    # -- freshness ---------------------------------------------------------------
+    def refresh(self) -> Generation:
+        """Switch to a newly published generation and apply pending changes."""
+        with self._lock:
+            name = self.generations.current()
+            if name and name != self.gen.name:
+                fresh = Generation(self.generations.path(name), self.meta)
+                old, self.gen = self.gen, fresh
+                old.close()
+                self._centroids = None
+            self.gen.catch_up()
+            return self.gen
+
+    # -- lifecycle -----------------------------------------------------------------
+    def ping(self) -> None:
+        try:
+            self.refresh()
+        except OSError as exc:  # the data directory went away or became unreadable
+            raise SearchUnavailable(str(exc)) from exc
+
+    def close(self) -> None:
+        with self._lock:
+            if self.gen.needs_snapshot():
+                self.gen.write_snapshot()
+            self.gen.close()
+
+    def info(self) -> dict:
+        gen = self.refresh()
+        return {
+            "backend": self.kind,
+            "path": str(self.generations.root),
+            "generation": gen.name,
+            "talents": len(gen.memory.talents),
+            "passages": int(np.count_nonzero(gen.memory.alive)),
+        }
+
+    def talent_count(self) -> int:
+        return len(self.refresh().memory.talents)
+
+    # -- writes ----------------------------------------------------------------------
+    def upsert(self, talents: Sequence[TalentRecord], passages: Sequence[PassageRecord]) -> None:
+        gen = self.refresh()
+        gen.store.upsert(talents, passages)
+        self._after_write(gen)
+
+    def delete(self, talent_ids: Iterable[str]) -> None:
+        gen = self.refresh()
+        gen.store.delete(list(talent_ids))
+        self._after_write(gen)
+
+    def _after_write(self, gen: Generation) -> None:
+        gen.catch_up()
+        self._centroids = None
+        if gen.needs_snapshot():
+            gen.write_snapshot()
+
+    def begin_rebuild(self) -> RebuildSession:
+        return EmbeddedRebuild(self)
+
+    # -- reads -------------------------------------------------------------------------
+    def _hits(self, gen: Generation, pids: np.ndarray, scores: np.ndarray) -> list[Hit]:
+        mem = gen.memory
+        hits = []
+        for pid, score in zip(pids.tolist(), scores.tolist(), strict=True):
+            record = mem.talents.get(int(mem.p_tid[pid]))
+            if record is None:
+                continue
+            hits.append(
+                Hit(str(pid), record.talent_id, GROUPS[mem.p_group[pid]], float(mem.p_share[pid]), score)
+            )
+        return hits
+
+    def lexical_top(self, query: LexicalQuery, filters: Filters, n: int) -> list[Hit]:
+        gen = self.refresh()
+        with gen.lock:
+            mem = gen.memory
+            scores = mem.lexical_array(query, self.gram_weight)
+            pids = np.flatnonzero(scores > 0)
+            mask = mem.talent_mask(filters)
+            if mask is not None:
+                pids = pids[mask[mem.p_tid[pids]]]
+            if pids.shape[0] > n:
+                pids = pids[np.argpartition(-scores[pids], n)[:n]]
+            pids = pids[np.lexsort((pids, -scores[pids]))]
+            return self._hits(gen, pids, scores[pids])
+
+    def lexical_scores(self, query: LexicalQuery, keys: Sequence[str]) -> dict[str, float]:
+        gen = self.refresh()
+        with gen.lock:
+            scores = gen.memory.lexical_array(query, self.gram_weight)
+            out = {}
+            for key in keys:
+                pid = int(key)
+                if pid < scores.shape[0]:
+                    out[key] = float(scores[pid])
+            return out
+
+    def dense_top(self, vector: np.ndarray, group: str, filters: Filters, n: int) -> list[Hit]:
+        gen = self.refresh()
+        with gen.lock:
+            mem = gen.memory
+            mask = mem.talent_mask(filters)
+            allowed = None if mask is None else mem.allowed_pids(mask, GROUPS.index(group))
+            pids, scores = mem.vectors[group].search(vector, n, allowed)
+            return self._hits(gen, pids, scores)
+
+    def dense_scores(self, vector: np.ndarray, keys: Sequence[str]) -> dict[str, float]:
+        gen = self.refresh()
+        with gen.lock:
+            mem = gen.memory
+            pids = np.asarray([int(k) for k in keys], dtype=np.int64)
+            pids = pids[(pids < mem.alive.shape[0])]
+            pids = pids[mem.alive[pids]]
+            out: dict[str, float] = {}
+            for code, group in enumerate(GROUPS):
+                chosen = pids[mem.p_group[pids] == code]
+                for pid, score in zip(
+                    chosen.tolist(), mem.vectors[group].exact(vector, chosen).tolist(), strict=True
+                ):
+                    out[str(pid)] = float(score)
+            return out
+
+    def centroids(self) -> Centroids:
+        gen = self.refresh()
+        seq = gen.memory.seq
+        cached = self._centroids
+        if cached is None or cached[0] != seq:
+            cached = self._centroids = (seq, gen.store.centroids())
+        return cached[1]
+
+    def _stored(self, gen: Generation, pids: Sequence[int]) -> dict[int, StoredPassage]:
+        out = {}
+        for pid, (tid, kind, ref, text, group, share) in gen.store.passage_texts(pids).items():
+            record = gen.memory.talents.get(tid)
+            if record is not None:
+                out[pid] = StoredPassage(str(pid), record.talent_id, kind, ref, text, group, share)
+        return out
+
+    def passages(self, keys: Sequence[str]) -> dict[str, StoredPassage]:
+        gen = self.refresh()
+        return {str(pid): p for pid, p in self._stored(gen, [int(k) for k in keys]).items()}
+
+    def talent_passages(self, talent_id: str) -> list[StoredPassage]:
+        gen = self.refresh()
+        tid = gen.memory.tid_of.get(talent_id)
+        if tid is None:
+            return []
+        pids = sorted(gen.memory.tid_pids.get(tid, []))
+        stored = self._stored(gen, pids)
+        return [stored[p] for p in pids if p in stored]
+
+    def talents(self, talent_ids: Sequence[str]) -> dict[str, TalentRecord]:
+        mem = self.refresh().memory
+        out = {}
+        for talent_id in talent_ids:
+            tid = mem.tid_of.get(talent_id)
+            if tid is not None:
+                out[talent_id] = mem.talents[tid]
+        return out
+
+    def browse(self, filters: Filters, offset: int, limit: int) -> tuple[list[str], int]:
+        gen = self.refresh()
+        with gen.lock:
+            mem = gen.memory
+            order = mem.browse_order()
+            mask = mem.talent_mask(filters)
+            if mask is not None:
+                order = order[mask[order]]
+            page = order[offset : offset + limit]
+            return [mem.talents[int(t)].talent_id for t in page], int(order.shape[0])
+
+    def facet_counts(self, filters: Filters) -> dict[str, dict[str, int]]:
+        gen = self.refresh()
+        with gen.lock:
+            mem = gen.memory
+            mask = mem.talent_mask(filters)
+            if mask is None:
+                mask = mem.t_alive
+            available = int(np.count_nonzero(mask & mem.t_available))
+            counts = {
+                "category": mem.category.counts(mask),
+                "fields": mem.fields.counts(mask),
+                "available": {
+                    bool_key(True): available,
+                    bool_key(False): int(np.count_nonzero(mask)) - available,
+                },
+                "languages": mem.languages.counts(mask),
+            }
+            counts["available"] = {k: v for k, v in counts["available"].items() if v}
+            return {k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in counts.items()}
+
+
+class EmbeddedRebuild(RebuildSession):
+    """Builds ``gen-N+1`` beside the live generation; ``commit`` publishes it."""
+
+    def __init__(self, backend: EmbeddedBackend) -> None:
+        self.backend = backend
+        gens = backend.generations
+        with gens.lock():
+            self.name = gens.next_name()
+            self.gen = Generation(gens.path(self.name), backend.meta, create=True)
+        self.old = backend.refresh()
+        self.start_seq = self.old.store.last_seq()
+
+    def add(self, talents: Sequence[TalentRecord], passages: Sequence[PassageRecord]) -> None:
+        self.gen.store.upsert(talents, passages)
+        self.gen.catch_up()
+
+    def _copy_changes(self, old: Store, since: int) -> int:
+        """Carry talents written to the old generation during the rebuild into the new one."""
+        changed, last = old.changed_talents(since)
+        if not changed:
+            return since
+        live = old.talents_by_tid(list(dict.fromkeys(tid for tid, _ in changed)))
+        deleted = list(dict.fromkeys(talent_id for tid, talent_id in changed if tid not in live))
+        if deleted:
+            self.gen.store.delete(deleted)
+        passages: list[PassageRecord] = []
+        for tid, record in live.items():
+            rows = old.query(
+                "SELECT kind, ref, text, grp, share, words, grams, vector FROM passages WHERE tid = ? ORDER BY pid",
+                (tid,),
+            )
+            passages += [
+                PassageRecord(
+                    record.talent_id, k, r, t, g, s, tuple(w.split()), tuple(gr.split()), decode_vector(v)
+                )
+                for k, r, t, g, s, w, gr, v in rows
+            ]
+        if live:
+            self.gen.store.upsert(list(live.values()), passages)
+        self.gen.catch_up()
+        return last
+
+    def commit(self) -> None:
+        gens = self.backend.generations
+        old_store = self.old.store
+        seq = self._copy_changes(old_store, self.start_seq)
+        self.gen.write_snapshot()
+        with self.backend._lock, gens.lock(), old_store.write():
+            # Writers of the old generation are blocked now; copy what slipped in, then publish.
+            if old_store.last_seq() > seq:
+                self._copy_changes(old_store, seq)
+            gens.publish(self.name)
+            previous, self.backend.gen = self.backend.gen, self.gen
+            self.backend._centroids = None
+        previous.close()
+        gens.prune(keep=2)
+
+    def abort(self) -> None:
+        self.gen.close()
+        shutil.rmtree(self.gen.path, ignore_errors=True)
+
+
+__all__ = ["EmbeddedBackend", "talent_from_json"]

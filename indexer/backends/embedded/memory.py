@@ -1,0 +1,282 @@
+"""The in-memory search structures of one generation, kept in step with SQLite.
+
+Passages are addressed by their SQLite ``pid`` (never reused), talents by
+``tid``. Per-passage and per-talent attributes live in numpy arrays so that
+filters become boolean masks; text stays on disk and is read only for the
+handful of passages shown as evidence.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from indexer.analysis import GROUPS
+from indexer.backends.base import Filters, LexicalQuery, TalentRecord
+from indexer.backends.embedded.lexicon import FieldIndex
+from indexer.backends.embedded.store import PassageRow, Store
+from indexer.backends.embedded.vectors import GroupVectors
+
+#: Delta postings (both fields) above which the lexical base segment is rebuilt.
+COMPACT_MIN_POSTINGS = 200_000
+
+
+class Membership:
+    """``code → bool array over tids`` for a multi-valued attribute (fields, languages, category)."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, np.ndarray] = {}
+        self.size = 0
+
+    def grow(self, size: int) -> None:
+        if size > self.size:
+            for code, arr in self.codes.items():
+                grown = np.zeros(size, dtype=bool)
+                grown[: arr.shape[0]] = arr
+                self.codes[code] = grown
+            self.size = size
+
+    def set(self, tid: int, values: Iterable[str]) -> None:
+        for arr in self.codes.values():
+            arr[tid] = False
+        for value in values:
+            if value not in self.codes:
+                self.codes[value] = np.zeros(self.size, dtype=bool)
+            self.codes[value][tid] = True
+
+    def any_of(self, values: Sequence[str]) -> np.ndarray:
+        mask = np.zeros(self.size, dtype=bool)
+        for value in values:
+            arr = self.codes.get(value)
+            if arr is not None:
+                mask |= arr
+        return mask
+
+    def counts(self, mask: np.ndarray) -> dict[str, int]:
+        out = {code: int(np.count_nonzero(arr & mask)) for code, arr in self.codes.items()}
+        return {k: v for k, v in out.items() if v}
+
+
+class MemoryIndex:
+    """Everything needed to answer queries without touching SQLite (except for evidence text)."""
+
+    def __init__(self, dim: int) -> None:
+        self.dim = dim
+        self.seq = 0
+        self.p_tid = np.full(0, -1, dtype=np.int32)
+        self.p_group = np.zeros(0, dtype=np.int8)
+        self.p_share = np.zeros(0, dtype=np.float32)
+        self.alive = np.zeros(0, dtype=bool)
+        self.words = FieldIndex()
+        self.grams = FieldIndex()
+        self.vectors = {g: GroupVectors(dim) for g in GROUPS}
+        self.talents: dict[int, TalentRecord] = {}
+        self.tid_of: dict[str, int] = {}
+        self.tid_pids: dict[int, list[int]] = {}
+        self.t_alive = np.zeros(0, dtype=bool)
+        self.t_available = np.zeros(0, dtype=bool)
+        self.category = Membership()
+        self.fields = Membership()
+        self.languages = Membership()
+        self._order: np.ndarray | None = None
+        self._last_lexical: tuple[LexicalQuery, np.ndarray] | None = None
+
+    # -- growth helpers ------------------------------------------------------------
+    def _grow_passages(self, pid: int) -> None:
+        size = self.p_tid.shape[0]
+        if pid < size:
+            return
+        new = max(pid + 1, 2 * size, 1024)
+        self.p_tid = np.concatenate([self.p_tid, np.full(new - size, -1, np.int32)])
+        self.p_group = np.concatenate([self.p_group, np.zeros(new - size, np.int8)])
+        self.p_share = np.concatenate([self.p_share, np.zeros(new - size, np.float32)])
+        self.alive = np.concatenate([self.alive, np.zeros(new - size, bool)])
+
+    def _grow_talents(self, tid: int) -> None:
+        size = self.t_alive.shape[0]
+        if tid < size:
+            return
+        new = max(tid + 1, 2 * size, 1024)
+        self.t_alive = np.concatenate([self.t_alive, np.zeros(new - size, bool)])
+        self.t_available = np.concatenate([self.t_available, np.zeros(new - size, bool)])
+        for m in (self.category, self.fields, self.languages):
+            m.grow(new)
+
+    # -- mutation --------------------------------------------------------------------
+    def set_talent(self, tid: int, record: TalentRecord | None) -> None:
+        self._grow_talents(tid)
+        old = self.talents.pop(tid, None)
+        if old is not None:
+            self.tid_of.pop(old.talent_id, None)
+        self._order = None
+        if record is None:
+            self.t_alive[tid] = False
+            for m in (self.category, self.fields, self.languages):
+                m.set(tid, ())
+            return
+        self.talents[tid] = record
+        self.tid_of[record.talent_id] = tid
+        self.t_alive[tid] = True
+        self.t_available[tid] = record.available
+        self.category.set(tid, (record.category,))
+        self.fields.set(tid, record.fields)
+        self.languages.set(tid, record.languages)
+
+    def remove_passages_of(self, tid: int) -> None:
+        pids = self.tid_pids.pop(tid, [])
+        if not pids:
+            return
+        arr = np.asarray(pids, dtype=np.int64)
+        self.alive[arr] = False
+        for code, group in enumerate(GROUPS):
+            in_group = arr[self.p_group[arr] == code]
+            self.vectors[group].remove(in_group)
+        self._last_lexical = None
+
+    def add_passages(self, rows: Sequence[PassageRow], threads: int = 0) -> None:
+        if not rows:
+            return
+        self._grow_passages(max(r.pid for r in rows))
+        by_group: dict[str, list[PassageRow]] = {}
+        for r in rows:
+            self.p_tid[r.pid] = r.tid
+            self.p_group[r.pid] = GROUPS.index(r.group)
+            self.p_share[r.pid] = r.share
+            self.alive[r.pid] = True
+            self.tid_pids.setdefault(r.tid, []).append(r.pid)
+            self.words.add(r.pid, r.words)
+            self.grams.add(r.pid, r.grams)
+            by_group.setdefault(r.group, []).append(r)
+        for group, items in by_group.items():
+            pids = np.fromiter((r.pid for r in items), dtype=np.int64, count=len(items))
+            self.vectors[group].add(pids, np.vstack([r.vector for r in items]), threads=threads)
+        self._last_lexical = None
+
+    def apply_changes(self, store: Store, tids: Sequence[int]) -> None:
+        """Bring the given talents in line with SQLite (upserted, replaced or deleted)."""
+        records = store.talents_by_tid(tids)
+        for tid in tids:
+            self.remove_passages_of(tid)
+            self.set_talent(tid, records.get(tid))
+        present = [t for t in tids if t in records]
+        for batch in store.passage_rows(present):
+            self.add_passages(batch)
+        self.maybe_compact()
+
+    def maybe_compact(self, force: bool = False) -> bool:
+        delta = self.words.delta_postings + self.grams.delta_postings
+        base = self.words.post_pids.shape[0] + self.grams.post_pids.shape[0]
+        if force or delta > max(COMPACT_MIN_POSTINGS, base // 4):
+            self.words.rebuild(self.alive)
+            self.grams.rebuild(self.alive)
+            self._last_lexical = None
+            return True
+        return False
+
+    # -- filters -------------------------------------------------------------------
+    def talent_mask(self, filters: Filters) -> np.ndarray | None:
+        """Allowed tids as a bool array, or None when nothing is filtered."""
+        if not (filters.categories or filters.fields or filters.languages or filters.exclude) and (
+            filters.available is None
+        ):
+            return None
+        mask = self.t_alive.copy()
+        if filters.categories:
+            mask &= self.category.any_of(filters.categories)
+        if filters.fields:
+            mask &= self.fields.any_of(filters.fields)
+        if filters.languages:
+            mask &= self.languages.any_of(filters.languages)
+        if filters.available is not None:
+            mask &= self.t_available == filters.available
+        for talent_id in filters.exclude:
+            tid = self.tid_of.get(talent_id)
+            if tid is not None:
+                mask[tid] = False
+        return mask
+
+    def allowed_pids(self, mask: np.ndarray, group_code: int | None = None) -> np.ndarray:
+        """Live passage ids of allowed talents (optionally of one language group)."""
+        live = self.alive & (self.p_tid >= 0)
+        if group_code is not None:
+            live &= self.p_group == group_code
+        pids = np.flatnonzero(live)
+        return pids[mask[self.p_tid[pids]]]
+
+    # -- queries ---------------------------------------------------------------------
+    def lexical_array(self, query: LexicalQuery, gram_weight: float) -> np.ndarray:
+        """BM25 per passage id (0 where nothing matches); the last query is memoised."""
+        if self._last_lexical is not None and self._last_lexical[0] == query:
+            return self._last_lexical[1]
+        scores = np.zeros(self.p_tid.shape[0], dtype=np.float32)
+        self.words.score_into(query.words, scores)
+        self.grams.score_into(query.grams, scores, gram_weight)
+        scores[~self.alive] = 0.0
+        self._last_lexical = (query, scores)
+        return scores
+
+    # -- browse --------------------------------------------------------------------------
+    def browse_order(self) -> np.ndarray:
+        """Live tids sorted by ``sort_key``."""
+        if self._order is None:
+            keyed = sorted((r.sort_key, tid) for tid, r in self.talents.items())
+            self._order = np.fromiter((tid for _, tid in keyed), dtype=np.int64, count=len(keyed))
+        return self._order
+
+    # -- snapshots ---------------------------------------------------------------------------
+    def save(self, directory: Path) -> None:
+        """Write the passage arrays, compacted postings and vector graphs to ``directory``."""
+        directory.mkdir(parents=True, exist_ok=True)
+        self.maybe_compact(force=True)
+        np.savez(
+            directory / "passages.npz",
+            p_tid=self.p_tid,
+            p_group=self.p_group,
+            p_share=self.p_share,
+            alive=self.alive,
+        )
+        self.words.save(directory, "words")
+        self.grams.save(directory, "grams")
+        for group, vectors in self.vectors.items():
+            vectors.save(directory / f"vectors-{group}.usearch")
+        (directory / "snapshot.json").write_text(json.dumps({"seq": self.seq, "dim": self.dim}))
+
+    @classmethod
+    def load(cls, directory: Path, store: Store) -> MemoryIndex:
+        """Snapshot arrays + current talents from SQLite; the caller replays later changes."""
+        info = json.loads((directory / "snapshot.json").read_text())
+        index = cls(int(info["dim"]))
+        index.seq = int(info["seq"])
+        with np.load(directory / "passages.npz") as arrays:
+            index.p_tid = arrays["p_tid"].copy()
+            index.p_group = arrays["p_group"].copy()
+            index.p_share = arrays["p_share"].copy()
+            index.alive = arrays["alive"].copy()
+        index.words = FieldIndex.load(directory, "words")
+        index.grams = FieldIndex.load(directory, "grams")
+        index.vectors = {g: GroupVectors.load(directory / f"vectors-{g}.usearch", index.dim) for g in GROUPS}
+        live = np.flatnonzero(index.alive)
+        order = np.argsort(index.p_tid[live], kind="stable")
+        tids = index.p_tid[live][order]
+        bounds = np.flatnonzero(np.diff(tids)) + 1
+        for chunk in np.split(live[order], bounds):
+            if chunk.size:
+                index.tid_pids[int(index.p_tid[chunk[0]])] = chunk.tolist()
+        for tid, record in store.talents_by_tid().items():
+            index.set_talent(tid, record)
+        return index
+
+    @classmethod
+    def from_store(cls, store: Store, dim: int, threads: int = 0) -> MemoryIndex:
+        """Cold start without a snapshot: read every passage from SQLite."""
+        index = cls(dim)
+        index.seq = store.last_seq()
+        for tid, record in store.talents_by_tid().items():
+            index.set_talent(tid, record)
+        for batch in store.passage_rows():
+            index.add_passages(batch, threads=threads)
+        index.maybe_compact(force=True)
+        return index

@@ -1,0 +1,296 @@
+"""The durable part of the embedded index: one SQLite file per generation.
+
+SQLite (WAL mode) is the source of truth — talents, passages with their terms
+and vectors, per-language centroid sums and a change log. Everything held in
+memory for fast search can be rebuilt from it, so a crash can at worst cost
+a slower start, never data. The change log lets every process apply exactly
+the talents that changed since it last looked.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from indexer.backends.base import Centroids, IndexMeta, PassageRecord, TalentRecord
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS talents (
+    tid INTEGER PRIMARY KEY AUTOINCREMENT,
+    talent_id TEXT NOT NULL UNIQUE,
+    record TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS passages (
+    pid INTEGER PRIMARY KEY AUTOINCREMENT,
+    tid INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    ref TEXT NOT NULL,
+    text TEXT NOT NULL,
+    grp TEXT NOT NULL,
+    share REAL NOT NULL,
+    words TEXT NOT NULL,
+    grams TEXT NOT NULL,
+    vector BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS passages_tid ON passages (tid);
+CREATE TABLE IF NOT EXISTS centroids (grp TEXT PRIMARY KEY, count INTEGER NOT NULL, sum BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    tid INTEGER NOT NULL,
+    talent_id TEXT NOT NULL
+);
+"""
+
+#: Vectors are stored as float16: half the disk, and far below the noise of
+#: the int8 ANN index built from them. Centroid sums use the same rounded values
+#: so additions and removals cancel exactly.
+VECTOR_DTYPE = np.float16
+
+
+def encode_vector(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype=VECTOR_DTYPE).tobytes()
+
+
+def decode_vector(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype=VECTOR_DTYPE).astype(np.float32)
+
+
+def talent_to_json(t: TalentRecord) -> str:
+    return json.dumps(asdict(t), ensure_ascii=False, separators=(",", ":"))
+
+
+def talent_from_json(text: str) -> TalentRecord:
+    data = json.loads(text)
+    data["fields"] = tuple(data["fields"])
+    data["languages"] = tuple(data["languages"])
+    return TalentRecord(**data)
+
+
+class PassageRow:
+    """A passage as loaded for the in-memory index (terms split, vector decoded)."""
+
+    __slots__ = ("pid", "tid", "group", "share", "words", "grams", "vector")
+
+    def __init__(self, pid: int, tid: int, group: str, share: float, words: str, grams: str, vector: bytes):
+        self.pid = pid
+        self.tid = tid
+        self.group = group
+        self.share = share
+        self.words = words.split()
+        self.grams = grams.split()
+        self.vector = decode_vector(vector)
+
+
+class Store:
+    """One generation's SQLite database; thread-safe through a connection lock."""
+
+    def __init__(self, path: Path, create: bool = False) -> None:
+        if not create and not path.exists():
+            raise FileNotFoundError(path)
+        self.path = path
+        self._conn = sqlite3.connect(str(path), timeout=60, check_same_thread=False, isolation_level=None)
+        self._lock = threading.RLock()
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        if create:
+            self._conn.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """An IMMEDIATE transaction: one writer at a time across processes."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def query(self, sql: str, args: Sequence = ()) -> list[tuple]:
+        with self._lock:
+            return self._conn.execute(sql, args).fetchall()
+
+    # -- metadata --------------------------------------------------------------
+    def read_meta(self) -> IndexMeta | None:
+        rows = dict(self.query("SELECT key, value FROM meta"))
+        if "embedder" not in rows:
+            return None
+        return IndexMeta(rows["embedder"], int(rows["dim"]), rows["analyzer"], int(rows["schema"]))
+
+    def write_meta(self, meta: IndexMeta) -> None:
+        with self.write() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                [(k, str(v)) for k, v in meta.as_dict().items()],
+            )
+
+    # -- writes ----------------------------------------------------------------
+    def upsert(self, talents: Sequence[TalentRecord], passages: Sequence[PassageRecord]) -> None:
+        """Replace each talent and all of its passages in one transaction."""
+        by_talent: dict[str, list[PassageRecord]] = {t.talent_id: [] for t in talents}
+        for p in passages:
+            by_talent.setdefault(p.talent_id, []).append(p)
+        records = {t.talent_id: t for t in talents}
+        with self.write() as conn:
+            sums = _load_sums(conn)
+            for talent_id, items in by_talent.items():
+                record = records.get(talent_id)
+                if record is None:
+                    continue
+                row = conn.execute("SELECT tid FROM talents WHERE talent_id = ?", (talent_id,)).fetchone()
+                if row is None:
+                    tid = conn.execute(
+                        "INSERT INTO talents (talent_id, record) VALUES (?, ?)",
+                        (talent_id, talent_to_json(record)),
+                    ).lastrowid
+                else:
+                    tid = row[0]
+                    _drop_passages(conn, tid, sums)
+                    conn.execute("UPDATE talents SET record = ? WHERE tid = ?", (talent_to_json(record), tid))
+                conn.executemany(
+                    "INSERT INTO passages (tid, kind, ref, text, grp, share, words, grams, vector)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (
+                            tid,
+                            p.kind,
+                            p.ref,
+                            p.text,
+                            p.group,
+                            p.cjk_share,
+                            " ".join(p.words),
+                            " ".join(p.grams),
+                            encode_vector(p.vector),
+                        )
+                        for p in items
+                    ],
+                )
+                for p in items:
+                    _add_sum(sums, p.group, decode_vector(encode_vector(p.vector)), +1)
+                conn.execute("INSERT INTO changes (tid, talent_id) VALUES (?, ?)", (tid, talent_id))
+            _save_sums(conn, sums)
+
+    def delete(self, talent_ids: Iterable[str]) -> None:
+        with self.write() as conn:
+            sums = _load_sums(conn)
+            for talent_id in talent_ids:
+                row = conn.execute("SELECT tid FROM talents WHERE talent_id = ?", (talent_id,)).fetchone()
+                if row is None:
+                    continue
+                _drop_passages(conn, row[0], sums)
+                conn.execute("DELETE FROM talents WHERE tid = ?", (row[0],))
+                conn.execute("INSERT INTO changes (tid, talent_id) VALUES (?, ?)", (row[0], talent_id))
+            _save_sums(conn, sums)
+
+    # -- reads -----------------------------------------------------------------
+    def last_seq(self) -> int:
+        row = self.query("SELECT max(seq) FROM changes")
+        return int(row[0][0] or 0)
+
+    def changed_tids(self, after_seq: int) -> tuple[list[int], int]:
+        """Distinct talent row ids changed after ``after_seq`` and the newest seq seen."""
+        changed, last = self.changed_talents(after_seq)
+        return list(dict.fromkeys(tid for tid, _ in changed)), last
+
+    def changed_talents(self, after_seq: int) -> tuple[list[tuple[int, str]], int]:
+        """``(tid, talent_id)`` of every change after ``after_seq`` (deletions included)."""
+        rows = self.query("SELECT seq, tid, talent_id FROM changes WHERE seq > ? ORDER BY seq", (after_seq,))
+        if not rows:
+            return [], after_seq
+        return [(r[1], r[2]) for r in rows], rows[-1][0]
+
+    def talents_by_tid(self, tids: Sequence[int] | None = None) -> dict[int, TalentRecord]:
+        if tids is None:
+            rows = self.query("SELECT tid, record FROM talents")
+        else:
+            rows = []
+            for chunk in _chunks(list(tids)):
+                marks = ",".join("?" * len(chunk))
+                rows += self.query(f"SELECT tid, record FROM talents WHERE tid IN ({marks})", chunk)
+        return {tid: talent_from_json(rec) for tid, rec in rows}
+
+    def passage_rows(
+        self, tids: Sequence[int] | None = None, batch: int = 20_000
+    ) -> Iterator[list[PassageRow]]:
+        """Passages for the in-memory index, streamed in batches (all when ``tids`` is None)."""
+        cols = "pid, tid, grp, share, words, grams, vector"
+        if tids is None:
+            last = 0
+            while True:
+                rows = self.query(
+                    f"SELECT {cols} FROM passages WHERE pid > ? ORDER BY pid LIMIT ?", (last, batch)
+                )
+                if not rows:
+                    return
+                last = rows[-1][0]
+                yield [PassageRow(*r) for r in rows]
+        else:
+            for chunk in _chunks(list(tids)):
+                marks = ",".join("?" * len(chunk))
+                rows = self.query(f"SELECT {cols} FROM passages WHERE tid IN ({marks}) ORDER BY pid", chunk)
+                yield [PassageRow(*r) for r in rows]
+
+    def passage_texts(self, pids: Sequence[int]) -> dict[int, tuple[int, str, str, str, str, float]]:
+        """``pid → (tid, kind, ref, text, group, share)``."""
+        out = {}
+        for chunk in _chunks(list(pids)):
+            marks = ",".join("?" * len(chunk))
+            for row in self.query(
+                f"SELECT pid, tid, kind, ref, text, grp, share FROM passages WHERE pid IN ({marks})", chunk
+            ):
+                out[row[0]] = row[1:]
+        return out
+
+    def centroids(self) -> Centroids:
+        rows = self.query("SELECT grp, count, sum FROM centroids")
+        return Centroids(
+            sums={g: np.frombuffer(s, dtype=np.float64).copy() for g, _, s in rows},
+            counts={g: int(c) for g, c, _ in rows},
+        )
+
+    def talent_count(self) -> int:
+        return int(self.query("SELECT count(*) FROM talents")[0][0])
+
+
+def _chunks(items: list, size: int = 500) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _load_sums(conn: sqlite3.Connection) -> dict[str, list]:
+    return {
+        g: [int(c), np.frombuffer(s, dtype=np.float64).copy()]
+        for g, c, s in conn.execute("SELECT grp, count, sum FROM centroids")
+    }
+
+
+def _add_sum(sums: dict[str, list], group: str, vector: np.ndarray, sign: int) -> None:
+    entry = sums.setdefault(group, [0, np.zeros(vector.shape[0], dtype=np.float64)])
+    entry[0] += sign
+    entry[1] += sign * vector.astype(np.float64)
+
+
+def _save_sums(conn: sqlite3.Connection, sums: dict[str, list]) -> None:
+    conn.executemany(
+        "INSERT OR REPLACE INTO centroids (grp, count, sum) VALUES (?, ?, ?)",
+        [(g, max(0, c), s.tobytes()) for g, (c, s) in sums.items()],
+    )
+
+
+def _drop_passages(conn: sqlite3.Connection, tid: int, sums: dict[str, list]) -> None:
+    for group, blob in conn.execute("SELECT grp, vector FROM passages WHERE tid = ?", (tid,)):
+        _add_sum(sums, group, decode_vector(blob), -1)
+    conn.execute("DELETE FROM passages WHERE tid = ?", (tid,))

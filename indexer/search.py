@@ -1,0 +1,139 @@
+"""``ExpertSearch``: the one object the rest of the product talks to."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import replace
+
+from indexer.analysis import Analyzer, get_analyzer
+from indexer.backends.base import Backend, IndexMeta
+from indexer.documents import TalentDoc
+from indexer.embedding import Embedder, make_embedder
+from indexer.indexing import batches, prepare
+from indexer.models import SearchQuery, SearchResponse
+from indexer.retrieval.params import DEFAULT_PARAMS, RankingParams
+from indexer.retrieval.searcher import Searcher
+from indexer.settings import SearchSettings
+
+log = logging.getLogger(__name__)
+
+_SIMILAR_FILTERS = {"categories", "fields", "available", "languages", "offset", "mode", "with_facets"}
+
+
+class ExpertSearch:
+    """Index talents and find the right experts for a need, with evidence."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        embedder: Embedder,
+        analyzer: Analyzer,
+        params: RankingParams = DEFAULT_PARAMS,
+    ) -> None:
+        self.backend = backend
+        self.embedder = embedder
+        self.analyzer = analyzer
+        self.params = params
+        self.searcher = Searcher(backend, embedder, analyzer, params)
+
+    # -- writes ------------------------------------------------------------------
+    def upsert(self, docs: Iterable[TalentDoc]) -> int:
+        """Index or replace talents (all of their passages); returns how many were written."""
+        count = 0
+        for batch in batches(docs):
+            talents, passages = prepare(batch, self.analyzer, self.embedder)
+            self.backend.upsert(talents, passages)
+            count += len(batch)
+        return count
+
+    def delete(self, talent_ids: Iterable[str]) -> None:
+        self.backend.delete(list(talent_ids))
+
+    def rebuild(self, docs: Iterable[TalentDoc]) -> int:
+        """Build a fresh generation from ``docs`` and swap it in atomically."""
+        session = self.backend.begin_rebuild()
+        count = 0
+        try:
+            for batch in batches(docs):
+                talents, passages = prepare(batch, self.analyzer, self.embedder)
+                session.add(talents, passages)
+                count += len(batch)
+            session.commit()
+        except BaseException:
+            session.abort()
+            raise
+        return count
+
+    # -- reads -------------------------------------------------------------------
+    def search(self, q: SearchQuery) -> SearchResponse:
+        return self.searcher.search(q)
+
+    def similar(self, talent_id: str, limit: int = 10, **filters) -> SearchResponse:
+        """Experts whose work resembles this talent's directions and profile (excluding them)."""
+        unknown = set(filters) - _SIMILAR_FILTERS
+        if unknown:
+            raise TypeError(f"unknown filters for similar(): {sorted(unknown)}")
+        passages = self.backend.talent_passages(talent_id)
+        directions = [p.text for p in passages if p.kind == "direction"]
+        profile = [p.text for p in passages if p.kind == "profile"]
+        text = "; ".join(directions) or (profile[0] if profile else "")
+        query = SearchQuery(text=text, limit=limit, **filters)
+        if not text:
+            return SearchResponse([], 0, {}, query.offset, query.limit, 0.0)
+        return self.searcher.search(query, exclude=(talent_id,))
+
+    def ping(self) -> None:
+        self.backend.ping()
+
+    def info(self) -> dict:
+        info = self.backend.info()
+        info.update(
+            embedder=self.embedder.name,
+            dim=self.embedder.dim,
+            analyzer=self.analyzer.version,
+            fusion=self.params.fusion,
+        )
+        return info
+
+    def close(self) -> None:
+        self.backend.close()
+
+    def __enter__(self) -> ExpertSearch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def with_params(self, **changes) -> ExpertSearch:
+        """A view of the same index ranked with other parameters (benchmarks)."""
+        return ExpertSearch(self.backend, self.embedder, self.analyzer, replace(self.params, **changes))
+
+
+def open_search(
+    settings: SearchSettings | None = None,
+    *,
+    embedder: Embedder | None = None,
+    params: RankingParams = DEFAULT_PARAMS,
+) -> ExpertSearch:
+    """Open the configured backend (creating an empty embedded index if none exists).
+
+    Raises ``IndexMismatch`` when the existing index was built with another
+    embedder or analyzer, and ``SearchUnavailable`` when the backend is down.
+    """
+    settings = settings or SearchSettings.from_env()
+    embedder = embedder or make_embedder(settings)
+    analyzer = get_analyzer()
+    meta = IndexMeta(embedder=embedder.name, dim=embedder.dim, analyzer=analyzer.version)
+    backend: Backend
+    if settings.backend == "elasticsearch":
+        from indexer.backends.elasticsearch import ElasticsearchBackend
+
+        backend = ElasticsearchBackend(
+            settings.elasticsearch_url, settings.elasticsearch_index, meta, params.gram_weight
+        )
+    else:
+        from indexer.backends.embedded.backend import EmbeddedBackend
+
+        backend = EmbeddedBackend(settings.search_dir, meta, params.gram_weight)
+    return ExpertSearch(backend, embedder, analyzer, params)
