@@ -1,0 +1,103 @@
+"""``python -m indexer.bench quality DIR``: ranking quality on a judged set.
+
+Builds a temporary embedded index from ``DIR/corpus.jsonl`` for each embedder,
+runs every query in lexical, dense and hybrid mode (and hybrid with the other
+fusion method) and prints NDCG@10 / Recall@10 / MRR, overall and on the
+cross-lingual subset. Metric conventions are in ``indexer.bench.metrics``.
+The last line of output is one JSON object with all figures.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from indexer.bench.dataset import EvalSet, load_eval_set
+from indexer.bench.metrics import evaluate
+from indexer.embedding import make_embedder
+from indexer.models import SearchQuery
+from indexer.retrieval.params import DEFAULT_PARAMS
+from indexer.search import ExpertSearch, open_search
+from indexer.settings import SearchSettings
+
+#: (label, mode, fusion) rows printed per embedder.
+RUNS = (
+    ("lexical", "lexical", "calibrated"),
+    ("dense", "dense", "calibrated"),
+    ("hybrid", "hybrid", "calibrated"),
+    ("hybrid-rrf", "hybrid", "rrf"),
+)
+
+
+def rankings(search: ExpertSearch, evalset: EvalSet, mode: str) -> dict[str, list[str]]:
+    out = {}
+    for q in evalset.queries:
+        response = search.search(
+            SearchQuery(
+                q.text, categories=q.categories, fields=q.fields, mode=mode, limit=100, with_facets=False
+            )
+        )
+        out[q.qid] = [r.talent_id for r in response.results]
+    return out
+
+
+def run_embedder(evalset: EvalSet, spec: str, xl: list[str], workdir: Path) -> dict:
+    settings = replace(
+        SearchSettings.from_env(), data_dir=workdir / spec.replace(":", "_"), backend="embedded"
+    )
+    embedder = make_embedder(settings, spec)
+    search = open_search(settings, embedder=embedder)
+    started = time.perf_counter()
+    search.rebuild(evalset.docs)
+    build_s = time.perf_counter() - started
+    figures: dict[str, dict] = {"embedder": embedder.name, "build_s": round(build_s, 2)}
+    xl_qrels = {q: evalset.qrels[q] for q in xl if q in evalset.qrels}
+    for label, mode, fusion in RUNS:
+        view = search.with_params(fusion=fusion)
+        ranked = rankings(view, evalset, mode)
+        figures[label] = {
+            "all": _round(evaluate(ranked, evalset.qrels)),
+            "cross_lingual": _round(evaluate(ranked, xl_qrels)),
+        }
+    search.close()
+    return figures
+
+
+def _round(metrics: dict) -> dict:
+    return {k: round(v, 4) if isinstance(v, float) else v for k, v in metrics.items()}
+
+
+def print_table(spec: str, figures: dict) -> None:
+    print(f"\n== embedder {spec}: {figures['embedder']} (index built in {figures['build_s']} s)")
+    print(f"{'run':<12} {'NDCG@10':>8} {'R@10':>7} {'MRR':>7} | {'XL NDCG':>8} {'XL R@10':>8} {'XL MRR':>7}")
+    for label, *_ in RUNS:
+        a, x = figures[label]["all"], figures[label]["cross_lingual"]
+        print(
+            f"{label:<12} {a['ndcg@10']:>8.4f} {a['recall@10']:>7.4f} {a['mrr']:>7.4f} |"
+            f" {x['ndcg@10']:>8.4f} {x['recall@10']:>8.4f} {x['mrr']:>7.4f}"
+        )
+
+
+def main(directory: Path, embedders: list[str], cross_lingual: list[str] | None) -> dict:
+    evalset = load_eval_set(directory)
+    xl = cross_lingual if cross_lingual else evalset.cross_lingual()
+    print(f"{len(evalset.docs)} talents, {len(evalset.queries)} queries, {len(evalset.qrels)} judged")
+    print("NDCG@10: linear gain (gain = grade); Recall@10: grade >= 1; MRR: first grade >= 2")
+    print(f"cross-lingual subset ({len(xl)}): {' '.join(xl)}")
+    print(f"fusion default: {DEFAULT_PARAMS.fusion}")
+    results: dict[str, dict] = {"dir": str(directory), "cross_lingual_qids": xl, "embedders": {}}
+    with tempfile.TemporaryDirectory(prefix="kb-quality-") as tmp:
+        for spec in embedders:
+            try:
+                figures = run_embedder(evalset, spec, xl, Path(tmp))
+            except Exception as exc:  # noqa: BLE001 - report and continue with the next embedder
+                print(f"\n== embedder {spec}: unavailable ({exc})")
+                results["embedders"][spec] = {"error": str(exc)}
+                continue
+            print_table(spec, figures)
+            results["embedders"][spec] = figures
+    print(json.dumps(results, ensure_ascii=False, separators=(",", ":")))
+    return results
