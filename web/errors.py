@@ -54,6 +54,15 @@ def _kb_status(exc: KbError) -> tuple[int, str]:
     return 400, "Bad Request"
 
 
+def _keep_headers(exc: HTTPException, resp: Response) -> Response:
+    """Carry over the headers that give an HTTP error its meaning (Allow, Retry-After)."""
+    original = exc.get_response().headers
+    for name in ("Allow", "Retry-After"):
+        if name in original:
+            resp.headers[name] = original[name]
+    return resp
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(KbError)
     def kb_error(exc: KbError):  # type: ignore[no-untyped-def]
@@ -92,10 +101,7 @@ def init_app(app: Flask) -> None:
     def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
         status = exc.code or 500
         if wants_problem():
-            resp = problem(status, exc.name, exc.description or "")
-            if status == 405 and exc.get_response().headers.get("Allow"):
-                resp.headers["Allow"] = exc.get_response().headers["Allow"]
-            return resp
+            return _keep_headers(exc, problem(status, exc.name, exc.description or ""))
         messages = {
             400: (_("请求有误"), _("请求无法处理，请检查后重试。")),
             404: (_("未找到"), _("您要找的页面不存在。")),
@@ -104,11 +110,7 @@ def init_app(app: Flask) -> None:
             429: (_("尝试次数过多"), _("登录尝试过于频繁，请几分钟后再试。")),
         }
         title, message = messages.get(status, (exc.name, exc.description or ""))
-        page, code = error_page(status, title, message)
-        resp = app.make_response((page, code))
-        if status == 405:
-            resp.headers["Allow"] = exc.get_response().headers.get("Allow", "")
-        return resp
+        return _keep_headers(exc, app.make_response(error_page(status, title, message)))
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):  # type: ignore[no-untyped-def]

@@ -26,7 +26,7 @@
   // Horizontal bars: rows of {label, value, target?, cls?}.
   function hbars(rows, opts) {
     opts = opts || {};
-    var width = 560, labelW = opts.labelWidth || 150, rowH = 26, valueW = 90;
+    var width = 480, labelW = opts.labelWidth || 150, rowH = 28, valueW = 80;
     var height = rows.length * rowH + 6;
     var max = Math.max(1, Math.max.apply(null, rows.map(function (r) { return Math.max(r.value, r.target || 0); })));
     var plotW = width - labelW - valueW;
@@ -51,7 +51,7 @@
 
   // Vertical columns with a label under each.
   function columns(rows) {
-    var width = 560, height = 210, base = 170, top = 20, left = 10;
+    var width = 480, height = 210, base = 170, top = 20, left = 10;
     var max = Math.max(1, Math.max.apply(null, rows.map(function (r) { return r.value; })));
     var step = (width - left * 2) / rows.length;
     var root = svg(width, height);
@@ -69,19 +69,20 @@
 
   // Monthly growth: columns of new talents, a line of the running total.
   function growth(points) {
-    var width = 1100, height = 240, left = 50, right = 50, top = 20, base = 200;
+    var width = 1100, height = 250, left = 50, right = 50, top = 20, base = 200;
     var root = svg(width, height);
     if (!points.length) { return root; }
     var maxNew = Math.max(1, Math.max.apply(null, points.map(function (p) { return p.new; })));
     var maxTotal = Math.max(1, points[points.length - 1].total);
     var step = (width - left - right) / points.length;
+    var barW = Math.min(step * 0.6, 48);
     root.appendChild(el("line", { x1: left, x2: width - right, y1: base, y2: base, "class": "axis" }));
     var path = "";
     var labelEvery = Math.ceil(points.length / 12);
     points.forEach(function (p, i) {
       var cx = left + step * (i + 0.5);
       var h = (base - top) * p.new / maxNew;
-      root.appendChild(title(el("rect", { x: cx - step * 0.3, y: base - h, width: step * 0.6, height: h, "class": "bar alt" }),
+      root.appendChild(title(el("rect", { x: cx - barW / 2, y: base - h, width: barW, height: h, "class": "bar alt" }),
                              p.month + " " + labels["new"] + " " + p.new));
       var ty = base - (base - top) * p.total / maxTotal;
       path += (i ? " L " : "M ") + cx.toFixed(1) + " " + ty.toFixed(1);
