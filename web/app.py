@@ -80,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(__import__("web.consultations", fromlist=["bp"]).bp)  # also its API
+    app.register_blueprint(__import__("web.events", fromlist=["bp"]).bp)  # also its API
     app.register_blueprint(i18n.bp)
     # The API authenticates with bearer tokens, never cookies, so a forged
     # cross-site request carries no credentials and CSRF tokens are moot there.
