@@ -162,6 +162,17 @@ class Backend(ABC):
     kind: str
 
     # -- lifecycle ---------------------------------------------------------
+    def reader(self) -> Backend:
+        """A view for one search: every read through it sees the same generation.
+
+        Backends whose passage keys are stable across generations may return self.
+        Call ``release`` on the view when the search is done.
+        """
+        return self
+
+    def release(self) -> None:  # noqa: B027 - optional hook; most backends pin nothing
+        """End of a ``reader`` view's search."""
+
     @abstractmethod
     def ping(self) -> None:
         """Raise ``SearchUnavailable`` when the backend cannot serve."""
@@ -206,6 +217,33 @@ class Backend(ABC):
 
     @abstractmethod
     def centroids(self) -> Centroids: ...
+
+    # -- batched forms (a backend with per-request latency overrides these) -----
+    def candidates(
+        self,
+        lexical: LexicalQuery | None,
+        vector: np.ndarray | None,
+        groups: Sequence[str],
+        filters: Filters,
+        n_lexical: int,
+        n_dense: int,
+    ) -> tuple[list[Hit], dict[str, list[Hit]]]:
+        """Lexical top-N and dense top-N per group in one call."""
+        lex = self.lexical_top(lexical, filters, n_lexical) if lexical else []
+        dense = {g: self.dense_top(vector, g, filters, n_dense) for g in groups} if vector is not None else {}
+        return lex, dense
+
+    def rescore(
+        self,
+        lexical: LexicalQuery | None,
+        lexical_keys: Sequence[str],
+        vector: np.ndarray | None,
+        dense_keys: Sequence[str],
+    ) -> tuple[dict[str, float], dict[str, float]]:
+        """Exact lexical scores of some passages and dense scores of others, in one call."""
+        lex = self.lexical_scores(lexical, lexical_keys) if lexical and lexical_keys else {}
+        dense = self.dense_scores(vector, dense_keys) if vector is not None and dense_keys else {}
+        return lex, dense
 
     @abstractmethod
     def passages(self, keys: Sequence[str]) -> dict[str, StoredPassage]: ...

@@ -13,8 +13,9 @@ query, i.e. an ordinary cosine search with ``q̂`` over the *raw* stored
 vectors inside each language group, minus one constant per group. So the
 index keeps raw vectors, ANN/kNN works unchanged, and the centroids — running
 sums per group, like BM25's document frequencies — can change freely as
-talents are added. Small groups are shrunk towards the global mean so a
-handful of passages cannot produce a wild centroid.
+talents are added. A small group's mean is shrunk towards zero (a pseudo-count
+of zero vectors), so with only a handful of passages the group is simply not
+centred — raw cosine — instead of being centred on a noisy estimate.
 """
 
 from __future__ import annotations
@@ -27,14 +28,14 @@ from indexer.backends.base import Centroids
 
 
 def group_means(centroids: Centroids, prior: float) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """Shrunk mean vector per group and the global mean (zeros for an empty index)."""
+    """Shrunk mean vector per group, and the global mean for groups the index lacks."""
     total = sum(centroids.counts.values())
     dims = {v.shape[0] for v in centroids.sums.values()}
     if total == 0 or not dims:
         return {}, np.zeros(0, dtype=np.float64)
     global_mean = sum(centroids.sums.values()) / total
     means = {
-        g: (centroids.sums[g] + prior * global_mean) / (centroids.counts[g] + prior)
+        g: centroids.sums[g] / (centroids.counts[g] + prior)
         for g in centroids.sums
         if centroids.counts.get(g, 0) > 0
     }

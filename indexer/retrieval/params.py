@@ -35,7 +35,7 @@ class RankingParams:
     dense_pool: int = 200
     #: Result-set cut for hybrid/dense: talents scoring below this share of the best.
     relevance_floor: float = 0.25
-    #: Pseudo-count pulling small language groups' centroids towards the global mean.
+    #: Pseudo-count of zero vectors shrinking small language groups' centroids (see dense.py).
     centroid_prior: float = 10.0
     #: Evidence items per result.
     evidence_per_result: int = 3

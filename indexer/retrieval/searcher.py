@@ -45,7 +45,25 @@ class Searcher:
         #: Wall-clock split of the last search (embedding vs the rest), for benchmarks.
         self.last_timing: dict[str, float] = {}
 
-    # -- public ----------------------------------------------------------------
+    def search(self, q: SearchQuery, exclude: Sequence[str] = ()) -> SearchResponse:
+        """Run one query against a single, consistent view of the index."""
+        view = self.backend.reader()
+        try:
+            return _Run(self, view).search(q, exclude)
+        finally:
+            view.release()
+
+
+class _Run:
+    """One query execution pinned to one backend view (one generation)."""
+
+    def __init__(self, searcher: Searcher, backend: Backend) -> None:
+        self.backend = backend
+        self.embedder = searcher.embedder
+        self.analyzer = searcher.analyzer
+        self.params = searcher.params
+        self.last_timing = searcher.last_timing
+
     def search(self, q: SearchQuery, exclude: Sequence[str] = ()) -> SearchResponse:
         started = time.perf_counter()
         text = clean_query(q.text)
@@ -93,29 +111,38 @@ class Searcher:
                 c = cands[hit.key] = Candidate(hit.key, hit.talent_id, hit.group, hit.cjk_share)
             return c
 
-        if lexq:
-            for hit in self.backend.lexical_top(lexq, filters, self.params.lexical_pool):
-                add(hit).lexical = hit.score
-        if dq is not None:
-            for group in dq.offsets:
-                for hit in self.backend.dense_top(dq.unit, group, filters, self.params.dense_pool):
-                    c = add(hit)
-                    c.dense = dq.score(hit.score, hit.group)
-                    c.dense_rank = 0  # provisional marker: "retrieved by dense"; real ranks assigned later
+        lex_hits, dense_hits = self.backend.candidates(
+            lexq if lexq else None,
+            dq.unit if dq is not None else None,
+            list(dq.offsets) if dq is not None else [],
+            filters,
+            self.params.lexical_pool,
+            self.params.dense_pool,
+        )
+        for hit in lex_hits:
+            add(hit).lexical = hit.score
+        for hits in dense_hits.values():
+            for hit in hits:
+                c = add(hit)
+                c.dense = dq.score(hit.score, hit.group)  # type: ignore[union-attr]
+                c.dense_rank = 0  # marks "retrieved by dense"; real ranks are assigned later
         if mode == "hybrid":
             self._fill_missing(cands, lexq, dq)
         return list(cands.values())
 
     def _fill_missing(self, cands: dict[str, Candidate], lexq: LexicalQuery, dq: DenseQuery | None) -> None:
         """Exact scores for passages that only one list returned, so fusion compares like with like."""
-        if lexq:
-            need = [k for k, c in cands.items() if c.dense_rank is not None and c.lexical == 0.0]
-            for key, score in self.backend.lexical_scores(lexq, need).items():
-                cands[key].lexical = score
-        if dq is not None:
-            need = [k for k, c in cands.items() if c.dense is None]
-            for key, cosine in self.backend.dense_scores(dq.unit, need).items():
-                cands[key].dense = dq.score(cosine, cands[key].group)
+        lex_keys = (
+            [k for k, c in cands.items() if c.dense_rank is not None and c.lexical == 0.0] if lexq else []
+        )
+        dense_keys = [k for k, c in cands.items() if c.dense is None] if dq is not None else []
+        lex, dense = self.backend.rescore(
+            lexq if lexq else None, lex_keys, dq.unit if dq is not None else None, dense_keys
+        )
+        for key, score in lex.items():
+            cands[key].lexical = score
+        for key, cosine in dense.items():
+            cands[key].dense = dq.score(cosine, cands[key].group)  # type: ignore[union-attr]
 
     def _result_set(self, talent_scores: dict[str, float], mode: str) -> list[str]:
         """Talents ordered by score; hybrid/dense keep those within the relevance floor of the best."""

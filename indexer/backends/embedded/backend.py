@@ -8,6 +8,7 @@ the next search everywhere.
 
 from __future__ import annotations
 
+import copy
 import shutil
 import threading
 from collections.abc import Iterable, Sequence
@@ -45,7 +46,8 @@ class EmbeddedBackend(Backend):
         self.gram_weight = gram_weight
         self.generations = Generations(root)
         self._lock = threading.RLock()
-        self._centroids: tuple[int, Centroids] | None = None
+        self._centroids: tuple[str, int, Centroids] | None = None
+        self._pinned: Generation | None = None
         with self.generations.lock():
             name = self.generations.current()
             if name is None:
@@ -55,8 +57,22 @@ class EmbeddedBackend(Backend):
         self.gen = Generation(self.generations.path(name), meta)
 
     # -- freshness ---------------------------------------------------------------
+    def reader(self) -> EmbeddedBackend:
+        """Pin the current generation: passage ids are only meaningful within one generation."""
+        view = copy.copy(self)
+        with self._lock:
+            view._pinned = self.refresh().acquire()
+        return view
+
+    def release(self) -> None:
+        if self._pinned is not None:
+            self._pinned.release()
+            self._pinned = None
+
     def refresh(self) -> Generation:
         """Switch to a newly published generation and apply pending changes."""
+        if self._pinned is not None:
+            return self._pinned
         with self._lock:
             name = self.generations.current()
             if name and name != self.gen.name:
@@ -178,11 +194,12 @@ class EmbeddedBackend(Backend):
 
     def centroids(self) -> Centroids:
         gen = self.refresh()
-        seq = gen.memory.seq
         cached = self._centroids
-        if cached is None or cached[0] != seq:
-            cached = self._centroids = (seq, gen.store.centroids())
-        return cached[1]
+        if cached is None or cached[:2] != (gen.name, gen.memory.seq):
+            cached = (gen.name, gen.memory.seq, gen.store.centroids())
+            if self._pinned is None:
+                self._centroids = cached
+        return cached[2]
 
     def _stored(self, gen: Generation, pids: Sequence[int]) -> dict[int, StoredPassage]:
         out = {}

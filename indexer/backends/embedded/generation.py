@@ -45,6 +45,9 @@ class Generation:
             )
         self.meta = meta
         self.lock = threading.RLock()
+        self._users = 0
+        self._closing = False
+        self._closed = False
         self.memory = self._load_memory()
         self.snapshot_seq = self.memory.seq
         self.catch_up()
@@ -91,5 +94,27 @@ class Generation:
             for old in sorted(p.name for p in self.path.glob("snap-*"))[:-2]:
                 shutil.rmtree(self.path / old, ignore_errors=True)
 
+    def acquire(self) -> Generation:
+        """Count a search that pins this generation (see ``EmbeddedBackend.reader``)."""
+        with self.lock:
+            self._users += 1
+        return self
+
+    def release(self) -> None:
+        with self.lock:
+            self._users -= 1
+            if self._closing and self._users <= 0:
+                self._really_close()
+
     def close(self) -> None:
-        self.store.close()
+        """Close now, or once the last pinned search has finished."""
+        with self.lock:
+            self._closing = True
+            if self._users <= 0:
+                self._really_close()
+
+    def _really_close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self.store.close()
+            self.memory = None  # type: ignore[assignment] - free the arrays and graphs at once

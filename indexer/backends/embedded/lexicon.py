@@ -3,7 +3,8 @@
 The base segment is CSR (term → slice of sorted passage ids and term
 frequencies), built in bulk and snapshotted to disk. Passages added later go
 to a small dict-of-lists delta; removed passages are only tombstoned (the
-caller's ``alive`` mask) until the next compaction. Like Lucene, document
+caller's ``alive`` mask) until the next compaction. Scores use Lucene's BM25
+form (no constant ``k1 + 1`` factor), so they equal Elasticsearch's. Like Lucene, document
 frequencies and lengths of tombstoned passages still count until compaction —
 which is also what Elasticsearch does, so both backends see the same stats.
 """
@@ -125,7 +126,7 @@ class FieldIndex:
             for pids, tfs in postings:
                 tf = tfs.astype(np.float32)
                 norm = BM25_K1 * (1.0 - BM25_B + BM25_B * self.lengths[pids].astype(np.float32) / avgdl)
-                out[pids] += idf * tf * (BM25_K1 + 1.0) / (tf + norm)
+                out[pids] += idf * tf / (tf + norm)
 
     # -- persistence -------------------------------------------------------------
     def save(self, directory: Path, name: str) -> None:
