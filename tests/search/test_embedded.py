@@ -1,0 +1,173 @@
+"""Embedded backend specifics: several processes, snapshots, crashes, generations."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from indexer import SearchQuery, SearchSettings, open_search
+from tests.search.conftest import SMALL_CORPUS, hashing_embedder
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def settings_for(tmp_path: Path) -> SearchSettings:
+    return replace(
+        SearchSettings.from_env({}), data_dir=tmp_path / "data", embedding_cache=tmp_path / "c.sqlite"
+    )
+
+
+def ids(response) -> list[str]:
+    return [r.talent_id for r in response.results]
+
+
+def test_second_instance_sees_writes_and_rebuilds(tmp_path):
+    settings = settings_for(tmp_path)
+    writer = open_search(settings, embedder=hashing_embedder())
+    reader = open_search(settings, embedder=hashing_embedder())
+    writer.upsert(SMALL_CORPUS)
+    assert ids(reader.search(SearchQuery("巨灾再保险")))[0] == "t-ins-2"
+    writer.delete(["t-ins-2"])
+    assert "t-ins-2" not in ids(reader.search(SearchQuery("巨灾再保险")))
+    writer.rebuild(SMALL_CORPUS[:3])
+    assert reader.info()["generation"] == writer.info()["generation"]
+    assert reader.info()["talents"] == 3
+    writer.close()
+    reader.close()
+
+
+def _child(settings: SearchSettings, code: str) -> subprocess.Popen:
+    script = textwrap.dedent(
+        f"""
+        import json, sys
+        from dataclasses import replace
+        from pathlib import Path
+        from indexer import SearchSettings, open_search
+        from tests.search.conftest import SMALL_CORPUS, hashing_embedder
+        settings = replace(SearchSettings.from_env({{}}), data_dir=Path({str(settings.data_dir)!r}),
+                           embedding_cache=Path({str(settings.cache_path)!r}))
+        search = open_search(settings, embedder=hashing_embedder())
+        """
+    ) + textwrap.dedent(code)
+    return subprocess.Popen(
+        [sys.executable, "-c", script], cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}
+    )
+
+
+def test_write_in_another_process_is_visible_within_a_second(tmp_path):
+    settings = settings_for(tmp_path)
+    search = open_search(settings, embedder=hashing_embedder())
+    search.upsert(SMALL_CORPUS[1:])
+    assert "t-ins-1" not in ids(search.search(SearchQuery("健康险精算定价")))
+    child = _child(settings, "search.upsert(SMALL_CORPUS[:1]); search.close()")
+    assert child.wait(timeout=60) == 0
+    deadline = time.monotonic() + 1.0
+    while "t-ins-1" not in ids(search.search(SearchQuery("健康险精算定价"))):
+        assert time.monotonic() < deadline, "write from another process not visible within 1 s"
+        time.sleep(0.05)
+    search.close()
+
+
+def test_killed_writer_leaves_a_consistent_index(tmp_path):
+    settings = settings_for(tmp_path)
+    search = open_search(settings, embedder=hashing_embedder())
+    search.upsert(SMALL_CORPUS)
+    search.close()
+    code = """
+        from dataclasses import replace as r
+        i = 0
+        while True:
+            batch = [r(d, talent_id=f"{d.talent_id}-{i}-{j}") for j, d in enumerate(SMALL_CORPUS)]
+            search.upsert(batch)
+            i += 1
+            if i == 3:
+                print("ready", flush=True)
+    """
+    child = _child(settings, code)
+    time.sleep(4.0)
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+    reopened = open_search(settings, embedder=hashing_embedder())
+    count = reopened.info()["talents"]
+    assert count >= len(SMALL_CORPUS)
+    browse = reopened.search(SearchQuery("", limit=100))
+    assert browse.total == count
+    assert ids(reopened.search(SearchQuery("巨灾再保险")))[0].startswith("t-ins-2")
+    reopened.close()
+
+
+def test_lost_or_corrupt_snapshot_falls_back_to_sqlite(tmp_path):
+    settings = settings_for(tmp_path)
+    search = open_search(settings, embedder=hashing_embedder())
+    search.rebuild(SMALL_CORPUS)  # rebuild writes a snapshot
+    generation = search.info()["generation"]
+    search.close()
+    gen_dir = settings.search_dir / generation
+    snapshot = (gen_dir / "SNAPSHOT").read_text().strip()
+    (gen_dir / snapshot / "words.offsets.npy").write_bytes(b"garbage")
+    reopened = open_search(settings, embedder=hashing_embedder())
+    assert ids(reopened.search(SearchQuery("巨灾再保险")))[0] == "t-ins-2"
+    reopened.close()
+    shutil.rmtree(gen_dir / snapshot)
+    reopened = open_search(settings, embedder=hashing_embedder())
+    assert ids(reopened.search(SearchQuery("巨灾再保险")))[0] == "t-ins-2"
+    assert reopened.info()["talents"] == len(SMALL_CORPUS)
+    reopened.close()
+
+
+def test_settings_from_environment(tmp_path):
+    env = {
+        "KB_DATA_DIR": str(tmp_path),
+        "KB_SEARCH_BACKEND": "elasticsearch",
+        "KB_ELASTICSEARCH_URL": "http://es:9200",
+        "KB_ELASTICSEARCH_INDEX": "talents",
+        "KB_EMBEDDER": "sentence-transformers:/models/x",
+        "KB_EMBEDDING_QUERY_PREFIX": "query: ",
+    }
+    s = SearchSettings.from_env(env)
+    assert (s.backend, s.elasticsearch_url, s.elasticsearch_index) == (
+        "elasticsearch",
+        "http://es:9200",
+        "talents",
+    )
+    assert s.search_dir == tmp_path / "search" and s.cache_path == tmp_path / "embeddings.sqlite"
+    assert s.embedder == "sentence-transformers:/models/x" and s.query_prefix == "query: "
+    defaults = SearchSettings.from_env({})
+    assert (defaults.backend, defaults.embedder, defaults.elasticsearch_index) == (
+        "embedded",
+        "auto",
+        "luohu-talents",
+    )
+    with pytest.raises(ValueError):
+        SearchSettings.from_env({"KB_SEARCH_BACKEND": "solr"})
+
+
+def test_embedding_cache_never_embeds_the_same_text_twice(tmp_path):
+    from indexer.embedding import CachedEmbedder, VectorCache
+    from indexer.embedding.hashing import HashingEmbedder
+
+    class Counting(HashingEmbedder):
+        calls = 0
+
+        def embed_passages(self, texts):
+            Counting.calls += len(texts)
+            return super().embed_passages(texts)
+
+    first = CachedEmbedder(Counting(32), VectorCache(tmp_path / "v.sqlite"))
+    a = first.embed_passages(["甲", "乙", "甲"])
+    assert Counting.calls == 2
+    second = CachedEmbedder(Counting(32), VectorCache(tmp_path / "v.sqlite"))
+    b = second.embed_passages(["乙", "甲", "丙"])
+    assert Counting.calls == 3
+    assert (a[0] == b[1]).all() and (a[1] == b[0]).all()
+    assert json.dumps(first.name) == json.dumps(second.name)
