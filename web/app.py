@@ -7,6 +7,7 @@ describes its own pages.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Flask
@@ -51,6 +52,7 @@ def create_app(kb: KnowledgeBase | None = None, **overrides: Any) -> Flask:
         BASE_URL=settings.base_url,
     )
     app.config.update(overrides)
+    _trust_proxies(app, int(os.environ.get("KB_PROXY_COUNT", "0") or 0))
     app.extensions["kb"] = kb
     app.extensions["login_throttle"] = LoginThrottle(
         app.config["LOGIN_THROTTLE_ATTEMPTS"], app.config["LOGIN_THROTTLE_WINDOW"]
@@ -63,6 +65,19 @@ def create_app(kb: KnowledgeBase | None = None, **overrides: Any) -> Flask:
     templating.init_app(app)
     _register_blueprints(app)
     return app
+
+
+def _trust_proxies(app: Flask, count: int) -> None:
+    """Behind ``count`` reverse proxies, take the client address from X-Forwarded-For.
+
+    The per-IP login throttle needs the real client address; without this,
+    every request behind a proxy would share the proxy's address and one
+    guesser could lock everybody out of the login form.
+    """
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
 
 def _register_blueprints(app: Flask) -> None:

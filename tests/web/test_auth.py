@@ -193,3 +193,20 @@ def test_invitation_for_a_talent_with_an_account_is_refused(site: Site) -> None:
         token = invite(s, Actor.system("t"), "y@example.org", get_talent(s, "web-005"))
     client: FlaskClient = site.app.test_client()
     assert client.get(f"/invite/{token}x").status_code == 404
+
+
+def test_throttle_uses_the_forwarded_address_behind_a_proxy(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from flask import request
+
+    from web.app import create_app
+
+    monkeypatch.setenv("KB_PROXY_COUNT", "1")
+    kb = KnowledgeBase(Settings.from_env({"KB_DATA_DIR": str(tmp_path), "KB_SECRET_KEY": "k"}))
+    app = create_app(kb, TESTING=True)
+
+    @app.get("/_ip")
+    def ip() -> str:
+        return request.remote_addr or ""
+
+    resp = app.test_client().get("/_ip", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert resp.get_data(as_text=True) == "203.0.113.9"
