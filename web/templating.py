@@ -72,6 +72,25 @@ def status_label(status: str) -> str:
     }.get(status, status)
 
 
+def change_label(path: str) -> str:
+    """A revision's field path in words: ``outputs[12].title`` → "阶段成果 #12 · 成果名称"."""
+    names = {
+        "name": _("姓名"), "name_en": _("英文名"), "category": _("人才类别"), "certification_status": _("认定状态"),
+        "certified_on": _("认定日期"), "title": _("职务职称"), "organization": _("工作单位"),
+        "fields": _("产业领域"), "research_directions": _("研究方向"), "bio": _("个人简介"),
+        "languages": _("工作语言"), "available_for_consultation": _("接受政策咨询"),
+        "accepts_event_invitations": _("接受活动邀请"), "email": _("电子邮箱"), "phone": _("联系电话"),
+        "type": _("成果类型"), "year": _("年份"), "venue": _("发表载体 / 委托方 / 授权机构"), "abstract": _("摘要"),
+        "url": _("链接"), "proposal": _("审核"),
+    }
+    if path.startswith("outputs["):
+        number, _sep, rest = path[len("outputs["):].partition("]")
+        label = f"{_('阶段成果')} #{number}"
+        rest = rest.lstrip(".")
+        return f"{label} · {names.get(rest, rest)}" if rest else label
+    return str(names.get(path, path))
+
+
 def fmt_time(value: datetime | date | None) -> str:
     if value is None:
         return ""
@@ -108,7 +127,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         field_label=field_label, category_label=category_label, output_type_label=output_type_label,
         sector_label=sector_label, language_label=language_label, evidence_label=evidence_label,
-        role_label=role_label, status_label=status_label, can=can, taxonomy=load_taxonomy,
+        role_label=role_label, status_label=status_label, change_label=change_label, can=can, taxonomy=load_taxonomy,
         dict_of=dict_of, ROLES=ROLES, CERTIFICATION_STATUSES=CERTIFICATION_STATUSES,
     )
     app.jinja_env.filters["time"] = fmt_time

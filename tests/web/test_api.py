@@ -62,8 +62,8 @@ def test_search_returns_evidence_and_never_contact(api: FlaskClient, tokens: dic
     resp = api.get("/api/v1/search?q=跨境理财通&k=3", headers=_h(tokens["researcher"]))
     assert resp.status_code == 200
     body = resp.get_json()
-    assert body["results"][0]["id"] == OWN
-    assert body["results"][0]["evidence"][0]["text"]
+    hit = next(r for r in body["results"] if r["id"] == OWN)  # ranking is the indexer's business
+    assert hit["evidence"][0]["text"] and hit["evidence"][0]["kind"] in ("direction", "profile", "bio", "output")
     assert "contact" not in resp.get_data(as_text=True) and "lin@example.org" not in resp.get_data(as_text=True)
     assert set(body["facets"]) >= {"category"}
     filtered = api.get("/api/v1/search?q=跨境&category=B,C&available=true", headers=_h(tokens["organizer"]))
