@@ -97,3 +97,12 @@ def test_similar_experts_page(clients: dict[str, FlaskClient]) -> None:
     resp = clients["organizer"].get(f"/talents/{OWN}/similar")
     assert resp.status_code == 200
     assert "林书衡" in resp.get_data(as_text=True)  # named in the heading
+
+
+def test_filters_alone_browse(clients: dict[str, FlaskClient]) -> None:
+    resp = clients["researcher"].get("/search?category=C")
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert "陈雅琳" in html and "林书衡" not in html
+    intro = clients["researcher"].get("/search").get_data(as_text=True)
+    assert "class=\"card intro\"" in intro  # nothing asked: the introduction, no query sent
