@@ -20,7 +20,7 @@ from kb import talents as kt
 from kb.errors import Conflict, KbError, NotFound, ValidationError
 from kb.models import Output, Talent
 from kb.permissions import require
-from kb.profiles import pending_for, profile_history, profile_view
+from kb.profiles import ProfileView, pending_for, profile_history, profile_view
 from kb.search_service import similar_experts
 from web.forms import attach_errors
 from web.indexing import sync_index
@@ -80,16 +80,12 @@ def history(external_id: str) -> str:
 
 
 def _edit_page(talent: Talent, form: ProfileForm, status: int = 200, current: Talent | None = None,
-               problems: list[str] | None = None) -> tuple[str, int]:
-    view = profile_view(db(), current_actor(), talent)
+               problems: list[str] | None = None, view: ProfileView | None = None) -> tuple[str, int]:
+    view = view or profile_view(db(), current_actor(), talent)
     return render_template(
         "talents/edit.html", talent=talent, view=view, form=form, current=current, problems=problems or [],
-        pending=pending_for(db(), talent), output_forms=_output_forms(talent),
+        pending=pending_for(db(), talent),
     ), status
-
-
-def _output_forms(talent: Talent) -> dict[int, OutputForm]:
-    return {o.id: OutputForm(formdata=None, obj=o, version=str(talent.version)) for o in talent.outputs}
 
 
 @bp.route("/talents/<external_id>/edit", methods=["GET", "POST"])
@@ -99,8 +95,8 @@ def edit(external_id: str) -> Response | tuple[str, int]:
     require(current_actor(), "talent.edit", talent)
     if request.method == "GET":
         view = profile_view(db(), current_actor(), talent)
-        db().commit()
-        return _edit_page(talent, ProfileForm.for_talent(talent, view.contact))
+        db().commit()  # staff opening someone's form see contact data: keep the audit entry
+        return _edit_page(talent, ProfileForm.for_talent(talent, view.contact), view=view)
     form = ProfileForm()
     form.fill_choices(talent)
     if not form.validate():
