@@ -175,3 +175,21 @@ def accept_invitation(session: Session, token: str, username: str, password: str
     inv.used_at = utcnow()
     return user
 
+
+
+def set_active(session: Session, actor: Actor, user: User, active: bool) -> None:
+    """Enable or disable an account; nobody can lock themselves out this way."""
+    require(actor, "users.manage")
+    if not active and actor.user_id == user.id:
+        raise Conflict("you cannot disable the account you are logged in with")
+    user.active = active
+    audit(session, actor, "user.enable" if active else "user.disable", "user", user.id, {"username": user.username})
+
+
+def reset_password(session: Session, actor: Actor, user: User) -> str:
+    """Give the account a random one-time password, returned once for the admin to hand over."""
+    require(actor, "users.manage")
+    password = secrets.token_urlsafe(12)
+    set_password(session, user, password)
+    audit(session, actor, "user.password_reset", "user", user.id, {"username": user.username})
+    return password

@@ -20,6 +20,8 @@ class Settings:
     mail_port: int = 25
     mail_sender: str = "noreply@luohu-kb.local"
     base_url: str = "http://127.0.0.1:5000"
+    # Reverse proxies in front of the app; their X-Forwarded-For is trusted.
+    proxy_count: int = 0
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -36,6 +38,7 @@ class Settings:
             mail_port=int(env.get("KB_SMTP_PORT", "25")),
             mail_sender=env.get("KB_MAIL_SENDER", "noreply@luohu-kb.local"),
             base_url=env.get("KB_BASE_URL", "http://127.0.0.1:5000"),
+            proxy_count=int(env.get("KB_PROXY_COUNT", "0") or 0),
         )
 
     def ensure_data_dir(self) -> None:

@@ -7,7 +7,6 @@ describes its own pages.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from flask import Flask
@@ -52,7 +51,7 @@ def create_app(kb: KnowledgeBase | None = None, **overrides: Any) -> Flask:
         BASE_URL=settings.base_url,
     )
     app.config.update(overrides)
-    _trust_proxies(app, int(os.environ.get("KB_PROXY_COUNT", "0") or 0))
+    _trust_proxies(app, settings.proxy_count)
     app.extensions["kb"] = kb
     app.extensions["login_throttle"] = LoginThrottle(
         app.config["LOGIN_THROTTLE_ATTEMPTS"], app.config["LOGIN_THROTTLE_WINDOW"]

@@ -1,22 +1,13 @@
-"""Account management: list, create, disable/enable, reset password, invite.
-
-kb.accounts has no function yet to disable an account or reset a password
-for someone else (the CLI sets the fields directly); until it does, these
-views check ``users.manage`` with kb.permissions and write the audit entry
-with kb.audit, so the rule and the trail stay kb's.
-"""
+"""Account management: list, create, disable/enable, reset password, invite."""
 
 from __future__ import annotations
 
-import secrets
-
 from flask import render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from kb import accounts
-from kb.audit import audit
 from kb.errors import Conflict, NotFound, ValidationError
 from kb.permissions import require
 from kb.talents import get_talent
@@ -82,14 +73,10 @@ def _account(user_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/users/<int:user_id>/active")
 @login_required
 def set_active(user_id: int) -> tuple[str, int]:
-    actor = current_actor()
-    require(actor, "users.manage")
+    require(current_actor(), "users.manage")
     user = _account(user_id)
     active = request.form.get("active") == "1"
-    if user.id == current_user.id and not active:
-        raise Conflict("you cannot disable the account you are logged in with")
-    user.active = active
-    audit(db(), actor, "user.enable" if active else "user.disable", "user", user.id, {"username": user.username})
+    accounts.set_active(db(), current_actor(), user, active)
     db().commit()
     message = _("已启用账号 %(u)s。", u=user.username) if active else _("已停用账号 %(u)s。", u=user.username)
     return _users_page(UserForm(formdata=None), notice=message)
@@ -99,12 +86,9 @@ def set_active(user_id: int) -> tuple[str, int]:
 @login_required
 def reset_password(user_id: int) -> tuple[str, int]:
     """A random one-time password shown once to the admin, who hands it over."""
-    actor = current_actor()
-    require(actor, "users.manage")
+    require(current_actor(), "users.manage")
     user = _account(user_id)
-    password = secrets.token_urlsafe(12)
-    accounts.set_password(db(), user, password)
-    audit(db(), actor, "user.password_reset", "user", user.id, {"username": user.username})
+    password = accounts.reset_password(db(), current_actor(), user)
     db().commit()
     return _users_page(UserForm(formdata=None), notice=_("已重置 %(u)s 的密码。新密码只显示这一次：", u=user.username),
                        secret=password)

@@ -10,8 +10,8 @@ from pathlib import Path
 from flask import Response, render_template, request, stream_with_context
 from flask_login import login_required
 
-from kb.audit import audit, recent
-from kb.exporter import iter_records
+from kb.audit import recent
+from kb.exporter import authorize_export, iter_records
 from kb.importer import import_file
 from kb.permissions import require
 from web.admin import bp
@@ -45,13 +45,12 @@ def import_page() -> tuple[str, int]:
 @bp.route("/export", methods=["GET", "POST"])
 @login_required
 def export() -> Response | str:
-    actor = current_actor()
-    require(actor, "talent.export")
+    require(current_actor(), "talent.export")
     form = ExportForm()
     if not form.validate_on_submit():
         return render_template("admin/export.html", form=form)
     include_contact = bool(form.include_contact.data)
-    audit(db(), actor, "talent.export", "talent", "", {"include_contact": include_contact})
+    authorize_export(db(), current_actor(), include_contact)
     db().commit()
     factory = knowledge_base().sessions
 
