@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 
-from indexer.analysis.script import is_cjk
-
-_LATIN = re.compile(r"[A-Za-z]+")
+_LATIN = re.compile(r"[A-Za-z]")
+_CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002a6df\U0002a700-\U0002ebef]")
 
 #: Latin letters per "word-equivalent": a Chinese character carries about as much
 #: content as a short English word fragment, so letters are discounted.
@@ -20,8 +19,8 @@ _LETTERS_PER_UNIT = 3.0
 
 def cjk_share(text: str) -> float:
     """Share of the text's content that is written in CJK characters (0..1)."""
-    cjk = sum(1 for ch in text if is_cjk(ch))
-    latin = sum(len(m) for m in _LATIN.findall(text)) / _LETTERS_PER_UNIT
+    cjk = len(_CJK.findall(text))
+    latin = len(_LATIN.findall(text)) / _LETTERS_PER_UNIT
     total = cjk + latin
     return cjk / total if total else 0.0
 

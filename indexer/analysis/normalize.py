@@ -46,6 +46,11 @@ def normalize(text: str) -> Normalized:
     a handful of passages per query.
     """
     text = _CONTROL.sub(" ", text[:MAX_TEXT_CHARS])
+    whole = unicodedata.normalize("NFKC", text).casefold()
+    if len(whole) == len(text):
+        # Every character mapped to exactly one character (the overwhelmingly common
+        # case: ASCII, CJK, full-width forms), so offsets are the identity.
+        return Normalized(whole, tuple(range(len(text))))
     out: list[str] = []
     origin: list[int] = []
     for i, ch in enumerate(text):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -113,9 +114,8 @@ class Filters:
         return talent.talent_id not in self.exclude
 
 
-@dataclass(frozen=True)
-class Hit:
-    """A candidate passage with the score of the list it came from."""
+class Hit(NamedTuple):
+    """A candidate passage with the score of the list it came from (a tuple: cheap to make)."""
 
     key: str
     talent_id: str
@@ -261,6 +261,12 @@ class Backend(ABC):
     @abstractmethod
     def facet_counts(self, filters: Filters) -> dict[str, dict[str, int]]:
         """Exact facet counts over every talent matching ``filters``."""
+
+    def facets_for(self, talent_ids: Sequence[str]) -> dict[str, dict[str, int]]:
+        """Exact facet counts over the given talents (a search's result set)."""
+        from indexer.retrieval.facets import count_facets
+
+        return count_facets(self.talents(talent_ids).values())
 
 
 class RebuildSession(ABC):

@@ -734,13 +734,24 @@ class ElasticsearchBackend(Backend):
         return [h["_source"]["talent_id"] for h in resp["hits"]["hits"]], int(resp["hits"]["total"]["value"])
 
     def facet_counts(self, filters: Filters) -> dict[str, dict[str, int]]:
+        return self._facets(self._talent_query(filters))
+
+    def facets_for(self, talent_ids: Sequence[str]) -> dict[str, dict[str, int]]:
+        if not talent_ids:
+            return {key: {} for key in ("category", "fields", "available", "languages")}
+        query = {
+            "bool": {"filter": [{"term": {"doc_type": "talent"}}, {"terms": {"talent_id": list(talent_ids)}}]}
+        }
+        return self._facets(query)
+
+    def _facets(self, query: dict) -> dict[str, dict[str, int]]:
         aggs = {
             "category": {"terms": {"field": "category", "size": 1000}},
             "fields": {"terms": {"field": "fields", "size": 1000}},
             "available": {"terms": {"field": "available", "size": 2}},
             "languages": {"terms": {"field": "languages", "size": 1000}},
         }
-        resp = self._search(query=self._talent_query(filters), size=0, aggs=aggs, track_total_hits=False)
+        resp = self._search(query=query, size=0, aggs=aggs, track_total_hits=False)
         out = {}
         for key, agg in resp["aggregations"].items():
             counts = {str(b.get("key_as_string", b["key"])): int(b["doc_count"]) for b in agg["buckets"]}

@@ -9,31 +9,55 @@ not rewarded for volume alone).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from dataclasses import dataclass
 
-from indexer.retrieval.fusion import Candidate
+import numpy as np
+
+from indexer.retrieval.candidates import CandidateSet
 from indexer.retrieval.params import RankingParams
 
 
-def aggregate(cands: list[Candidate], params: RankingParams) -> dict[str, float]:
-    """Talent scores from fused passage scores."""
-    per_talent: dict[str, list[float]] = defaultdict(list)
-    for c in cands:
-        per_talent[c.talent_id].append(c.fused)
-    scores = {}
-    for talent_id, values in per_talent.items():
-        values.sort(reverse=True)
-        best = values[0]
-        bonus = sum(
-            params.agg_decay**i * max(0.0, v - params.agg_floor * best) for i, v in enumerate(values[1:])
-        )
-        scores[talent_id] = best + params.agg_alpha * bonus
-    return scores
+@dataclass(frozen=True)
+class TalentScores:
+    """Per-talent scores and, per talent, its candidate passages best first."""
+
+    talents: list[str]
+    scores: np.ndarray
+    #: Candidate indices sorted by (talent, fused descending); ``starts[t]`` opens talent t.
+    order: np.ndarray
+    starts: np.ndarray
+
+    def ranked(self) -> list[int]:
+        """Talent positions by descending score, ties broken by talent id."""
+        return sorted(range(len(self.talents)), key=lambda t: (-self.scores[t], self.talents[t]))
+
+    def passages(self, t: int) -> np.ndarray:
+        end = self.starts[t + 1] if t + 1 < len(self.starts) else self.order.shape[0]
+        return self.order[self.starts[t] : end]
 
 
-def passages_by_talent(cands: list[Candidate]) -> dict[str, list[Candidate]]:
-    """Each talent's candidate passages, best first."""
-    out: dict[str, list[Candidate]] = defaultdict(list)
-    for c in sorted(cands, key=lambda c: (-c.fused, c.key)):
-        out[c.talent_id].append(c)
-    return out
+def aggregate(cands: CandidateSet, params: RankingParams) -> TalentScores:
+    """Talent scores from ``cands.fused``, vectorised."""
+    if len(cands) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return TalentScores([], np.zeros(0), empty, empty)
+    codes: dict[str, int] = {}
+    talent_idx = np.fromiter((codes.setdefault(t, len(codes)) for t in cands.talents), np.int64, len(cands))
+    fused = cands.fused
+    order = np.lexsort((-fused, talent_idx))
+    sorted_talent = talent_idx[order]
+    starts = np.flatnonzero(np.r_[True, sorted_talent[1:] != sorted_talent[:-1]])
+    group_of = np.cumsum(np.r_[False, sorted_talent[1:] != sorted_talent[:-1]])
+    rank = np.arange(order.shape[0]) - starts[group_of]
+    values = fused[order]
+    best = values[starts][group_of]
+    extra = np.where(
+        rank >= 1,
+        params.agg_decay ** np.maximum(rank - 1, 0) * np.maximum(0.0, values - params.agg_floor * best),
+        0.0,
+    )
+    bonus = np.bincount(group_of, weights=extra, minlength=starts.shape[0])
+    scores = values[starts] + params.agg_alpha * bonus
+    names = list(codes)
+    # Groups are in talent-code order because lexsort's primary key is the talent code.
+    return TalentScores([names[c] for c in sorted_talent[starts]], scores, order, starts)

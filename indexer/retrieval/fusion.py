@@ -13,73 +13,51 @@ Two methods, both measured by ``python -m indexer.bench quality``:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import numpy as np
 
+from indexer.retrieval.candidates import CandidateSet
 from indexer.retrieval.params import RankingParams
 
 
-@dataclass
-class Candidate:
-    """Everything known about one candidate passage."""
-
-    key: str
-    talent_id: str
-    group: str
-    cjk_share: float
-    lexical: float = 0.0
-    dense: float | None = None
-    lexical_rank: int | None = None
-    dense_rank: int | None = None
-    fused: float = 0.0
-
-    @property
-    def matched_by(self) -> str:
-        lexical = self.lexical > 0
-        dense = self.dense_rank is not None
-        if lexical and dense:
-            return "both"
-        return "lexical" if lexical else "dense"
+def _scaled(values: np.ndarray) -> np.ndarray:
+    """Divide by the best positive value (all zeros when there is none)."""
+    clean = np.nan_to_num(values, nan=0.0)
+    best = clean.max(initial=0.0)
+    return clean / best if best > 1e-9 else np.zeros_like(clean)
 
 
-def _max_positive(values: list[float]) -> float:
-    best = max(values, default=0.0)
-    return best if best > 1e-9 else 0.0
+def fuse_calibrated(cands: CandidateSet, query_share: float, mode: str, params: RankingParams) -> None:
+    """Set ``cands.fused`` (see module docstring)."""
+    ln, dn = _scaled(cands.lexical), _scaled(cands.dense)
+    if mode == "lexical":
+        cands.fused = ln
+    elif mode == "dense":
+        cands.fused = dn
+    else:
+        w = params.lexical_weight * (1.0 - np.abs(cands.share - query_share))
+        cands.fused = (1.0 - w) * dn + w * ln
 
 
-def fuse_calibrated(cands: list[Candidate], query_share: float, mode: str, params: RankingParams) -> None:
-    """Set ``fused`` on every candidate (see module docstring)."""
-    lmax = _max_positive([c.lexical for c in cands])
-    dmax = _max_positive([c.dense for c in cands if c.dense is not None])
-    for c in cands:
-        ln = c.lexical / lmax if lmax else 0.0
-        dn = (c.dense or 0.0) / dmax if dmax else 0.0
-        if mode == "lexical":
-            c.fused = ln
-        elif mode == "dense":
-            c.fused = dn
-        else:
-            w = params.lexical_weight * (1.0 - abs(c.cjk_share - query_share))
-            c.fused = (1.0 - w) * dn + w * ln
+def _ranks(scores: np.ndarray, present: np.ndarray, keys: list[str]) -> np.ndarray:
+    """0-based rank among ``present`` entries by descending score (ties by key); -1 if absent."""
+    ranks = np.full(scores.shape[0], -1, dtype=np.int64)
+    idx = np.flatnonzero(present)
+    order = sorted(idx.tolist(), key=lambda i: (-scores[i], keys[i]))
+    ranks[order] = np.arange(len(order))
+    return ranks
 
 
-def fuse_rrf(cands: list[Candidate], mode: str, params: RankingParams) -> None:
-    """Reciprocal-rank fusion; ranks are 0-based positions in each list."""
+def fuse_rrf(cands: CandidateSet, mode: str, params: RankingParams) -> None:
+    """Reciprocal-rank fusion, scaled so that first place in every list scores 1."""
     k = params.rrf_k
-    for c in cands:
-        score = 0.0
-        if mode != "dense" and c.lexical_rank is not None:
-            score += 1.0 / (k + c.lexical_rank + 1)
-        if mode != "lexical" and c.dense_rank is not None:
-            score += 1.0 / (k + c.dense_rank + 1)
-        # Scale so the best possible score is 1, like the calibrated method.
-        c.fused = score * (k + 1) / (2 if mode == "hybrid" else 1)
-
-
-def assign_ranks(cands: list[Candidate]) -> None:
-    """Rank positions by lexical and by dense score (ties broken by key)."""
-    lex = sorted((c for c in cands if c.lexical > 0), key=lambda c: (-c.lexical, c.key))
-    for i, c in enumerate(lex):
-        c.lexical_rank = i
-    dense = sorted((c for c in cands if c.dense_rank is not None), key=lambda c: (-(c.dense or 0.0), c.key))
-    for i, c in enumerate(dense):
-        c.dense_rank = i
+    total = np.zeros(len(cands))
+    lists = 0
+    if mode != "dense":
+        ranks = _ranks(cands.lexical, cands.lexical > 0, cands.keys)
+        total += np.where(ranks >= 0, 1.0 / (k + ranks + 1), 0.0)
+        lists += 1
+    if mode != "lexical":
+        ranks = _ranks(np.nan_to_num(cands.dense, nan=-np.inf), cands.dense_hit, cands.keys)
+        total += np.where(ranks >= 0, 1.0 / (k + ranks + 1), 0.0)
+        lists += 1
+    cands.fused = total * (k + 1) / max(lists, 1)

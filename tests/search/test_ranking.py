@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from indexer.backends.base import Centroids
+from indexer.backends.base import Centroids, Hit
 from indexer.bench.metrics import evaluate, ndcg_at, recall_at, reciprocal_rank
 from indexer.retrieval.aggregate import aggregate
+from indexer.retrieval.candidates import CandidateSet
 from indexer.retrieval.dense import center_query
-from indexer.retrieval.fusion import Candidate, assign_ranks, fuse_calibrated, fuse_rrf
+from indexer.retrieval.fusion import fuse_calibrated, fuse_rrf
 from indexer.retrieval.params import DEFAULT_PARAMS
 
 
@@ -44,52 +45,77 @@ def test_empty_index_leaves_the_query_alone():
     assert dq.score(0.5, "en") == 0.5
 
 
-def cand(key, talent, share, lexical=0.0, dense=None, retrieved=True) -> Candidate:
-    c = Candidate(key, talent, "zh" if share > 0.5 else "en", share, lexical=lexical, dense=dense)
-    c.dense_rank = 0 if retrieved and dense is not None else None
-    return c
+def cands_of(rows) -> CandidateSet:
+    """rows: (key, talent, share, lexical, dense or None, retrieved_by_dense)."""
+    cs = CandidateSet()
+    for key, talent, share, lexical, dense, retrieved in rows:
+        group = "zh" if share > 0.5 else "en"
+        if lexical:
+            cs.add_lexical([Hit(key, talent, group, share, lexical)])
+        if dense is not None and retrieved:
+            cs.add_dense([Hit(key, talent, group, share, dense)], {}, 0.0)
+        elif not lexical:
+            cs.add_lexical([Hit(key, talent, group, share, 0.0)])
+    cs.freeze()
+    for i, (_, _, _, _, dense, retrieved) in enumerate(rows):
+        if dense is not None and not retrieved:
+            cs.dense[i] = dense
+    return cs
 
 
 def test_calibrated_fusion_does_not_penalise_invisible_lexical_evidence():
     # Chinese query: an English passage cannot share words with it, so its missing lexical
     # score must not count against it; a Chinese passage without the words is penalised.
-    en = cand("a", "t1", 0.0, lexical=0.0, dense=0.8)
-    zh_no_words = cand("b", "t2", 1.0, lexical=0.0, dense=0.8)
-    zh_words = cand("c", "t3", 1.0, lexical=10.0, dense=0.8)
-    fuse_calibrated([en, zh_no_words, zh_words], query_share=1.0, mode="hybrid", params=DEFAULT_PARAMS)
-    assert zh_words.fused == pytest.approx(1.0)
-    assert en.fused == pytest.approx(1.0)
-    assert zh_no_words.fused == pytest.approx(1.0 - DEFAULT_PARAMS.lexical_weight)
+    cs = cands_of(
+        [
+            ("a", "t1", 0.0, 0.0, 0.8, True),
+            ("b", "t2", 1.0, 0.0, 0.8, True),
+            ("c", "t3", 1.0, 10.0, 0.8, True),
+        ]
+    )
+    fuse_calibrated(cs, query_share=1.0, mode="hybrid", params=DEFAULT_PARAMS)
+    en, zh_no_words, zh_words = cs.fused
+    assert zh_words == pytest.approx(1.0)
+    assert en == pytest.approx(1.0)
+    assert zh_no_words == pytest.approx(1.0 - DEFAULT_PARAMS.lexical_weight)
 
 
 def test_modes_use_one_signal_each():
-    a, b = cand("a", "t1", 1.0, lexical=2.0, dense=0.1), cand("b", "t2", 1.0, lexical=1.0, dense=0.4)
-    fuse_calibrated([a, b], 1.0, "lexical", DEFAULT_PARAMS)
-    assert (a.fused, b.fused) == (1.0, 0.5)
-    fuse_calibrated([a, b], 1.0, "dense", DEFAULT_PARAMS)
-    assert (a.fused, b.fused) == (pytest.approx(0.25), 1.0)
+    cs = cands_of([("a", "t1", 1.0, 2.0, 0.1, True), ("b", "t2", 1.0, 1.0, 0.4, True)])
+    fuse_calibrated(cs, 1.0, "lexical", DEFAULT_PARAMS)
+    assert cs.fused.tolist() == [1.0, 0.5]
+    fuse_calibrated(cs, 1.0, "dense", DEFAULT_PARAMS)
+    assert cs.fused.tolist() == [pytest.approx(0.25), 1.0]
 
 
 def test_rrf_rewards_agreement():
-    a = cand("a", "t1", 1.0, lexical=3.0, dense=0.9)
-    b = cand("b", "t2", 1.0, lexical=5.0, dense=0.1, retrieved=False)
-    c = cand("c", "t3", 1.0, lexical=0.0, dense=0.95)
-    cands = [a, b, c]
-    assign_ranks(cands)
-    fuse_rrf(cands, "hybrid", DEFAULT_PARAMS)
-    assert a.fused > b.fused and a.fused > c.fused
-    assert (a.matched_by, b.matched_by, c.matched_by) == ("both", "lexical", "dense")
+    cs = cands_of(
+        [
+            ("a", "t1", 1.0, 3.0, 0.9, True),
+            ("b", "t2", 1.0, 5.0, 0.1, False),
+            ("c", "t3", 1.0, 0.0, 0.95, True),
+        ]
+    )
+    fuse_rrf(cs, "hybrid", DEFAULT_PARAMS)
+    a, b, c = cs.fused
+    assert a > b and a > c
+    assert [cs.matched_by(i) for i in range(3)] == ["both", "lexical", "dense"]
 
 
 def test_aggregation_prefers_several_strong_passages_over_one():
-    cands = [cand("1", "many", 1.0), cand("2", "many", 1.0), cand("3", "many", 1.0), cand("4", "one", 1.0)]
-    for c, score in zip(cands, (0.9, 0.85, 0.8, 0.92), strict=True):
-        c.fused = score
-    weak_tail = [cand("5", "weak", 1.0), cand("6", "weak", 1.0)]
-    weak_tail[0].fused, weak_tail[1].fused = 0.9, 0.2
-    scores = aggregate(cands + weak_tail, DEFAULT_PARAMS)
+    rows = [
+        (str(i), t, 1.0, 1.0, None, False)
+        for i, t in enumerate(["many", "many", "many", "one", "weak", "weak"])
+    ]
+    cs = cands_of(rows)
+    cs.fused = np.array([0.9, 0.85, 0.8, 0.92, 0.9, 0.2])
+    agg = aggregate(cs, DEFAULT_PARAMS)
+    scores = dict(zip(agg.talents, agg.scores, strict=True))
     assert scores["many"] > scores["one"]
     assert scores["weak"] == pytest.approx(0.9)  # a passage below the floor adds nothing
+    many = agg.talents.index("many")
+    assert cs.fused[agg.passages(many)].tolist() == [0.9, 0.85, 0.8]  # best first
+    assert [agg.talents[t] for t in agg.ranked()] == ["many", "one", "weak"]
 
 
 def test_metrics_follow_the_documented_conventions():

@@ -31,7 +31,8 @@ from indexer.backends.base import (
 )
 from indexer.backends.embedded.generation import Generation
 from indexer.backends.embedded.generations import Generations
-from indexer.backends.embedded.store import Store, decode_vector, talent_from_json
+from indexer.backends.embedded.memory import MemoryIndex
+from indexer.backends.embedded.store import Store, Written, decode_vector, talent_from_json
 from indexer.errors import SearchUnavailable
 from indexer.retrieval.facets import bool_key
 
@@ -112,16 +113,14 @@ class EmbeddedBackend(Backend):
     # -- writes ----------------------------------------------------------------------
     def upsert(self, talents: Sequence[TalentRecord], passages: Sequence[PassageRecord]) -> None:
         gen = self.refresh()
-        gen.store.upsert(talents, passages)
-        self._after_write(gen)
+        self._after_write(gen, gen.store.upsert(talents, passages))
 
     def delete(self, talent_ids: Iterable[str]) -> None:
         gen = self.refresh()
-        gen.store.delete(list(talent_ids))
-        self._after_write(gen)
+        self._after_write(gen, gen.store.delete(list(talent_ids)))
 
-    def _after_write(self, gen: Generation) -> None:
-        gen.catch_up()
+    def _after_write(self, gen: Generation, written: Written) -> None:
+        gen.apply_written(written)
         self._centroids = None
         if gen.needs_snapshot():
             gen.write_snapshot()
@@ -171,8 +170,7 @@ class EmbeddedBackend(Backend):
         gen = self.refresh()
         with gen.lock:
             mem = gen.memory
-            mask = mem.talent_mask(filters)
-            allowed = None if mask is None else mem.allowed_pids(mask, GROUPS.index(group))
+            allowed = mem.allowed_pids(filters, GROUPS.index(group))
             pids, scores = mem.vectors[group].search(vector, n, allowed)
             return self._hits(gen, pids, scores)
 
@@ -245,22 +243,35 @@ class EmbeddedBackend(Backend):
     def facet_counts(self, filters: Filters) -> dict[str, dict[str, int]]:
         gen = self.refresh()
         with gen.lock:
+            mask = gen.memory.talent_mask(filters)
+            return _count_facets(gen.memory, gen.memory.t_alive if mask is None else mask)
+
+    def facets_for(self, talent_ids: Sequence[str]) -> dict[str, dict[str, int]]:
+        gen = self.refresh()
+        with gen.lock:
             mem = gen.memory
-            mask = mem.talent_mask(filters)
-            if mask is None:
-                mask = mem.t_alive
-            available = int(np.count_nonzero(mask & mem.t_available))
-            counts = {
-                "category": mem.category.counts(mask),
-                "fields": mem.fields.counts(mask),
-                "available": {
-                    bool_key(True): available,
-                    bool_key(False): int(np.count_nonzero(mask)) - available,
-                },
-                "languages": mem.languages.counts(mask),
-            }
-            counts["available"] = {k: v for k, v in counts["available"].items() if v}
-            return {k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in counts.items()}
+            mask = np.zeros(mem.t_alive.shape[0], dtype=bool)
+            tids = [mem.tid_of[t] for t in talent_ids if t in mem.tid_of]
+            mask[np.asarray(tids, dtype=np.int64)] = True
+            return _count_facets(mem, mask & mem.t_alive)
+
+
+_GROUP_NAMES = np.asarray(GROUPS, dtype=object)
+
+
+def _count_facets(mem: MemoryIndex, mask: np.ndarray) -> dict[str, dict[str, int]]:
+    """Exact counts over the talents in ``mask`` (vectorised over membership arrays)."""
+    total = int(np.count_nonzero(mask))
+    available = int(np.count_nonzero(mask & mem.t_available))
+    counts = {
+        "category": mem.category.counts(mask),
+        "fields": mem.fields.counts(mask),
+        "available": {
+            k: v for k, v in ((bool_key(True), available), (bool_key(False), total - available)) if v
+        },
+        "languages": mem.languages.counts(mask),
+    }
+    return {k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in counts.items()}
 
 
 class EmbeddedRebuild(RebuildSession):
@@ -276,8 +287,7 @@ class EmbeddedRebuild(RebuildSession):
         self.start_seq = self.old.store.last_seq()
 
     def add(self, talents: Sequence[TalentRecord], passages: Sequence[PassageRecord]) -> None:
-        self.gen.store.upsert(talents, passages)
-        self.gen.catch_up()
+        self.gen.apply_written(self.gen.store.upsert(talents, passages))
 
     def _copy_changes(self, old: Store, since: int) -> int:
         """Carry talents written to the old generation during the rebuild into the new one."""

@@ -15,7 +15,7 @@ from pathlib import Path
 from indexer.backends.base import IndexMeta
 from indexer.backends.embedded.generations import atomic_write, read_pointer
 from indexer.backends.embedded.memory import MemoryIndex
-from indexer.backends.embedded.store import Store
+from indexer.backends.embedded.store import Store, Written
 from indexer.errors import IndexMismatch
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,19 @@ class Generation:
             if tids:
                 self.memory.apply_changes(self.store, tids)
                 self.memory.seq = last
+
+    def apply_written(self, written: Written) -> None:
+        """Apply this process's own write directly, unless another writer got in between."""
+        with self.lock:
+            if self.memory.seq != written.first_seq - 1:
+                self.catch_up()
+                return
+            for tid, record, rows in written.talents:
+                self.memory.remove_passages_of(tid)
+                self.memory.set_talent(tid, record)
+                self.memory.add_passages(rows)
+            self.memory.maybe_compact()
+            self.memory.seq = max(self.memory.seq, written.last_seq)
 
     def needs_snapshot(self) -> bool:
         return self.memory.seq - self.snapshot_seq >= SNAPSHOT_EVERY_CHANGES

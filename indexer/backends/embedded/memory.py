@@ -21,7 +21,7 @@ from indexer.backends.embedded.store import PassageRow, Store
 from indexer.backends.embedded.vectors import GroupVectors
 
 #: Delta postings (both fields) above which the lexical base segment is rebuilt.
-COMPACT_MIN_POSTINGS = 200_000
+COMPACT_MIN_POSTINGS = 1_000_000
 
 
 class Membership:
@@ -78,11 +78,13 @@ class MemoryIndex:
         self.tid_pids: dict[int, list[int]] = {}
         self.t_alive = np.zeros(0, dtype=bool)
         self.t_available = np.zeros(0, dtype=bool)
+        self.t_names = np.zeros(0, dtype=object)  # tid → talent_id (None when absent)
         self.category = Membership()
         self.fields = Membership()
         self.languages = Membership()
         self._order: np.ndarray | None = None
         self._last_lexical: tuple[LexicalQuery, np.ndarray] | None = None
+        self._filter_cache: dict[Filters, tuple[np.ndarray | None, dict[int, np.ndarray]]] = {}
 
     # -- growth helpers ------------------------------------------------------------
     def _grow_passages(self, pid: int) -> None:
@@ -102,6 +104,7 @@ class MemoryIndex:
         new = max(tid + 1, 2 * size, 1024)
         self.t_alive = np.concatenate([self.t_alive, np.zeros(new - size, bool)])
         self.t_available = np.concatenate([self.t_available, np.zeros(new - size, bool)])
+        self.t_names = np.concatenate([self.t_names, np.full(new - size, None, dtype=object)])
         for m in (self.category, self.fields, self.languages):
             m.grow(new)
 
@@ -112,14 +115,17 @@ class MemoryIndex:
         if old is not None:
             self.tid_of.pop(old.talent_id, None)
         self._order = None
+        self._filter_cache.clear()
         if record is None:
             self.t_alive[tid] = False
+            self.t_names[tid] = None
             for m in (self.category, self.fields, self.languages):
                 m.set(tid, ())
             return
         self.talents[tid] = record
         self.tid_of[record.talent_id] = tid
         self.t_alive[tid] = True
+        self.t_names[tid] = record.talent_id
         self.t_available[tid] = record.available
         self.category.set(tid, (record.category,))
         self.fields.set(tid, record.fields)
@@ -131,6 +137,7 @@ class MemoryIndex:
             return
         arr = np.asarray(pids, dtype=np.int64)
         self.alive[arr] = False
+        self._filter_cache.clear()
         for code, group in enumerate(GROUPS):
             in_group = arr[self.p_group[arr] == code]
             self.vectors[group].remove(in_group)
@@ -139,6 +146,7 @@ class MemoryIndex:
     def add_passages(self, rows: Sequence[PassageRow], threads: int = 0) -> None:
         if not rows:
             return
+        self._filter_cache.clear()
         self._grow_passages(max(r.pid for r in rows))
         by_group: dict[str, list[PassageRow]] = {}
         for r in rows:
@@ -169,7 +177,7 @@ class MemoryIndex:
     def maybe_compact(self, force: bool = False) -> bool:
         delta = self.words.delta_postings + self.grams.delta_postings
         base = self.words.post_pids.shape[0] + self.grams.post_pids.shape[0]
-        if force or delta > max(COMPACT_MIN_POSTINGS, base // 4):
+        if force or delta > max(COMPACT_MIN_POSTINGS, base // 2):
             self.words.rebuild(self.alive)
             self.grams.rebuild(self.alive)
             self._last_lexical = None
@@ -178,7 +186,32 @@ class MemoryIndex:
 
     # -- filters -------------------------------------------------------------------
     def talent_mask(self, filters: Filters) -> np.ndarray | None:
-        """Allowed tids as a bool array, or None when nothing is filtered."""
+        """Allowed tids as a bool array, or None when nothing is filtered (memoised until a change)."""
+        return self._filtered(filters)[0]
+
+    def allowed_pids(self, filters: Filters, group_code: int) -> np.ndarray | None:
+        """Live passage ids of allowed talents in one language group (None when unfiltered)."""
+        mask, by_group = self._filtered(filters)
+        if mask is None:
+            return None
+        return by_group.get(group_code, np.zeros(0, dtype=np.int64))
+
+    def _filtered(self, filters: Filters) -> tuple[np.ndarray | None, dict[int, np.ndarray]]:
+        cached = self._filter_cache.get(filters)
+        if cached is None:
+            mask = self._compute_mask(filters)
+            by_group: dict[int, np.ndarray] = {}
+            if mask is not None:
+                live = np.flatnonzero(self.alive)
+                allowed = live[mask[self.p_tid[live]]]
+                groups = self.p_group[allowed]
+                by_group = {code: allowed[groups == code] for code in range(len(GROUPS))}
+            if len(self._filter_cache) > 64:
+                self._filter_cache.clear()
+            cached = self._filter_cache[filters] = (mask, by_group)
+        return cached
+
+    def _compute_mask(self, filters: Filters) -> np.ndarray | None:
         if not (filters.categories or filters.fields or filters.languages or filters.exclude) and (
             filters.available is None
         ):
@@ -197,14 +230,6 @@ class MemoryIndex:
             if tid is not None:
                 mask[tid] = False
         return mask
-
-    def allowed_pids(self, mask: np.ndarray, group_code: int | None = None) -> np.ndarray:
-        """Live passage ids of allowed talents (optionally of one language group)."""
-        live = self.alive & (self.p_tid >= 0)
-        if group_code is not None:
-            live &= self.p_group == group_code
-        pids = np.flatnonzero(live)
-        return pids[mask[self.p_tid[pids]]]
 
     # -- queries ---------------------------------------------------------------------
     def lexical_array(self, query: LexicalQuery, gram_weight: float) -> np.ndarray:
@@ -241,7 +266,7 @@ class MemoryIndex:
         self.words.save(directory, "words")
         self.grams.save(directory, "grams")
         for group, vectors in self.vectors.items():
-            vectors.save(directory / f"vectors-{group}.usearch")
+            vectors.save(directory / f"vectors-{group}")
         (directory / "snapshot.json").write_text(json.dumps({"seq": self.seq, "dim": self.dim}))
 
     @classmethod
@@ -257,7 +282,7 @@ class MemoryIndex:
             index.alive = arrays["alive"].copy()
         index.words = FieldIndex.load(directory, "words")
         index.grams = FieldIndex.load(directory, "grams")
-        index.vectors = {g: GroupVectors.load(directory / f"vectors-{g}.usearch", index.dim) for g in GROUPS}
+        index.vectors = {g: GroupVectors.load(directory / f"vectors-{g}", index.dim) for g in GROUPS}
         live = np.flatnonzero(index.alive)
         order = np.argsort(index.p_tid[live], kind="stable")
         tids = index.p_tid[live][order]

