@@ -1,0 +1,201 @@
+"""Who may call each route, derived from kb.permissions — the table the matrix test walks.
+
+``RULES`` maps every endpoint of the app to a predicate over (actor, objects):
+the objects the URL's ids point at are loaded from the database and handed to
+``kb.permissions.allowed``, so the expectation comes from ``ROLE_MATRIX`` and
+``OBJECT_RULES`` rather than from what the views happen to do today. An
+endpoint missing here fails ``test_every_route_has_a_rule``: a new route cannot
+ship without someone deciding who may call it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from kb.actors import Actor
+from kb.models import Event, Output, Talent
+from kb.models.consultation import ConsultationInvitation, ConsultationRequest
+from kb.models.consultation_invitation import ConsultationAdvice, ConsultationAttachment
+from kb.models.event_extras import EventMaterial
+from kb.permissions import STAFF, allowed
+
+Pred = Callable[[Actor, "Objects"], bool]
+
+
+@dataclass
+class Objects:
+    """The objects one variant ("own" / "other") of a URL refers to."""
+
+    talent: Talent | None = None
+    output: Output | None = None
+    request: ConsultationRequest | None = None
+    invitation: ConsultationInvitation | None = None
+    event: Event | None = None
+    material: EventMaterial | None = None
+
+
+def load(session: Any, ids: dict[str, Any]) -> Objects:
+    """Resolve a variant's ids; advice and attachments stand for their invitation and request."""
+    talent = session.query(Talent).filter_by(external_id=ids["talent"]).one()
+    invitation = session.get(ConsultationInvitation, ids["invitation"])
+    advice = session.get(ConsultationAdvice, ids["advice"])
+    attachment = session.get(ConsultationAttachment, ids["attachment"])
+    assert advice.invitation_id == invitation.id and attachment.advice_id == advice.id
+    material = session.get(EventMaterial, ids["material"])
+    event = session.get(Event, ids["event"])
+    assert material.event_id == event.id
+    return Objects(talent=talent, output=session.get(Output, ids["output"]), request=invitation.request,
+                   invitation=invitation, event=event, material=material)
+
+
+def can(action: str, attr: str | None = None) -> Pred:
+    return lambda actor, o: allowed(actor, action, getattr(o, attr) if attr else None)
+
+
+def both(*preds: Pred) -> Pred:
+    return lambda actor, o: all(p(actor, o) for p in preds)
+
+
+def either(*preds: Pred) -> Pred:
+    return lambda actor, o: any(p(actor, o) for p in preds)
+
+
+def own_talent(action: str) -> Pred:
+    """Actions a talent takes for itself when the form names nobody (register, feedback, propose)."""
+    return lambda actor, o: actor.talent_id is not None and allowed(actor, action, _actor_talent(actor, o))
+
+
+def _actor_talent(actor: Actor, o: Objects) -> Any:
+    class _Own:  # the permission rules compare ids only
+        id = actor.talent_id
+
+    return _Own()
+
+
+ANY_ACCOUNT: Pred = lambda actor, o: True  # noqa: E731
+STAFF_ONLY: Pred = lambda actor, o: actor.role in STAFF  # noqa: E731
+PUBLIC = "public"  # no login needed (login page, invitation by token, language switch, static, OpenAPI)
+
+view_req = can("consultation.view", "request")
+manage_req = both(view_req, can("consultation.manage", "request"))
+see_invitation = both(view_req, either(can("consultation.respond", "invitation"), can("consultation.manage", "request")))
+respond = both(view_req, can("consultation.respond", "invitation"))
+view_event = can("event.view", "event")
+manage_event = both(view_event, can("event.manage", "event"))
+trail = both(view_req, either(can("audit.view"), can("consultation.manage", "request")))
+attachment = both(view_req, either(can("consultation.manage", "request"), can("consultation.respond", "invitation")))
+
+RULES: dict[str, Pred | str] = {
+    # core pages
+    "search.home": can("search"), "search.search": can("search"), "search.similar": can("search"),
+    "talents.profile": can("talent.view", "talent"),
+    "talents.history": can("talent.history", "talent"),
+    "talents.edit": can("talent.edit", "talent"),
+    "talents.new_output": can("talent.edit", "talent"),
+    "talents.edit_output": can("talent.edit", "talent"),
+    "talents.delete_output": can("talent.edit", "talent"),
+    "dashboard.index": can("dashboard.view"), "dashboard.data": can("dashboard.view"),
+    "admin.index": STAFF_ONLY,
+    "admin.users": can("users.manage"), "admin.create_user": can("users.manage"),
+    "admin.set_active": can("users.manage"), "admin.reset_password": can("users.manage"),
+    "admin.invite": can("users.invite"),
+    "admin.talents": can("talent.create"), "admin.new_talent": can("talent.create"),
+    "admin.delete_talent": can("talent.delete"),
+    "admin.reviews": can("talent.review"), "admin.decide": can("talent.review"),
+    "admin.import_page": can("talent.import"), "admin.export": can("talent.export"),
+    "admin.audit_log": can("audit.view"),
+    "auth.account": ANY_ACCOUNT, "auth.password": ANY_ACCOUNT, "auth.new_token": ANY_ACCOUNT,
+    "auth.logout": ANY_ACCOUNT,
+    "auth.login": PUBLIC, "auth.invitation": PUBLIC, "i18n.switch": PUBLIC, "static": PUBLIC,
+    # core API
+    "api.openapi": PUBLIC, "api.me": ANY_ACCOUNT, "api.search": can("search"),
+    "api.get_talent": can("talent.view", "talent"), "api.list_outputs": can("talent.view", "talent"),
+    "api.patch_talent": can("talent.edit", "talent"), "api.create_output": can("talent.edit", "talent"),
+    "api.update_output": can("talent.edit", "talent"), "api.delete_output": can("talent.edit", "talent"),
+    # consultations: pages and API
+    "consultations.index": can("consultation.list"),
+    "consultations.new": can("consultation.create"),
+    "consultations.detail": view_req,
+    "consultations.dossier": manage_req,
+    "consultations.draw": manage_req, "consultations.invite": manage_req, "consultations.select": manage_req,
+    "consultations.change_state": manage_req,
+    "consultations.request_invitations_csv": view_req,
+    "consultations.trail": trail,
+    "consultations.invitation": see_invitation,
+    "consultations.respond": respond, "consultations.advice": respond,
+    "consultations.rate": manage_req, "consultations.adopt": manage_req,
+    "consultations.attachment": attachment,
+    "consultations.requests_csv": can("consultation.list"),
+    "consultations.invitations_csv": can("consultation.list"),
+    "consultations.stats": can("consultation.stats"),
+    "consultations_api.list_consultations": can("consultation.list"),
+    "consultations_api.create_consultation": can("consultation.create"),
+    "consultations_api.get_consultation": view_req,
+    "consultations_api.draw": manage_req, "consultations_api.invite": manage_req,
+    "consultations_api.recommendation": manage_req, "consultations_api.select": manage_req,
+    "consultations_api.transition": manage_req,
+    "consultations_api.trail": trail,
+    "consultations_api.adopt": manage_req, "consultations_api.rate": manage_req,
+    "consultations_api.get_invitation": see_invitation,
+    "consultations_api.advise": respond, "consultations_api.respond": respond,
+    "consultations_api.stats": can("consultation.stats"),
+    # events: pages and API
+    "events.index": can("event.view"), "events.detail": view_event, "events.calendar": view_event,
+    "events.new": can("event.manage"), "events.edit": manage_event, "events.change_state": manage_event,
+    "events.attendees": manage_event, "events.audience_page": manage_event, "events.audience_change": manage_event,
+    "events.checkin_page": manage_event, "events.checkin_tick": manage_event, "events.invite": manage_event,
+    "events.replies_page": manage_event, "events.upload_material": manage_event,
+    "events.delete_material": manage_event, "events.download_material": view_event,
+    "events.register": both(view_event, own_talent("event.register")),
+    "events.reply": both(view_event, own_talent("event.register")),
+    "events.unregister": both(view_event, own_talent("event.register")),
+    "events.give_feedback": both(view_event, own_talent("event.feedback")),
+    "events.mine": own_talent("event.history"),
+    "events.history": can("event.history", "talent"),
+    "events.proposals_page": can("event.manage"), "events.propose": own_talent("event.propose"),
+    "events.review": can("event.manage"),
+    "events.stats": can("dashboard.view"),
+    "events_api.list_events": can("event.view"), "events_api.get_event": view_event,
+    "events_api.calendar": view_event,
+    "events_api.create_event": can("event.manage"), "events_api.update_event": manage_event,
+    "events_api.transition": manage_event, "events_api.attendees": manage_event,
+    "events_api.get_audience": manage_event, "events_api.change_audience": manage_event,
+    "events_api.check_in": manage_event, "events_api.invite": manage_event,
+    "events_api.registrations": manage_event, "events_api.feedback_summary": manage_event,
+    "events_api.upload_material": manage_event,
+    "events_api.list_materials": view_event, "events_api.download_material": view_event,
+    "events_api.my_registration": both(view_event, own_talent("event.history")),
+    "events_api.register": both(view_event, own_talent("event.register")),
+    "events_api.unregister": both(view_event, own_talent("event.register")),
+    "events_api.reply": both(view_event, own_talent("event.register")),
+    "events_api.give_feedback": both(view_event, own_talent("event.feedback")),
+    "events_api.mine": own_talent("event.history"),
+    "events_api.list_proposals": can("event.manage"), "events_api.propose": own_talent("event.propose"),
+    "events_api.review": can("event.manage"),
+    "events_api.stats": can("dashboard.view"),
+}
+
+# URL variable -> the key of the object id in a variant (tests/security/conftest.py World.ids)
+PARAMS = {
+    "external_id": "talent", "talent_id": "talent", "output_id": "output", "rid": "request",
+    "iid": "invitation", "aid": "advice", "att_id": "attachment", "event_id": "event",
+    "material_id": "material", "proposal_id": "proposal", "revision_id": "revision", "user_id": "user",
+}
+# Query strings a GET needs to reach its permission check rather than a validation error.
+QUERY = {"search.search": "?q=跨境", "api.search": "?q=跨境"}
+FIXED = {"fmt": "csv"}
+
+# Bodies that pass validation, so a refusal has to come from the permission check.
+# The same keys serve as form fields (pages) and JSON (API); FILE marks a multipart upload.
+FILE = "file"
+BODIES: dict[str, dict[str, Any]] = {
+    "consultations.change_state": {"to": "closed"}, "consultations_api.transition": {"to": "closed"},
+    "consultations.respond": {"action": "accept"}, "consultations_api.respond": {"action": "accept"},
+    "events.change_state": {"to": "cancelled"}, "events_api.transition": {"to": "cancelled"},
+    "events.invite": {"talent_ids": "web-002"}, "events_api.invite": {"talent_ids": ["web-002"]},
+    "events_api.check_in": {"code": "ABCD-EFGH"},
+    "events_api.reply": {"accept": True}, "events_api.review": {"accept": True},
+    "events.upload_material": {FILE: True}, "events_api.upload_material": {FILE: True},
+}
