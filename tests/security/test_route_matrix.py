@@ -25,8 +25,7 @@ from werkzeug.routing import Rule
 from kb.actors import Actor
 from kb.models import User
 from kb.permissions import allowed
-from tests.security.conftest import ROLES, World
-from tests.security.conftest import PDF
+from tests.security.conftest import PDF, ROLES, World
 from tests.security.routes import BODIES, FILE, FIXED, PARAMS, PUBLIC, QUERY, RULES, Objects, load
 from tests.web.conftest import csrf_token
 from tests.web.test_access import PAGES as CORE_PAGES
@@ -141,8 +140,6 @@ def test_reads(world: World, caller: Caller, role: str) -> None:
     """GET every route: anonymous → login (pages) or 401 (API); allowed → 200; denied → 403/404."""
     failures = []
     for rule, method, variant, url in _cells(world, writes=False):
-        if rule.endpoint in CORE_PAGES and variant == "own" and role != "anon":
-            pass  # also checked by tests/web/test_access.py; cheap enough to keep here for the other variant
         resp = caller(role, method, url)
         got = resp.status_code
         if role == "anon":
@@ -168,10 +165,7 @@ def test_refused_writes_change_nothing(world: World, caller: Caller, role: str) 
             continue
         tried += 1
         resp = caller(role, method, url, rule.endpoint)
-        if role == "anon":
-            want = {401} if url.startswith("/api/") else {302}
-        else:
-            want = {403, 404}
+        want = ({401} if url.startswith("/api/") else {302}) if role == "anon" else {403, 404}
         if resp.status_code not in want:
             failures.append(f"{role} {method} {url} ({variant}): got {resp.status_code}, expected {sorted(want)}")
     assert tried > 0
