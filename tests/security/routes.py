@@ -185,7 +185,7 @@ PARAMS = {
 }
 # Query strings a GET needs to reach its permission check rather than a validation error.
 QUERY = {"search.search": "?q=跨境", "api.search": "?q=跨境"}
-FIXED = {"fmt": "csv"}
+FIXED = {"fmt": "csv", "token": "no-such-invitation", "code": "en", "filename": "css/app.css"}
 
 # Bodies that pass validation, so a refusal has to come from the permission check.
 # The same keys serve as form fields (pages) and JSON (API); FILE marks a multipart upload.
