@@ -45,10 +45,13 @@ def validate_record(rec: Any) -> list[RecordError]:
         for e in sorted(_validator().iter_errors(rec), key=lambda e: list(map(str, e.absolute_path)))
     ]
     tax = load_taxonomy()
-    for i, code in enumerate(rec.get("fields") or []):
+    # The schema has already reported a non-list here; only look inside real lists.
+    fields = rec.get("fields") if isinstance(rec.get("fields"), list) else []
+    outputs = rec.get("outputs") if isinstance(rec.get("outputs"), list) else []
+    for i, code in enumerate(fields):
         if isinstance(code, str) and code not in tax.fields:
             errors.append(RecordError(f"fields[{i}]", f"unknown field code {code!r}"))
-    for i, out in enumerate(rec.get("outputs") or []):
+    for i, out in enumerate(outputs):
         if isinstance(out, dict) and isinstance(out.get("type"), str) and out["type"] not in tax.output_types:
             errors.append(RecordError(f"outputs[{i}].type", f"unknown output type {out['type']!r}"))
     if isinstance(rec.get("id"), str) and rec["id"].strip() != rec["id"]:
