@@ -262,3 +262,15 @@ def test_a_truncated_xlsx_is_one_clear_error(fresh: Fresh, cut: float) -> None:
     report = run(fresh(), "f.xlsx", raw[: int(len(raw) * cut)])
     assert report.created == 0 and len(report.errors) == 1
     assert "XLSX" in str(report.errors[0])
+
+
+@pytest.mark.parametrize("changes", [
+    {"fields": 1}, {"outputs": 5}, {"fields": {"banking": 1}}, {"outputs": True}, {"fields": 1.5, "outputs": 0},
+])
+def test_non_list_fields_and_outputs_are_reported_not_a_crash(fresh: Fresh, changes: dict) -> None:
+    """Found by the fuzz above: a number where a list belongs made validation raise TypeError,
+    which aborted the whole import, neighbours included."""
+    lines = [record("ok-1"), record("bad", **changes), record("ok-2")]
+    report = run(fresh(), "f.jsonl", "\n".join(json.dumps(r, ensure_ascii=False) for r in lines).encode())
+    assert set(report.talent_ids) == {"ok-1", "ok-2"}
+    assert {e.line for e in report.errors} == {2} and all(e.field for e in report.errors)
