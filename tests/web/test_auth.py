@@ -195,13 +195,13 @@ def test_invitation_for_a_talent_with_an_account_is_refused(site: Site) -> None:
     assert client.get(f"/invite/{token}x").status_code == 404
 
 
-def test_throttle_uses_the_forwarded_address_behind_a_proxy(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_throttle_uses_the_forwarded_address_behind_a_proxy(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from flask import request
 
     from web.app import create_app
 
-    monkeypatch.setenv("KB_PROXY_COUNT", "1")
-    kb = KnowledgeBase(Settings.from_env({"KB_DATA_DIR": str(tmp_path), "KB_SECRET_KEY": "k"}))
+    # The proxy count is a kb setting (kb.config.Settings), read from the environment mapping it is built from.
+    kb = KnowledgeBase(Settings.from_env({"KB_DATA_DIR": str(tmp_path), "KB_SECRET_KEY": "k", "KB_PROXY_COUNT": "1"}))
     app = create_app(kb, TESTING=True)
 
     @app.get("/_ip")
