@@ -2,8 +2,16 @@
 
 The dashboard answers the questions the talent bureau reports on: how far
 each category is from its target, which fields and sectors are covered, how
-the registry grew, how fresh profiles are and how much work is waiting.
-Consultation and event figures join the dict when those modules exist.
+the registry grew, how fresh profiles are and how much work is waiting, and
+how the consultation and event programmes are doing.
+
+Consultation and event figures come from their own modules
+(``kb.consultations.stats``, ``kb.events.stats``) so the dashboard, the stats
+pages and the API can never disagree. Each keeps its own permission: event
+figures are aggregates without names, for every dashboard role; consultation
+figures name the most consulted talents and the requesting units, so an
+account without ``consultation.stats`` (an event organizer) gets ``None``
+there instead of a 403 for the whole dashboard.
 """
 
 from __future__ import annotations
@@ -16,8 +24,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kb.actors import Actor
+from kb.consultations.stats import consultation_stats
+from kb.events.stats import event_stats
 from kb.models import Revision, Talent, utcnow
-from kb.permissions import require
+from kb.permissions import allowed, require
 from kb.queue import pending_count
 from kb.talents import SEARCH_TOPIC
 from kb.taxonomy import load_taxonomy
@@ -42,6 +52,9 @@ def _freshness_bucket(days: int) -> str:
 
 def figures(session: Session, actor: Actor, now: datetime | None = None) -> dict[str, Any]:
     """Every dashboard figure; raises PermissionDenied without ``dashboard.view``.
+
+    ``consultations`` is ``consultation_stats`` or ``None`` for an actor not
+    allowed ``consultation.stats``; ``events`` is ``event_stats`` over all time.
 
     One pass over a few talent columns: field codes live in a JSON list, so
     counting them in Python keeps the query the same on SQLite and PostgreSQL.
@@ -96,7 +109,6 @@ def figures(session: Session, actor: Actor, now: datetime | None = None) -> dict
         "freshness": [{"bucket": label, "count": freshness.get(label, 0)} for label, _ in FRESHNESS_BUCKETS],
         "pending_proposals": int(pending or 0),
         "search_backlog": pending_count(session, SEARCH_TOPIC),
-        # Filled in by the consultation and event modules when they land.
-        "consultations": None,
-        "events": None,
+        "consultations": consultation_stats(session, actor) if allowed(actor, "consultation.stats") else None,
+        "events": event_stats(session, actor),
     }

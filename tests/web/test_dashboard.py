@@ -13,7 +13,12 @@ from kb.actors import Actor
 from kb.dashboard import figures
 from kb.errors import PermissionDenied
 from kb.models import Talent
+from tests.web.activity import EVENT_TITLE, UNIT, add_activity
 from tests.web.conftest import Site
+from tests.web.data import OWN
+
+CONSULTATION_ROLES = {"researcher", "commissioner", "admin"}  # consultation.stats
+DASHBOARD_ROLES = CONSULTATION_ROLES | {"organizer"}  # dashboard.view
 
 
 def test_figures(site: Site) -> None:
@@ -36,7 +41,8 @@ def test_figures(site: Site) -> None:
     fresh = {f["bucket"]: f["count"] for f in data["freshness"]}
     assert fresh["365+"] == 1
     assert data["pending_proposals"] == 0 and data["search_backlog"] >= 0
-    assert data["consultations"] is None and data["events"] is None
+    # Researchers may see consultation figures; events are shown to every dashboard role.
+    assert data["consultations"]["requests_total"] == 0 and data["events"]["events"] == 0
 
 
 def test_figures_need_permission(site: Site) -> None:
@@ -66,3 +72,70 @@ def test_search_backlog_counts_queued_changes(site: Site) -> None:
     site.kb.sync_search()
     with site.kb.sessions() as s:
         assert figures(s, Actor(None, "a", "admin"))["search_backlog"] == 0
+
+
+def _payload(html: str) -> dict:
+    return json.loads(re.search(r'id="dashboard-data">(.*?)</script>', html, re.S).group(1))  # type: ignore[union-attr]
+
+
+@pytest.fixture(scope="module")
+def activity(site: Site) -> None:
+    """After the talent-only tests above: one consultation and one held event with the OWN talent."""
+    add_activity(site, OWN)
+
+
+@pytest.mark.parametrize("role", sorted(DASHBOARD_ROLES))
+def test_consultation_figures_only_for_roles_allowed_them(
+    site: Site, clients: dict[str, FlaskClient], activity: None, role: str,
+) -> None:
+    with site.kb.sessions() as s:
+        data = figures(s, Actor(None, role, role))
+    html = clients[role].get("/dashboard/").get_data(as_text=True)
+    served = clients[role].get("/dashboard/data.json").get_json()
+    embedded = _payload(html)["figures"]
+    if role in CONSULTATION_ROLES:
+        c = data["consultations"]
+        assert c["requests_total"] == 1 and c["requests_by_unit"] == {UNIT: 1}
+        assert c["requests_by_field"] == {"banking": 1}
+        assert c["answer_rate"] == 1.0 and c["adoption_rate"] == 1.0
+        assert c["time_to_first_response_hours"]["requests"] == 1
+        assert [t["talent_id"] for t in c["most_consulted_talents"]] == [OWN]
+        assert c["most_consulted_fields"] == [{"field": "banking", "advice": 1}]
+        assert served["consultations"] == embedded["consultations"] == c
+        for chart in ("consultUnits", "consultFields", "consultTalents", "consultAdvice"):
+            assert f'data-chart="{chart}"' in html
+        assert UNIT in html and f'href="/talents/{OWN}"' in html
+        assert "100%" in html  # answer and adoption rate tiles
+    else:
+        # The organizer's dashboard has no consultation figures anywhere: not in the
+        # page, not in the figures the charts read, not in data.json.
+        assert data["consultations"] is None
+        assert served["consultations"] is None and embedded["consultations"] is None
+        assert 'id="consultations"' not in html and "consultUnits" not in html
+        assert UNIT not in html and "林书衡" not in html
+
+
+@pytest.mark.parametrize("role", sorted(DASHBOARD_ROLES))
+def test_event_figures_for_every_dashboard_role(
+    site: Site, clients: dict[str, FlaskClient], activity: None, role: str,
+) -> None:
+    html = clients[role].get("/dashboard/").get_data(as_text=True)
+    served = clients[role].get("/dashboard/data.json").get_json()
+    e = served["events"]
+    assert e["events"] == 1 and sum(e["events_per_month"].values()) == 1
+    assert e["registrations"]["registered"] == 1
+    assert e["attendance"] == {"events_held": 1, "registered": 1, "attended": 1, "rate": 1.0}
+    assert e["attendance_rate"] == 1.0 and e["fields_covered"] == {"banking": 1}
+    assert _payload(html)["figures"]["events"] == e
+    for chart in ("eventMonths", "eventRegistrations", "eventFields"):
+        assert f'data-chart="{chart}"' in html
+    assert _payload(html)["labels"]["registrations"]["registered"] == "已报名"
+    assert EVENT_TITLE not in html  # aggregates only, no event or talent names
+
+
+def test_event_and_consultation_figures_refused_without_the_dashboard(
+    site: Site, clients: dict[str, FlaskClient], activity: None,
+) -> None:
+    assert clients["talent"].get("/dashboard/data.json").status_code == 403
+    assert clients["anon"].get("/dashboard/data.json").status_code == 302
+

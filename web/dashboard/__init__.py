@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, jsonify, render_template
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from kb.dashboard import figures
+from kb.models.event_registration import REGISTRATION_STATUSES
+from web.events.labels import registration_label
 from web.sessions import current_actor, db
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+
+
+@bp.context_processor
+def _labels() -> dict[str, Any]:
+    """The event labels the events pages use, so the dashboard names statuses the same way."""
+    return {"registration_label": registration_label, "REGISTRATION_STATUSES": REGISTRATION_STATUSES}
 
 
 @bp.get("/")

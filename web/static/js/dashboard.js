@@ -23,6 +23,25 @@
 
   function title(node, text) { node.appendChild(el("title", {}, text)); return node; }
 
+  // A label cut to fit `px` pixels at the 12px chart font (CJK glyphs are
+  // about twice as wide as Latin ones); the bar's tooltip keeps the full text.
+  function fit(text, px) {
+    var width = 0;
+    for (var i = 0; i < text.length; i++) {
+      width += text.charCodeAt(i) > 0x2e80 ? 12 : 6.8;
+      if (width > px) { return text.slice(0, Math.max(1, i - 1)) + "…"; }
+    }
+    return text;
+  }
+
+  // {key: count} → [{key, value}], largest first, ties by key. The server's
+  // JSON sorts object keys, so ranking has to happen here, not in Python.
+  function ranked(counts, limit) {
+    return Object.keys(counts || {}).map(function (k) { return { key: k, value: counts[k] }; })
+      .sort(function (a, b) { return b.value - a.value || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0); })
+      .slice(0, limit || 15);
+  }
+
   // Horizontal bars: rows of {label, value, target?, cls?}.
   function hbars(rows, opts) {
     opts = opts || {};
@@ -33,7 +52,7 @@
     var root = svg(width, height);
     rows.forEach(function (r, i) {
       var y = i * rowH + 4;
-      root.appendChild(el("text", { x: labelW - 8, y: y + 15, "text-anchor": "end" }, r.label));
+      root.appendChild(el("text", { x: labelW - 8, y: y + 15, "text-anchor": "end" }, fit(r.label, labelW - 12)));
       root.appendChild(el("rect", { x: labelW, y: y + 3, width: plotW, height: 16, rx: 2, "class": "track" }));
       var bar = el("rect", { x: labelW, y: y + 3, width: Math.max(0, plotW * r.value / max), height: 16, rx: 2,
                              "class": "bar " + (r.cls || "") });
@@ -49,11 +68,14 @@
     return root;
   }
 
-  // Vertical columns with a label under each.
-  function columns(rows) {
-    var width = 480, height = 210, base = 170, top = 20, left = 10;
+  // Vertical columns with a label under each (every n-th one when they would
+  // overlap, e.g. many months). opts.width widens the chart for wide cards.
+  function columns(rows, opts) {
+    opts = opts || {};
+    var width = opts.width || 480, height = 210, base = 170, top = 20, left = 10;
     var max = Math.max(1, Math.max.apply(null, rows.map(function (r) { return r.value; })));
     var step = (width - left * 2) / rows.length;
+    var labelEvery = Math.ceil((opts.labelWidth || 60) / step);
     var root = svg(width, height);
     root.appendChild(el("line", { x1: left, x2: width - left, y1: base, y2: base, "class": "axis" }));
     rows.forEach(function (r, i) {
@@ -62,7 +84,9 @@
       var bar = el("rect", { x: x, y: base - h, width: step * 0.6, height: h, rx: 2, "class": "bar " + (r.cls || "") });
       root.appendChild(title(bar, r.label + ": " + r.value));
       root.appendChild(el("text", { x: x + step * 0.3, y: base - h - 5, "text-anchor": "middle" }, String(r.value)));
-      root.appendChild(el("text", { x: x + step * 0.3, y: base + 18, "text-anchor": "middle", "class": "muted" }, r.label));
+      if (i % labelEvery === 0 || i === rows.length - 1) {
+        root.appendChild(el("text", { x: x + step * 0.3, y: base + 18, "text-anchor": "middle", "class": "muted" }, r.label));
+      }
     });
     return root;
   }
@@ -124,6 +148,45 @@
     sectors: function () {
       return hbars(figures.sectors.map(function (s) {
         return { label: labels.sectors[s.code] || s.code, value: s.count, cls: "alt" };
+      }), { labelWidth: 170 });
+    },
+    // Consultations (present only for accounts allowed consultation figures).
+    consultUnits: function () {
+      return hbars(ranked(figures.consultations.requests_by_unit, 10).map(function (r) {
+        return { label: r.key, value: r.value };
+      }), { labelWidth: 190 });
+    },
+    consultFields: function () {
+      return hbars(ranked(figures.consultations.requests_by_field, 10).map(function (r) {
+        return { label: labels.fields[r.key] || r.key, value: r.value, cls: "alt" };
+      }), { labelWidth: 170 });
+    },
+    consultTalents: function () {
+      return hbars(figures.consultations.most_consulted_talents.map(function (t, i) {
+        return { label: t.name, value: t.consultations, cls: i === 0 ? "red" : "" };
+      }), { labelWidth: 120 });
+    },
+    consultAdvice: function () {
+      return hbars(figures.consultations.most_consulted_fields.map(function (f) {
+        return { label: labels.fields[f.field] || f.field, value: f.advice, cls: "alt" };
+      }), { labelWidth: 170 });
+    },
+    // Events.
+    eventMonths: function () {
+      var months = figures.events.events_per_month;
+      return columns(Object.keys(months).sort().map(function (m) { return { label: m, value: months[m] }; }),
+                     { width: 1100 });
+    },
+    eventRegistrations: function () {
+      var regs = figures.events.registrations;
+      return hbars(["registered", "waitlisted", "invited", "declined", "cancelled"].map(function (s) {
+        return { label: labels.registrations[s] || s, value: regs[s] || 0,
+                 cls: s === "registered" ? "" : s === "waitlisted" ? "alt" : "muted" };
+      }), { labelWidth: 150 });
+    },
+    eventFields: function () {
+      return hbars(ranked(figures.events.fields_covered, 15).map(function (r) {
+        return { label: labels.fields[r.key] || r.key, value: r.value, cls: "alt" };
       }), { labelWidth: 170 });
     }
   };
