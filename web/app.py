@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter
 
 from kb.config import DEFAULT_SECRET
 from kb.context import KnowledgeBase
@@ -17,6 +19,7 @@ from web import errors, i18n, security, sessions, templating
 from web.throttle import LoginThrottle
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_ID = 2**31 - 1  # id columns are 32-bit integers on PostgreSQL
 
 
 def create_app(kb: KnowledgeBase | None = None, **overrides: Any) -> Flask:
@@ -52,6 +55,7 @@ def create_app(kb: KnowledgeBase | None = None, **overrides: Any) -> Flask:
     )
     app.config.update(overrides)
     _trust_proxies(app, settings.proxy_count)
+    app.url_map.converters["int"] = DatabaseId
     app.extensions["kb"] = kb
     app.extensions["login_throttle"] = LoginThrottle(
         app.config["LOGIN_THROTTLE_ATTEMPTS"], app.config["LOGIN_THROTTLE_WINDOW"]
@@ -64,6 +68,22 @@ def create_app(kb: KnowledgeBase | None = None, **overrides: Any) -> Flask:
     templating.init_app(app)
     _register_blueprints(app)
     return app
+
+
+class DatabaseId(IntegerConverter):
+    """``<int:...>`` ids beyond what an id column holds are a 404, not a database error.
+
+    Without a bound, ``/consultations/99999999999999999999`` reached the database,
+    which raised (SQLite: OverflowError; PostgreSQL: integer out of range) and
+    answered 500. A converter ``max`` would not do: werkzeug then reports 405 for
+    other methods of the same path, so the value is refused here with a 404.
+    """
+
+    def to_python(self, value: str) -> int:
+        number = int(super().to_python(value))
+        if number > MAX_ID:
+            raise NotFound()
+        return number
 
 
 def _trust_proxies(app: Flask, count: int) -> None:
