@@ -99,8 +99,10 @@ def mutated_record(draw: st.DrawFn, rid: str) -> dict[str, Any]:
                 target = target[key]
         except (KeyError, IndexError, TypeError):
             continue  # an earlier mutation replaced the container
-        if not isinstance(target, dict | list) or (isinstance(target, list) and path[-1] >= len(target)):
-            continue
+        key = path[-1]
+        if not (isinstance(target, dict) and isinstance(key, str)
+                or isinstance(target, list) and isinstance(key, int) and key < len(target)):
+            continue  # the container changed type under an earlier mutation
         if draw(st.booleans()) and isinstance(target, dict) and path[-1] in target and path[-1] != "id":
             del target[path[-1]]
         else:
