@@ -106,6 +106,8 @@ def test_access_matrix(site: Site, clients: dict[str, FlaskClient], role: str, t
 WRITES = [
     ("/talents/{t}/edit", {"name": "x", "research_directions": "x", "fields": "banking"}),
     ("/talents/{t}/outputs/new", {"type": "paper", "title": "x"}),
+    ("/talents/{t}/affiliations", {"affiliation-organization": "x", "affiliation-from_year": "2010"}),
+    ("/talents/{t}/affiliations/1/delete", {}),
     ("/admin/users", {"username": "mallory", "role": "admin", "password": "long-enough-pw-1"}),
     ("/admin/invite", {"email": "a@example.org", "talent": "web-004", "role": "talent"}),
     ("/admin/talents/new", {"external_id": "x-1", "name": "x", "category": "A", "research_directions": "x"}),

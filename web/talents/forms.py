@@ -1,4 +1,4 @@
-"""The profile and output forms, and their translation into kb change dicts.
+"""The profile, output and employment-history forms, and their translation into kb input.
 
 The form only gathers input; which changes apply at once, which wait for a
 commissioner's review and which are refused is decided by
@@ -23,9 +23,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from kb.models import Talent
+from kb.models import Talent, utcnow
 from kb.talents import CERTIFICATION_STATUSES, CERTIFIED_FACTS
 from kb.taxonomy import load_taxonomy
 from web.forms import lines
@@ -135,3 +135,46 @@ class OutputForm(FlaskForm):
             return int(self.version.data)
         except (TypeError, ValueError):
             return None
+
+
+def _year_range(form: FlaskForm, field: IntegerField) -> None:
+    """The years kb accepts (1900 to next year), checked here only to word the message in the UI language."""
+    if field.data is not None and not 1900 <= field.data <= utcnow().year + 1:
+        raise ValidationError(_l("请填写 1900 年至明年之间的年份，例如 2019。"))
+
+
+class AffiliationForm(FlaskForm):
+    """One former (or second current) employer, as ``kb.consultations.affiliations.add_affiliation`` takes it.
+
+    kb decides; the form repeats kb's simple checks so their messages are in the
+    UI language (kb words its errors in English for the API), and maps the
+    rest through ``KB_MESSAGES``.
+    """
+
+    class Meta:
+        # It shares the edit page with the profile form, so it takes a field prefix; the
+        # app-wide CSRFProtect already checks the page's plain ``csrf_token`` on every POST.
+        csrf = False
+
+    organization = StringField(_l("单位名称"), validators=[DataRequired(), Length(max=200)])
+    from_year = IntegerField(_l("起始年份"), validators=[Optional(), _year_range])
+    to_year = IntegerField(_l("结束年份"), validators=[Optional(), _year_range])
+
+    KB_MESSAGES = {
+        "1 to 200 characters": _l("请填写单位名称（不超过 200 字）。"),
+        "a year such as 2019": _l("请填写 1900 年至明年之间的年份，例如 2019。"),
+        "before the start year": _l("结束年份不能早于起始年份。"),
+        "already listed with the same years": _l("这段工作经历已在列表中。"),
+    }
+
+    def validate_to_year(self, field: IntegerField) -> None:
+        if field.data is not None and self.from_year.data is not None and field.data < self.from_year.data:
+            raise ValidationError(self.KB_MESSAGES["before the start year"])
+
+    def values(self) -> dict[str, Any]:
+        return {"organization": (self.organization.data or "").strip(),
+                "from_year": self.from_year.data, "to_year": self.to_year.data}
+
+    def kb_errors(self, errors: dict[str, str]) -> dict[str, str]:
+        """kb's field errors with their messages in the UI language (unknown ones as kb wrote them)."""
+        return {key: str(self.KB_MESSAGES.get(message, message)) for key, message in errors.items()}

@@ -4,11 +4,19 @@ Each write follows the same path: kb function with ``expected_version`` →
 commit → ``sync_index()`` → redirect to the profile. On a conflict the form
 is shown again with the user's input untouched and the current version
 beside it, so nothing typed is lost.
+
+The profile also carries the talent's consultation record and event history,
+each shown exactly when kb.permissions allows it (``consultation.record``,
+``event.history``); the edit page carries the employment history that
+conflict-of-interest screening reads. Affiliations are not part of the
+versioned profile document, so their rows are added and removed one at a
+time, without ``expected_version`` and without a search re-index.
 """
 
 from __future__ import annotations
 
 from itertools import groupby
+from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,18 +25,31 @@ from werkzeug.wrappers import Response
 
 from indexer import SearchUnavailable
 from kb import talents as kt
+from kb.consultations import affiliations as ka
+from kb.consultations.record import consultation_record
 from kb.errors import Conflict, KbError, NotFound, ValidationError
+from kb.events.history import talent_history
 from kb.models import Output, Talent
-from kb.permissions import require
+from kb.permissions import allowed, require
 from kb.profiles import ProfileView, pending_for, profile_history, profile_view
 from kb.search_service import similar_experts
+from web.consultations.labels import LABELS as CONSULTATION_LABELS
+from web.events.labels import LABELS as EVENT_LABELS
 from web.forms import attach_errors
 from web.indexing import sync_index
 from web.sessions import current_actor, db, knowledge_base
 from web.talents import bp
-from web.talents.forms import OutputForm, ProfileForm
+from web.talents.forms import AffiliationForm, OutputForm, ProfileForm
 
 OUTPUT_ALIASES = {"outputs": "title"}
+# The profile lists the latest events; the full history has its own page under /events.
+PROFILE_EVENTS = 10
+
+
+@bp.context_processor
+def _labels() -> dict[str, Any]:
+    """The consultation and event pages' labels, so the profile words states as they do."""
+    return {**CONSULTATION_LABELS, **EVENT_LABELS}
 
 
 def _timeline(outputs: list[Output]) -> list[tuple[int | None, list[Output]]]:
@@ -64,10 +85,15 @@ def profile(external_id: str) -> str:
     view = profile_view(db(), current_actor(), talent)
     db().commit()  # keeps the audit entry of a contact-data view
     similar, similar_ok = _similar(external_id)
+    actor = current_actor()
+    # None (not an empty list) when the actor may not see it: the section is then left out.
+    record = consultation_record(db(), actor, talent) if allowed(actor, "consultation.record", talent) else None
+    events = talent_history(db(), actor, talent) if allowed(actor, "event.history", talent) else None
     return render_template(
         "talents/profile.html", view=view, talent=talent, timeline=_timeline(list(talent.outputs)),
         similar=similar, similar_ok=similar_ok,
         pending=pending_for(db(), talent) if view.can_edit else [],
+        consultations=record, events=events, events_shown=PROFILE_EVENTS,
     )
 
 
@@ -80,11 +106,15 @@ def history(external_id: str) -> str:
 
 
 def _edit_page(talent: Talent, form: ProfileForm, status: int = 200, current: Talent | None = None,
-               problems: list[str] | None = None, view: ProfileView | None = None) -> tuple[str, int]:
+               problems: list[str] | None = None, view: ProfileView | None = None,
+               affiliation_form: AffiliationForm | None = None,
+               affiliation_problems: list[str] | None = None) -> tuple[str, int]:
     view = view or profile_view(db(), current_actor(), talent)
     return render_template(
         "talents/edit.html", talent=talent, view=view, form=form, current=current, problems=problems or [],
-        pending=pending_for(db(), talent),
+        pending=pending_for(db(), talent), affiliations=ka.list_affiliations(db(), talent),
+        affiliation_form=affiliation_form or AffiliationForm(formdata=None, prefix="affiliation"),
+        affiliation_problems=affiliation_problems or [],
     ), status
 
 
@@ -201,3 +231,45 @@ def delete_output(external_id: str, output_id: int) -> Response | tuple[str, int
         ), 409
     _saved(pending=False)
     return redirect(url_for("talents.edit", external_id=external_id) + "#outputs")
+
+
+# --- employment history (conflict-of-interest screening reads it) ---------------------------------------------
+
+def _affiliations_url(external_id: str) -> str:
+    return url_for("talents.edit", external_id=external_id) + "#affiliations"
+
+
+@bp.post("/talents/<external_id>/affiliations")
+@login_required
+def add_affiliation(external_id: str) -> Response | tuple[str, int]:
+    talent = kt.get_talent(db(), external_id)
+    require(current_actor(), "talent.edit", talent)  # before reading input: a refusal says nothing about it
+    form = AffiliationForm(prefix="affiliation")
+    problems: list[str] = []
+    if form.validate():
+        try:
+            ka.add_affiliation(db(), current_actor(), talent, form.values())
+        except ValidationError as exc:
+            db().rollback()
+            talent = kt.get_talent(db(), external_id)
+            problems = attach_errors(form, form.kb_errors(exc.errors))
+        else:
+            db().commit()
+            flash(_("已添加工作经历。"), "success")
+            return redirect(_affiliations_url(external_id))
+    # The whole edit page again, with the input and its errors in the employment-history form.
+    view = profile_view(db(), current_actor(), talent)
+    page = _edit_page(talent, ProfileForm.for_talent(talent, view.contact), 400, view=view,
+                      affiliation_form=form, affiliation_problems=problems)
+    db().commit()  # as on GET: staff seeing contact data on the form keeps its audit entry
+    return page
+
+
+@bp.post("/talents/<external_id>/affiliations/<int:affiliation_id>/delete")
+@login_required
+def remove_affiliation(external_id: str, affiliation_id: int) -> Response:
+    talent = kt.get_talent(db(), external_id)
+    ka.remove_affiliation(db(), current_actor(), talent, affiliation_id)
+    db().commit()
+    flash(_("已删除工作经历。"), "success")
+    return redirect(_affiliations_url(external_id))
