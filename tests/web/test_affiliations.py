@@ -21,7 +21,7 @@ from kb.errors import NotFound, PermissionDenied, ValidationError
 from kb.models import User, utcnow
 from kb.models.consultation import ConsultationRequest
 from kb.talents import get_talent
-from tests.web.conftest import Site, csrf_token
+from tests.web.conftest import Site, csrf_token, login
 from tests.web.data import OTHER, OWN, UNAVAILABLE
 
 THIS_YEAR = utcnow().year
@@ -225,3 +225,12 @@ def test_duplicate_is_refused_in_the_ui_language(site: Site, clients: dict[str, 
     for row_id in _ids(c, OWN):
         c.post(f"/talents/{OWN}/affiliations/{row_id}/delete", data={"csrf_token": csrf_token(c, "/account")})
 
+
+
+def test_edit_page_in_english(site: Site) -> None:
+    c = site.app.test_client()
+    login(c, "talent")
+    c.get("/lang/en")
+    html = c.get(f"/talents/{OWN}/edit").get_data(as_text=True)
+    for text in ("Employment history", "Organization name", "From (year)", "To (year)", "conflict-of-interest"):
+        assert text in html, text

@@ -14,7 +14,7 @@ from kb.dashboard import figures
 from kb.errors import PermissionDenied
 from kb.models import Talent
 from tests.web.activity import EVENT_TITLE, UNIT, add_activity
-from tests.web.conftest import Site
+from tests.web.conftest import Site, login
 from tests.web.data import OWN
 
 CONSULTATION_ROLES = {"researcher", "commissioner", "admin"}  # consultation.stats
@@ -139,3 +139,13 @@ def test_event_and_consultation_figures_refused_without_the_dashboard(
     assert clients["talent"].get("/dashboard/data.json").status_code == 403
     assert clients["anon"].get("/dashboard/data.json").status_code == 302
 
+
+
+def test_dashboard_in_english(site: Site, activity: None) -> None:
+    c = site.app.test_client()
+    login(c, "researcher")
+    c.get("/lang/en")
+    html = c.get("/dashboard/").get_data(as_text=True)
+    for text in ("Policy consultations", "Events held", "Answer rate", "Attendance rate", "Most consulted experts"):
+        assert text in html, text
+    assert _payload(html)["labels"]["registrations"]["registered"] == "Registered"

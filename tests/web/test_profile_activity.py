@@ -17,7 +17,7 @@ from kb.models import User
 from kb.permissions import allowed
 from kb.talents import get_talent
 from tests.web.activity import EVENT_TITLE, REQUEST_TITLE, UNIT, Activity, add_activity
-from tests.web.conftest import Site
+from tests.web.conftest import Site, login
 from tests.web.data import OTHER, OWN, UNAVAILABLE
 
 SEES_RECORD = {"talent", "researcher", "commissioner", "admin"}  # on OWN, whose account is "talent"
@@ -90,3 +90,12 @@ def test_empty_sections_for_a_talent_without_activity(clients: dict[str, FlaskCl
     other = _profile(clients["talent"], OTHER)  # another talent's profile: neither section
     assert 'id="consultation-record"' not in other and 'id="event-history"' not in other
 
+
+
+def test_sections_in_english(site: Site, activity: Activity) -> None:
+    c = site.app.test_client()
+    login(c, "admin")
+    c.get("/lang/en")
+    html = _profile(c, OWN)
+    for text in ("Consultation record", "Event record", "Written advice", "Partly adopted", "Registered"):
+        assert text in html, text
