@@ -81,13 +81,19 @@ def _postgres_place(tmp_path: Path, pg_url: str) -> Iterator[Place]:
 def place(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Place]:
     """One data dir and an empty, initialised database: SQLite, and PostgreSQL when configured."""
     if request.param == "sqlite":
-        p = Place(tmp_path, f"sqlite:///{tmp_path / 'kb.sqlite3'}")
-        p.run("init")
-        yield p
+        yield request.getfixturevalue("sqlite_place")
         return
     for p in _postgres_place(tmp_path, request.getfixturevalue("pg_url")):
         p.run("init")
         yield p
+
+
+@pytest.fixture
+def sqlite_place(tmp_path: Path) -> Place:
+    """For faults whose database does not matter (the index's own files): SQLite only, to keep CI short."""
+    p = Place(tmp_path, f"sqlite:///{tmp_path / 'kb.sqlite3'}")
+    p.run("init")
+    return p
 
 
 def corpus(n: int, prefix: str = "r", outputs: int = 3) -> list[dict]:
