@@ -89,11 +89,14 @@ def drain(
     *,
     batch: int = 100,
     worker: str | None = None,
+    outage: tuple[type[BaseException], ...] = (),
 ) -> DrainReport:
     """Run ``handler`` over ready items of ``topic`` in batches until none is left.
 
     The handler gets the claimed items of one batch and either returns (all done)
     or raises (all retried later with back-off). It must not commit the session.
+    An exception of an ``outage`` type says the items are fine and their target is
+    away: they are retried for as long as it takes and never given up as dead.
     """
     worker = worker or worker_name()
     report = DrainReport()
@@ -111,7 +114,8 @@ def drain(
                 for item in items:
                     item.attempts += 1
                     item.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                    item.state = "dead" if item.attempts >= MAX_ATTEMPTS else "pending"
+                    given_up = item.attempts >= MAX_ATTEMPTS and not isinstance(exc, outage)
+                    item.state = "dead" if given_up else "pending"
                     item.run_after = utcnow() + backoff(item.attempts)
                     item.locked_by = ""
                     item.locked_until = None

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from indexer import ExpertSearch
+from indexer import ExpertSearch, SearchUnavailable
 from indexer.documents import OutputDoc, TalentDoc
 from kb.models import QueueItem, Talent
 from kb.queue import DrainReport, drain
@@ -57,7 +57,9 @@ def drain_search_queue(factory: sessionmaker[Session], search: ExpertSearch, bat
         if gone:
             search.delete(gone)
 
-    return drain(factory, SEARCH_TOPIC, handle, batch=batch)
+    # An index that is down for hours must not turn queued changes into dead items
+    # that never reach it: SearchUnavailable is an outage, retried until it ends.
+    return drain(factory, SEARCH_TOPIC, handle, batch=batch, outage=(SearchUnavailable,))
 
 
 def iter_all_docs(factory: sessionmaker[Session], chunk: int = 500) -> Iterable[TalentDoc]:
