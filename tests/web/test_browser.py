@@ -185,3 +185,68 @@ def test_staff_pages_render(server, browser) -> None:  # type: ignore[no-untyped
     page.goto("/dashboard/")
     assert page.locator("[data-chart=categories] svg rect").count() > 0  # charts drawn by our own JS
     page.context.close()
+
+
+def test_activity_pages_render_and_organizer_buttons_share_a_row(server, browser) -> None:  # type: ignore[no-untyped-def]
+    """The dashboard's consultation and event charts, the profile's records, employment history
+    edited through the form, and the event page's organizer buttons side by side (they once
+    stacked: the parser splits a <p> holding <form>s, which the CSS now accounts for)."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from kb.actors import Actor
+    from kb.events.manage import create_event, publish_event
+    from kb.models import User, utcnow
+    from tests.web.activity import EVENT_TITLE, REQUEST_TITLE, add_activity
+
+    base, site = server
+    add_activity(site, OWN)
+    with site.kb.sessions() as s, s.begin():
+        organizer = Actor.of(s.scalar(select(User).where(User.username == "organizer")))
+        start = (utcnow() + timedelta(days=9)).replace(microsecond=0)
+        upcoming = create_event(s, organizer, {
+            "kind": "lecture", "title": "数字人民币跨境支付讲座", "description": "讲座。", "topics": ["数字人民币"],
+            "start_at": start, "end_at": start + timedelta(hours=2), "timezone": "Asia/Shanghai",
+            "place": "罗湖区人才之家", "capacity": 50})
+        publish_event(s, organizer, upcoming)
+        upcoming_id = upcoming.id
+
+    page = _page(browser, base)
+    _login(page, "researcher")
+    page.goto("/dashboard/")
+    for chart in ("consultUnits", "consultFields", "consultTalents", "consultAdvice", "eventMonths",
+                  "eventRegistrations", "eventFields"):
+        assert page.locator(f"[data-chart={chart}] svg rect").count() > 0, chart
+    shot(page, "dashboard-researcher")
+    page.context.close()
+
+    page = _page(browser, base)
+    _login(page, "talent")
+    page.goto(f"/talents/{OWN}")
+    assert REQUEST_TITLE in page.locator("#consultation-record").inner_text()
+    assert EVENT_TITLE in page.locator("#event-history").inner_text()
+    shot(page, "profile-records")
+    page.goto(f"/talents/{OWN}/edit")
+    page.fill("#affiliation-organization", "深圳证券交易所")
+    page.fill("#affiliation-from_year", "2001")
+    page.fill("#affiliation-to_year", "2005")
+    page.locator("#affiliations button[type=submit].button").click()
+    page.wait_for_load_state()
+    assert "深圳证券交易所" in page.locator("#affiliations table").inner_text()
+    shot(page, "edit-affiliations")
+    page.once("dialog", lambda d: d.accept())  # the delete asks for confirmation (app.js)
+    page.locator("#affiliations table button.danger").first.click()
+    page.wait_for_load_state()
+    assert "深圳证券交易所" not in page.locator("#affiliations").inner_text()
+    page.context.close()
+
+    page = _page(browser, base)
+    _login(page, "organizer")
+    page.goto(f"/events/{upcoming_id}")
+    card = page.locator("section.card", has_text="组织者操作")
+    boxes = [card.get_by_text(label, exact=True).bounding_box() for label in ("编辑", "标记为已结束", "取消活动")]
+    middles = [b["y"] + b["height"] / 2 for b in boxes if b]
+    assert len(middles) == 3 and max(middles) - min(middles) < 4, boxes
+    shot(page, "event-organizer")
+    page.context.close()

@@ -78,14 +78,17 @@
     var labelEvery = Math.ceil((opts.labelWidth || 60) / step);
     var root = svg(width, height);
     root.appendChild(el("line", { x1: left, x2: width - left, y1: base, y2: base, "class": "axis" }));
+    // A few columns on a wide chart would be slabs: cap the width, keep each centred in its step.
+    var barW = Math.min(step * 0.6, 56);
     rows.forEach(function (r, i) {
       var h = (base - top) * r.value / max;
-      var x = left + i * step + step * 0.2;
-      var bar = el("rect", { x: x, y: base - h, width: step * 0.6, height: h, rx: 2, "class": "bar " + (r.cls || "") });
+      var cx = left + step * (i + 0.5);
+      var x = cx - barW / 2;
+      var bar = el("rect", { x: x, y: base - h, width: barW, height: h, rx: 2, "class": "bar " + (r.cls || "") });
       root.appendChild(title(bar, r.label + ": " + r.value));
-      root.appendChild(el("text", { x: x + step * 0.3, y: base - h - 5, "text-anchor": "middle" }, String(r.value)));
+      root.appendChild(el("text", { x: cx, y: base - h - 5, "text-anchor": "middle" }, String(r.value)));
       if (i % labelEvery === 0 || i === rows.length - 1) {
-        root.appendChild(el("text", { x: x + step * 0.3, y: base + 18, "text-anchor": "middle", "class": "muted" }, r.label));
+        root.appendChild(el("text", { x: cx, y: base + 18, "text-anchor": "middle", "class": "muted" }, r.label));
       }
     });
     return root;
@@ -148,7 +151,7 @@
     sectors: function () {
       return hbars(figures.sectors.map(function (s) {
         return { label: labels.sectors[s.code] || s.code, value: s.count, cls: "alt" };
-      }), { labelWidth: 170 });
+      }), { labelWidth: 200 });
     },
     // Consultations (present only for accounts allowed consultation figures).
     consultUnits: function () {
@@ -182,7 +185,7 @@
       return hbars(["registered", "waitlisted", "invited", "declined", "cancelled"].map(function (s) {
         return { label: labels.registrations[s] || s, value: regs[s] || 0,
                  cls: s === "registered" ? "" : s === "waitlisted" ? "alt" : "muted" };
-      }), { labelWidth: 150 });
+      }), { labelWidth: 190 });
     },
     eventFields: function () {
       return hbars(ranked(figures.events.fields_covered, 15).map(function (r) {
