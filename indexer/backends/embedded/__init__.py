@@ -1,0 +1,1 @@
+"""The embedded search backend: SQLite for durability, in-memory structures for speed."""

@@ -1,0 +1,1 @@
+"""Backend-independent ranking: fusion, aggregation, evidence."""
