@@ -93,12 +93,26 @@ class Analyzer:
                     yield Token(gram, start, start + len(gram))
 
     def analyze(self, text: str) -> Analysis:
-        """Both term streams for a passage (with repetitions, for term frequencies)."""
-        norm = normalize_text(text)
-        return Analysis(
-            words=[t.term for t in self.word_tokens(norm)],
-            grams=[t.term for t in self.gram_tokens(norm)],
-        )
+        """Both term streams for a passage (with repetitions, for term frequencies).
+
+        Produces exactly the terms of ``word_tokens``/``gram_tokens`` but without
+        offsets, which makes bulk indexing noticeably faster.
+        """
+        words: list[str] = []
+        grams: list[str] = []
+        zh_stop, en_stop = CHINESE_STOPWORDS, ENGLISH_STOPWORDS
+        for m in _RUN.finditer(normalize_text(text)):
+            run = m.group()
+            if m.lastgroup == "cjk":
+                words += [w for w in self._segmenter.words_of(run) if w not in zh_stop]
+                if len(run) == 1:
+                    if run not in zh_stop:
+                        grams.append(run)
+                else:
+                    grams += [g for g in (run[i : i + 2] for i in range(len(run) - 1)) if g not in zh_stop]
+            elif run not in en_stop and not (len(run) == 1 and run.isalpha()):
+                words.append(stem(run))
+        return Analysis(words=words, grams=grams)
 
     def query(self, text: str) -> Analysis:
         """Both term streams for a query, each term once, in first-seen order."""

@@ -65,6 +65,11 @@ class ChineseSegmenter:
                 self._tokenizer.add_word(word, freq=None)
             self._ready = True
 
+    def words_of(self, run: str) -> list[str]:
+        """Search-mode words of a CJK-only run, without offsets (the bulk indexing path)."""
+        self._ensure_ready()
+        return list(self._tokenizer.cut_for_search(run))
+
     def segment(self, run: str) -> Iterator[tuple[str, int, int]]:
         """Search-mode words of a CJK-only run with their ``[start, end)`` offsets."""
         self._ensure_ready()

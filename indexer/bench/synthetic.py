@@ -11,6 +11,7 @@ for a latency benchmark — while queries are always embedded for real.
 from __future__ import annotations
 
 import os
+import zlib
 from collections.abc import Iterator, Sequence
 
 import jieba
@@ -126,21 +127,34 @@ def synthetic_queries(count: int, seed: int = 11) -> list[str]:
     return out
 
 
-class RandomPassageEmbedder(Embedder):
-    """Random unit vectors for passages, the real model for queries.
+class SyntheticPassageEmbedder(Embedder):
+    """Structured synthetic vectors for passages (see module docstring), the real model for queries.
 
     It reports the real model's name so the index metadata matches when the
     benchmark opens the index with that model for querying.
     """
+
+    #: Hashed feature vectors for character bigrams / words.
+    BUCKETS = 8192
+    SHARED, TOPIC, NOISE = 1.0, 0.42, 0.40
 
     def __init__(self, real: Embedder, seed: int = 3) -> None:
         self.real = real
         self.name = real.name
         self.dim = real.dim
         self.rng = np.random.default_rng(seed)
+        self.shared = l2_normalize(self.rng.standard_normal(self.dim))[0]
+        self.features = l2_normalize(self.rng.standard_normal((self.BUCKETS, self.dim)).astype(np.float32))
+
+    def _topic(self, text: str) -> np.ndarray:
+        pieces = text.split() if text.isascii() else [text[i : i + 2] for i in range(len(text) - 1)]
+        idx = [zlib.crc32(p.encode()) % self.BUCKETS for p in pieces] or [0]
+        return l2_normalize(self.features[idx].sum(axis=0))[0]
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return l2_normalize(self.rng.standard_normal((len(texts), self.dim)).astype(np.float32))
+        topics = np.stack([self._topic(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+        noise = self.rng.standard_normal((len(texts), self.dim)).astype(np.float32) / np.sqrt(self.dim)
+        return l2_normalize(self.SHARED * self.shared + self.TOPIC * topics + self.NOISE * noise)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self.real.embed_queries(texts)

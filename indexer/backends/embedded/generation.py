@@ -21,7 +21,7 @@ from indexer.errors import IndexMismatch
 log = logging.getLogger(__name__)
 
 #: Write a new snapshot after this many talent changes since the last one.
-SNAPSHOT_EVERY_CHANGES = 20_000
+SNAPSHOT_EVERY_CHANGES = 5_000
 
 
 class Generation:
@@ -77,10 +77,12 @@ class Generation:
             if self.memory.seq != written.first_seq - 1:
                 self.catch_up()
                 return
-            for tid, record, rows in written.talents:
+            rows = []
+            for tid, record, talent_rows in written.talents:
                 self.memory.remove_passages_of(tid)
                 self.memory.set_talent(tid, record)
-                self.memory.add_passages(rows)
+                rows += talent_rows
+            self.memory.add_passages(rows)  # one batch: one segment, one graph insert per group
             self.memory.maybe_compact()
             self.memory.seq = max(self.memory.seq, written.last_seq)
 

@@ -1,19 +1,19 @@
-"""A BM25 inverted index in numpy arrays: an immutable base segment plus a delta.
+"""A BM25 inverted index in numpy arrays: a base segment plus small delta segments.
 
-The base segment is CSR (term → slice of sorted passage ids and term
-frequencies), built in bulk and snapshotted to disk. Passages added later go
-to a small dict-of-lists delta; removed passages are only tombstoned (the
-caller's ``alive`` mask) until the next compaction. Scores use Lucene's BM25
-form (no constant ``k1 + 1`` factor), so they equal Elasticsearch's. Like Lucene, document
-frequencies and lengths of tombstoned passages still count until compaction —
-which is also what Elasticsearch does, so both backends see the same stats.
+Every segment is CSR (term → slice of sorted passage ids and term
+frequencies). Passages added after the last merge go into one new small
+segment per batch, built with numpy in one go; removed passages are only
+tombstoned (the caller's ``alive`` mask) until the next merge, which
+concatenates all segments, drops dead postings and re-sorts — all vectorised.
+Scores use Lucene's BM25 form (no constant ``k1 + 1`` factor), so they equal
+Elasticsearch's. Like Lucene, document frequencies and lengths of tombstoned
+passages still count until the merge — which is also what Elasticsearch does,
+so both backends see the same statistics.
 """
 
 from __future__ import annotations
 
 import math
-from array import array
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,80 +22,138 @@ import numpy as np
 from indexer.retrieval.params import BM25_B, BM25_K1
 
 
+class Segment:
+    """Immutable CSR postings: ``term_ids[term]`` → ``pids/tfs[offsets[i]:offsets[i + 1]]``."""
+
+    __slots__ = ("term_ids", "offsets", "pids", "tfs")
+
+    def __init__(
+        self, term_ids: dict[str, int], offsets: np.ndarray, pids: np.ndarray, tfs: np.ndarray
+    ) -> None:
+        self.term_ids = term_ids
+        self.offsets = offsets
+        self.pids = pids
+        self.tfs = tfs
+
+    @classmethod
+    def empty(cls) -> Segment:
+        return cls({}, np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.uint16))
+
+    @classmethod
+    def build(cls, pids: Sequence[int], term_lists: Sequence[Sequence[str]]) -> Segment:
+        """One segment from a batch of passages (one dict lookup per token, the rest in numpy)."""
+        term_ids: dict[str, int] = {}
+        lookup = term_ids.setdefault
+        flat = [lookup(t, len(term_ids)) for terms in term_lists for t in terms]
+        counts = np.fromiter((len(terms) for terms in term_lists), np.int64, len(term_lists))
+        term_col = np.asarray(flat, dtype=np.int64)
+        pid_col = np.repeat(np.asarray(pids, dtype=np.int64), counts)
+        return cls.from_columns(term_ids, term_col, pid_col, np.ones(term_col.shape[0], dtype=np.int64))
+
+    @classmethod
+    def from_columns(
+        cls, term_ids: dict[str, int], term_col: np.ndarray, pid_col: np.ndarray, tf_col: np.ndarray
+    ) -> Segment:
+        """CSR from (term id, pid, tf) columns; repeated (term, pid) pairs are summed."""
+        if term_col.shape[0] == 0:
+            return cls(
+                term_ids, np.zeros(len(term_ids) + 1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.uint16)
+            )
+        key = (term_col << 32) | pid_col
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        first = np.r_[True, key[1:] != key[:-1]]
+        starts = np.flatnonzero(first)
+        tfs = np.add.reduceat(tf_col[order], starts)
+        unique = key[starts]
+        terms = unique >> 32
+        offsets = np.zeros(len(term_ids) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(terms, minlength=len(term_ids)), out=offsets[1:])
+        return cls(
+            term_ids,
+            offsets,
+            (unique & 0xFFFFFFFF).astype(np.int32),
+            np.minimum(tfs, 65535).astype(np.uint16),
+        )
+
+    def postings(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        tid = self.term_ids.get(term)
+        if tid is None:
+            return None
+        lo, hi = self.offsets[tid], self.offsets[tid + 1]
+        if lo == hi:
+            return None
+        return self.pids[lo:hi], self.tfs[lo:hi]
+
+    def __len__(self) -> int:
+        return int(self.pids.shape[0])
+
+
 class FieldIndex:
     """Postings of one field (``words`` or ``grams``)."""
 
     def __init__(self) -> None:
-        self.term_ids: dict[str, int] = {}
-        self.offsets = np.zeros(1, dtype=np.int64)
-        self.post_pids = np.zeros(0, dtype=np.int32)
-        self.post_tfs = np.zeros(0, dtype=np.uint16)
-        # Typed arrays keep the delta at 6 bytes per posting (Python lists of ints cost ~40).
-        self.delta_pids: dict[str, array] = {}
-        self.delta_tfs: dict[str, array] = {}
-        self.delta_postings = 0
+        self.base = Segment.empty()
+        self.deltas: list[Segment] = []
         self.lengths = np.zeros(0, dtype=np.uint32)
         self.doc_count = 0
         self.total_length = 0
 
+    @property
+    def delta_postings(self) -> int:
+        return sum(len(s) for s in self.deltas)
+
+    @property
+    def base_postings(self) -> int:
+        return len(self.base)
+
     # -- building ----------------------------------------------------------------
-    def _ensure(self, pid: int) -> None:
-        if pid >= self.lengths.shape[0]:
-            grown = np.zeros(max(pid + 1, 2 * self.lengths.shape[0], 1024), dtype=np.uint32)
+    def add_batch(self, pids: Sequence[int], term_lists: Sequence[Sequence[str]]) -> None:
+        """Add passages as one new delta segment."""
+        if not pids:
+            return
+        top = max(pids) + 1
+        if top > self.lengths.shape[0]:
+            grown = np.zeros(max(top, 2 * self.lengths.shape[0], 1024), dtype=np.uint32)
             grown[: self.lengths.shape[0]] = self.lengths
             self.lengths = grown
-
-    def add(self, pid: int, terms: Sequence[str]) -> None:
-        """Add a passage to the delta segment."""
-        self._ensure(pid)
-        self.lengths[pid] = len(terms)
-        if terms:  # like Lucene: a passage without terms in this field is not a field document
-            self.doc_count += 1
-            self.total_length += len(terms)
-        for term, tf in Counter(terms).items():
-            pids = self.delta_pids.get(term)
-            if pids is None:
-                pids = self.delta_pids[term] = array("i")
-                self.delta_tfs[term] = array("H")
-            pids.append(pid)
-            self.delta_tfs[term].append(min(tf, 65535))
-            self.delta_postings += 1
+        lengths = np.fromiter((len(t) for t in term_lists), np.uint32, len(term_lists))
+        self.lengths[np.asarray(pids, dtype=np.int64)] = lengths
+        # Like Lucene: a passage without terms in this field is not a field document.
+        self.doc_count += int(np.count_nonzero(lengths))
+        self.total_length += int(lengths.sum())
+        self.deltas.append(Segment.build(pids, term_lists))
 
     def rebuild(self, alive: np.ndarray) -> None:
-        """Merge base and delta into a new base segment, dropping tombstoned passages.
-
-        Fully vectorised: every posting gets its term id, dead passages are
-        filtered with the ``alive`` mask, and one sort by ``(term, pid)`` yields
-        the new CSR arrays. Terms keep their ids (new delta terms are appended).
-        """
-        terms = list(self.term_ids)
-        term_ids = dict(self.term_ids)
-        base_counts = np.diff(self.offsets)
-        parts_term = [np.repeat(np.arange(len(terms), dtype=np.int64), base_counts)]
-        parts_pid = [np.asarray(self.post_pids, dtype=np.int64)]
-        parts_tf = [np.asarray(self.post_tfs, dtype=np.uint16)]
-        for term, pids in self.delta_pids.items():
-            tid = term_ids.get(term)
-            if tid is None:
-                tid = term_ids[term] = len(terms)
-                terms.append(term)
-            parts_term.append(np.full(len(pids), tid, dtype=np.int64))
-            parts_pid.append(np.frombuffer(pids, dtype=np.int32).astype(np.int64))
-            parts_tf.append(np.frombuffer(self.delta_tfs[term], dtype=np.uint16))
-        term_col = np.concatenate(parts_term)
-        pid_col = np.concatenate(parts_pid)
-        tf_col = np.concatenate(parts_tf)
-        size = alive.shape[0]
-        keep = pid_col < size
-        keep[keep] = alive[pid_col[keep]]
-        term_col, pid_col, tf_col = term_col[keep], pid_col[keep], tf_col[keep]
-        order = np.argsort((term_col << 32) | pid_col, kind="stable")
-        self.post_pids = pid_col[order].astype(np.int32)
-        self.post_tfs = tf_col[order]
-        self.offsets = np.zeros(len(terms) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(term_col, minlength=len(terms)), out=self.offsets[1:])
-        self.term_ids = term_ids
-        self.delta_pids, self.delta_tfs, self.delta_postings = {}, {}, 0
+        """Merge all segments into a new base, dropping tombstoned passages (vectorised)."""
+        vocabulary: dict[str, int] = dict(self.base.term_ids)
+        terms_parts, pid_parts, tf_parts = [], [], []
+        for segment in [self.base, *self.deltas]:
+            if len(segment) == 0:
+                continue
+            remap = np.fromiter(
+                (vocabulary.setdefault(t, len(vocabulary)) for t in segment.term_ids),
+                np.int64,
+                len(segment.term_ids),
+            )
+            local = np.repeat(np.arange(len(segment.term_ids), dtype=np.int64), np.diff(segment.offsets))
+            terms_parts.append(remap[local])
+            pid_parts.append(segment.pids.astype(np.int64))
+            tf_parts.append(segment.tfs.astype(np.int64))
+        if terms_parts:
+            term_col, pid_col, tf_col = (np.concatenate(p) for p in (terms_parts, pid_parts, tf_parts))
+            size = alive.shape[0]
+            keep = pid_col < size
+            keep[keep] = alive[pid_col[keep]]
+            self.base = Segment.from_columns(vocabulary, term_col[keep], pid_col[keep], tf_col[keep])
+        else:
+            self.base = Segment(
+                vocabulary,
+                np.zeros(len(vocabulary) + 1, np.int64),
+                np.zeros(0, np.int32),
+                np.zeros(0, np.uint16),
+            )
+        self.deltas = []
         live = alive[: self.lengths.shape[0]]
         lengths = self.lengths[: live.shape[0]]
         self.lengths = np.where(live, lengths, 0).astype(np.uint32)
@@ -105,17 +163,10 @@ class FieldIndex:
     # -- scoring -----------------------------------------------------------------
     def _postings(self, term: str) -> list[tuple[np.ndarray, np.ndarray]]:
         out = []
-        tid = self.term_ids.get(term)
-        if tid is not None:
-            lo, hi = self.offsets[tid], self.offsets[tid + 1]
-            out.append((self.post_pids[lo:hi], self.post_tfs[lo:hi]))
-        if term in self.delta_pids:
-            out.append(
-                (
-                    np.asarray(self.delta_pids[term], dtype=np.int32),
-                    np.asarray(self.delta_tfs[term], dtype=np.uint16),
-                )
-            )
+        for segment in (self.base, *self.deltas):
+            found = segment.postings(term)
+            if found is not None:
+                out.append(found)
         return out
 
     def idf(self, df: int) -> float:
@@ -139,22 +190,24 @@ class FieldIndex:
 
     # -- persistence -------------------------------------------------------------
     def save(self, directory: Path, name: str) -> None:
-        """Write the base segment (call after ``rebuild`` so the delta is empty)."""
-        np.save(directory / f"{name}.offsets.npy", self.offsets)
-        np.save(directory / f"{name}.pids.npy", self.post_pids)
-        np.save(directory / f"{name}.tfs.npy", self.post_tfs)
+        """Write the base segment (call after ``rebuild`` so there are no deltas)."""
+        np.save(directory / f"{name}.offsets.npy", self.base.offsets)
+        np.save(directory / f"{name}.pids.npy", self.base.pids)
+        np.save(directory / f"{name}.tfs.npy", self.base.tfs)
         np.save(directory / f"{name}.lengths.npy", self.lengths)
-        (directory / f"{name}.terms.txt").write_text("\n".join(self.term_ids), encoding="utf-8")
+        (directory / f"{name}.terms.txt").write_text("\n".join(self.base.term_ids), encoding="utf-8")
 
     @classmethod
     def load(cls, directory: Path, name: str) -> FieldIndex:
         index = cls()
-        index.offsets = np.load(directory / f"{name}.offsets.npy")
-        index.post_pids = np.load(directory / f"{name}.pids.npy", mmap_mode="r")
-        index.post_tfs = np.load(directory / f"{name}.tfs.npy", mmap_mode="r")
-        index.lengths = np.load(directory / f"{name}.lengths.npy")
         text = (directory / f"{name}.terms.txt").read_text(encoding="utf-8")
-        index.term_ids = {t: i for i, t in enumerate(text.split("\n"))} if text else {}
+        index.base = Segment(
+            {t: i for i, t in enumerate(text.split("\n"))} if text else {},
+            np.load(directory / f"{name}.offsets.npy"),
+            np.load(directory / f"{name}.pids.npy", mmap_mode="r"),
+            np.load(directory / f"{name}.tfs.npy", mmap_mode="r"),
+        )
+        index.lengths = np.load(directory / f"{name}.lengths.npy")
         index.doc_count = int(np.count_nonzero(index.lengths))
         index.total_length = int(index.lengths.sum())
         return index

@@ -22,6 +22,8 @@ from indexer.backends.embedded.vectors import GroupVectors
 
 #: Delta postings (both fields) above which the lexical base segment is rebuilt.
 COMPACT_MIN_POSTINGS = 1_000_000
+#: Each query term is looked up in every delta segment, so their number is bounded too.
+MAX_DELTA_SEGMENTS = 256
 
 
 class Membership:
@@ -150,14 +152,16 @@ class MemoryIndex:
         self._grow_passages(max(r.pid for r in rows))
         by_group: dict[str, list[PassageRow]] = {}
         for r in rows:
-            self.p_tid[r.pid] = r.tid
-            self.p_group[r.pid] = GROUPS.index(r.group)
-            self.p_share[r.pid] = r.share
-            self.alive[r.pid] = True
             self.tid_pids.setdefault(r.tid, []).append(r.pid)
-            self.words.add(r.pid, r.words)
-            self.grams.add(r.pid, r.grams)
             by_group.setdefault(r.group, []).append(r)
+        pids = np.fromiter((r.pid for r in rows), np.int64, len(rows))
+        self.p_tid[pids] = np.fromiter((r.tid for r in rows), np.int32, len(rows))
+        self.p_group[pids] = np.fromiter((GROUPS.index(r.group) for r in rows), np.int8, len(rows))
+        self.p_share[pids] = np.fromiter((r.share for r in rows), np.float32, len(rows))
+        self.alive[pids] = True
+        pid_list = pids.tolist()
+        self.words.add_batch(pid_list, [r.words for r in rows])
+        self.grams.add_batch(pid_list, [r.grams for r in rows])
         for group, items in by_group.items():
             pids = np.fromiter((r.pid for r in items), dtype=np.int64, count=len(items))
             self.vectors[group].add(pids, np.vstack([r.vector for r in items]), threads=threads)
@@ -176,8 +180,9 @@ class MemoryIndex:
 
     def maybe_compact(self, force: bool = False) -> bool:
         delta = self.words.delta_postings + self.grams.delta_postings
-        base = self.words.post_pids.shape[0] + self.grams.post_pids.shape[0]
-        if force or delta > max(COMPACT_MIN_POSTINGS, base // 2):
+        base = self.words.base_postings + self.grams.base_postings
+        segments = len(self.words.deltas)
+        if force or delta > max(COMPACT_MIN_POSTINGS, base // 2) or segments > MAX_DELTA_SEGMENTS:
             self.words.rebuild(self.alive)
             self.grams.rebuild(self.alive)
             self._last_lexical = None
