@@ -23,15 +23,19 @@ from indexer.retrieval.params import DEFAULT_PARAMS
 from indexer.search import ExpertSearch, open_search
 from indexer.settings import SearchSettings
 
-#: (label, mode, ranking-parameter overrides) rows printed per embedder. The
-#: last rows are ablations: the other fusion method, and aggregation by the best
-#: passage only (no bonus for further matching passages).
+#: (label, mode, ranking-parameter overrides) rows printed per embedder. After
+#: the three modes come ablations: the other fusion method (rrf), aggregation by
+#: the best passage only (max), raw instead of language-centred dense scores
+#: (raw), and a fixed lexical weight instead of the visibility weighting (novis).
 RUNS: tuple[tuple[str, str, dict], ...] = (
     ("lexical", "lexical", {}),
     ("dense", "dense", {}),
     ("hybrid", "hybrid", {}),
     ("hybrid-rrf", "hybrid", {"fusion": "rrf"}),
     ("hybrid-max", "hybrid", {"agg_alpha": 0.0}),
+    ("dense-raw", "dense", {"center_dense": False}),
+    ("hybrid-raw", "hybrid", {"center_dense": False}),
+    ("hybrid-novis", "hybrid", {"visibility_weighting": False}),
 )
 
 

@@ -55,10 +55,18 @@ class DenseQuery:
         return cosine - self.offsets.get(group, self.default_offset)
 
 
-def center_query(vector: np.ndarray, query_group: str, centroids: Centroids, prior: float) -> DenseQuery:
-    """Centre a raw (unit) query vector with the current corpus statistics."""
+def center_query(
+    vector: np.ndarray, query_group: str, centroids: Centroids, prior: float, center: bool = True
+) -> DenseQuery:
+    """Centre a raw (unit) query vector with the current corpus statistics.
+
+    With ``center=False`` the query is left raw (plain cosine, every offset 0) but
+    the groups are still listed, so retrieval keeps its per-language pools.
+    """
     means, global_mean = group_means(centroids, prior)
     q = np.asarray(vector, dtype=np.float64)
+    if not center:
+        return DenseQuery(q.astype(np.float32), dict.fromkeys(means, 0.0), 0.0)
     if not means:
         return DenseQuery(q.astype(np.float32), {}, 0.0)
     centred = q - means.get(query_group, global_mean)

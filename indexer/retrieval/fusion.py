@@ -34,7 +34,10 @@ def fuse_calibrated(cands: CandidateSet, query_share: float, mode: str, params: 
     elif mode == "dense":
         cands.fused = dn
     else:
-        w = params.lexical_weight * (1.0 - np.abs(cands.share - query_share))
+        if params.visibility_weighting:
+            w = params.lexical_weight * (1.0 - np.abs(cands.share - query_share))
+        else:
+            w = np.full(len(cands), params.lexical_weight)
         cands.fused = (1.0 - w) * dn + w * ln
 
 

@@ -34,7 +34,11 @@ class RankingParams:
     lexical_pool: int = 300
     dense_pool: int = 200
     #: Result-set cut for hybrid/dense: talents scoring below this share of the best.
-    relevance_floor: float = 0.25
+    relevance_floor: float = 0.2
+    #: Cross-lingual mechanisms (switchable for the ablation rows of the quality benchmark):
+    #: language-centred dense scores (dense.py) and visibility-weighted fusion (fusion.py).
+    center_dense: bool = True
+    visibility_weighting: bool = True
     #: Pseudo-count of zero vectors shrinking small language groups' centroids (see dense.py).
     centroid_prior: float = 10.0
     #: Evidence items per result.

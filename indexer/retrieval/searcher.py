@@ -96,7 +96,9 @@ class _Run:
         vector = self.embedder.embed_query(text)
         self.timing["embed_ms"] = (time.perf_counter() - t0) * 1000
         group = language_group(cjk_share(text))
-        return center_query(vector, group, self.backend.centroids(), self.params.centroid_prior)
+        return center_query(
+            vector, group, self.backend.centroids(), self.params.centroid_prior, self.params.center_dense
+        )
 
     def _candidates(
         self, lexq: LexicalQuery, dq: DenseQuery | None, filters: Filters, mode: str
