@@ -129,11 +129,9 @@ def open_search(
     if settings.backend == "elasticsearch":
         from indexer.backends.elasticsearch import ElasticsearchBackend
 
-        backend = ElasticsearchBackend(
-            settings.elasticsearch_url, settings.elasticsearch_index, meta, params.gram_weight
-        )
+        backend = ElasticsearchBackend(settings.elasticsearch_url, settings.elasticsearch_index, meta)
     else:
         from indexer.backends.embedded.backend import EmbeddedBackend
 
-        backend = EmbeddedBackend(settings.search_dir, meta, params.gram_weight)
+        backend = EmbeddedBackend(settings.search_dir, meta)
     return ExpertSearch(backend, embedder, analyzer, params)

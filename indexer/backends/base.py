@@ -139,10 +139,11 @@ class StoredPassage:
 
 @dataclass(frozen=True)
 class LexicalQuery:
-    """Analysed query terms per field (each term once)."""
+    """Analysed query terms per field (each term once) and the weight of the bigram field."""
 
     words: tuple[str, ...]
     grams: tuple[str, ...]
+    gram_weight: float = 0.5
 
     def __bool__(self) -> bool:
         return bool(self.words or self.grams)

@@ -197,15 +197,12 @@ class ElasticsearchBackend(Backend):
 
     kind = "elasticsearch"
 
-    def __init__(
-        self, url: str, alias: str, meta: IndexMeta, gram_weight: float, timeout: float = 10.0
-    ) -> None:
+    def __init__(self, url: str, alias: str, meta: IndexMeta, timeout: float = 10.0) -> None:
         from elasticsearch import Elasticsearch
 
         self.url = url
         self.alias = alias
         self.meta = meta
-        self.gram_weight = gram_weight
         self.client = Elasticsearch(url, request_timeout=timeout, max_retries=1, retry_on_timeout=False)
         self._ready = False
         self._centroids: tuple[float, Centroids] | None = None
@@ -495,7 +492,7 @@ class ElasticsearchBackend(Backend):
 
     def _lexical_clause(self, query: LexicalQuery) -> list[dict]:
         should = [{"term": {"words": {"value": t}}} for t in query.words]
-        should += [{"term": {"grams": {"value": t, "boost": self.gram_weight}}} for t in query.grams]
+        should += [{"term": {"grams": {"value": t, "boost": query.gram_weight}}} for t in query.grams]
         return should
 
     # Request bodies (shared by single requests and msearch) ------------------------------

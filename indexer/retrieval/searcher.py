@@ -89,7 +89,11 @@ class _Run:
     # -- stages ----------------------------------------------------------------
     def _lexical_query(self, text: str) -> LexicalQuery:
         analysis = self.analyzer.query(text)
-        return LexicalQuery(tuple(analysis.words[:MAX_QUERY_TERMS]), tuple(analysis.grams[:MAX_QUERY_TERMS]))
+        return LexicalQuery(
+            tuple(analysis.words[:MAX_QUERY_TERMS]),
+            tuple(analysis.grams[:MAX_QUERY_TERMS]),
+            self.params.gram_weight,
+        )
 
     def _dense_query(self, text: str) -> DenseQuery:
         t0 = time.perf_counter()

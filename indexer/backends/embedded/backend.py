@@ -42,9 +42,8 @@ class EmbeddedBackend(Backend):
 
     kind = "embedded"
 
-    def __init__(self, root: Path, meta: IndexMeta, gram_weight: float) -> None:
+    def __init__(self, root: Path, meta: IndexMeta) -> None:
         self.meta = meta
-        self.gram_weight = gram_weight
         self.generations = Generations(root)
         self._lock = threading.RLock()
         self._centroids: tuple[str, int, Centroids] | None = None
@@ -145,7 +144,7 @@ class EmbeddedBackend(Backend):
         gen = self.refresh()
         with gen.lock:
             mem = gen.memory
-            scores = mem.lexical_array(query, self.gram_weight)
+            scores = mem.lexical_array(query)
             pids = np.flatnonzero(scores > 0)
             mask = mem.talent_mask(filters)
             if mask is not None:
@@ -158,7 +157,7 @@ class EmbeddedBackend(Backend):
     def lexical_scores(self, query: LexicalQuery, keys: Sequence[str]) -> dict[str, float]:
         gen = self.refresh()
         with gen.lock:
-            scores = gen.memory.lexical_array(query, self.gram_weight)
+            scores = gen.memory.lexical_array(query)
             out = {}
             for key in keys:
                 pid = int(key)

@@ -237,13 +237,13 @@ class MemoryIndex:
         return mask
 
     # -- queries ---------------------------------------------------------------------
-    def lexical_array(self, query: LexicalQuery, gram_weight: float) -> np.ndarray:
+    def lexical_array(self, query: LexicalQuery) -> np.ndarray:
         """BM25 per passage id (0 where nothing matches); the last query is memoised."""
         if self._last_lexical is not None and self._last_lexical[0] == query:
             return self._last_lexical[1]
         scores = np.zeros(self.p_tid.shape[0], dtype=np.float32)
         self.words.score_into(query.words, scores)
-        self.grams.score_into(query.grams, scores, gram_weight)
+        self.grams.score_into(query.grams, scores, query.gram_weight)
         scores[~self.alive] = 0.0
         self._last_lexical = (query, scores)
         return scores
