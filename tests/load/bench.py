@@ -228,13 +228,15 @@ class Bench:
                 for name in ("bench-staff", "bench-researcher")}
 
     def warm_up(self, tokens: dict[str, str]) -> None:
-        """Each worker loads the embedder on its first search; keep that out of the figures."""
+        """Each worker loads the embedding model on its first *uncached* query (about 13 s for a
+        sentence-transformers model); keep that out of the figures. The warm-up queries carry a
+        random word so the persistent vector cache cannot answer them instead of the model."""
         async def go() -> None:
             conns = [Connection("127.0.0.1", self.port) for _ in range(self.args.workers * 4)]
-            for q in queries(10, self.args.seed + 1):
-                await asyncio.gather(*(c.request("GET", f"/api/v1/search?q={q.replace(' ', '+')}",
-                                                 {"Authorization": f"Bearer {tokens['bench-researcher']}"},
-                                                 timeout=120) for c in conns))
+            for n in range(6):
+                await asyncio.gather(*(c.request(
+                    "GET", f"/api/v1/search?q=warmup{secrets.token_hex(4)}+{n}",
+                    {"Authorization": f"Bearer {tokens['bench-researcher']}"}, timeout=180) for c in conns))
             for c in conns:
                 await c.close()
         asyncio.run(go())
