@@ -71,7 +71,9 @@ def _index_count(place: Place) -> int:
         kb.close()
 
 
-def test_import_killed_midway_then_rerun(place: Place, tmp_path: Path) -> None:
+def test_import_killed_midway_then_rerun(sqlite_place: Place, tmp_path: Path) -> None:
+    """SQLite here; on PostgreSQL the same cut is made by test_database_loss (pg_terminate_backend)."""
+    place = sqlite_place
     source = write_jsonl(tmp_path / "talents.jsonl", corpus(N, outputs=OUTPUTS))
     proc = place.start("import", str(source))
     _kill_when(proc, lambda: _counts(place)["talents"] >= 40)

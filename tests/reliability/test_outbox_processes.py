@@ -42,7 +42,7 @@ main(["worker", "--once"])
 
 
 def test_two_worker_processes_apply_each_change_exactly_once(place: Place, tmp_path: Path) -> None:
-    records = corpus(240, outputs=1)
+    records = corpus(160, outputs=1)
     kb = place.kb()
     with kb.sessions() as s, s.begin():
         for rec in records:
@@ -52,7 +52,7 @@ def test_two_worker_processes_apply_each_change_exactly_once(place: Place, tmp_p
             enqueue(s, SEARCH_TOPIC, {"talent": rec["id"]})
     with kb.sessions() as s:
         items = s.scalars(select(QueueItem).where(QueueItem.topic == SEARCH_TOPIC)).all()
-        assert len(items) == 280 and all(i.state == "pending" for i in items)
+        assert len(items) == 200 and all(i.state == "pending" for i in items)
     kb.close()
 
     log, go = tmp_path / "applied.log", tmp_path / "go"
@@ -71,7 +71,7 @@ def test_two_worker_processes_apply_each_change_exactly_once(place: Place, tmp_p
     twice = {tid: n for tid, n in per_talent.items() if n > 1}
     extra_items = {r["id"] for r in records[:40]}
     assert set(twice) <= extra_items and all(n <= 2 for n in twice.values()), twice
-    assert sum(per_talent.values()) <= 280
+    assert sum(per_talent.values()) <= 200
     kb = place.kb()
     with kb.sessions() as s:
         items = s.scalars(select(QueueItem).where(QueueItem.topic == SEARCH_TOPIC)).all()

@@ -6,7 +6,8 @@ bearer token (``kb.accounts.issue_token``). No input may produce a 500, and
 every answer must match the document: a declared status code, the declared
 content type, a body that validates against the declared schema.
 
-Bounded: ``KB_API_FUZZ_EXAMPLES`` examples per operation and role (default 8).
+Bounded: ``KB_API_FUZZ_EXAMPLES`` examples per operation and role (default 5), as admin and
+talent (``KB_API_FUZZ_ROLES=all`` adds researcher and organizer).
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ from schemathesis.checks import (
 
 from tests.security.conftest import World
 
-EXAMPLES = int(os.environ.get("KB_API_FUZZ_EXAMPLES", "8"))
+EXAMPLES = int(os.environ.get("KB_API_FUZZ_EXAMPLES", "5"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-ROLES = ("admin", "talent", "researcher", "organizer")
+# admin reaches the most code; a talent the most refusals. KB_API_FUZZ_ROLES=all adds the others.
+ROLES = ("admin", "talent", "researcher", "organizer") if os.environ.get("KB_API_FUZZ_ROLES") == "all" \
+    else ("admin", "talent")
 
 
 def _operations(world: World) -> list:  # type: ignore[type-arg]
@@ -65,5 +68,5 @@ def test_generated_requests_never_500_and_match_the_document(world: World, role:
             run()
         except Exception:  # noqa: BLE001,S112 - recorded above
             continue
-    assert calls > 100
+    assert calls > 4 * EXAMPLES * 10
     assert not failures, "\n\n".join(failures)
