@@ -90,17 +90,22 @@ def serve(settings: SearchSettings, n_queries: int) -> dict:
     rss_open = current_rss_mb()
     rng = np.random.default_rng(5)
     queries = synthetic_queries(n_queries + 5)
-    totals, embeds = [], []
+    totals, embeds, cpus = [], [], []
+    stages: dict[str, list[float]] = {}
+    load_before = os.getloadavg()[0]
     for i, text in enumerate(queries):
         filters = {}
         if rng.random() < FILTERED_SHARE:
             filters = {"categories": ("A",)} if rng.random() < 0.5 else {"fields": ("insurance", "banking")}
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         search.search(SearchQuery(text, **filters))
         elapsed = (time.perf_counter() - started) * 1000
         if i >= 5:  # warm-up
             totals.append(elapsed)
+            cpus.append((time.process_time() - cpu_started) * 1000)
             embeds.append(search.searcher.last_timing.get("embed_ms", 0.0))
+            for stage, ms in search.searcher.last_timing.items():
+                stages.setdefault(stage, []).append(ms)
     search.close()
     totals_a, embeds_a = np.asarray(totals), np.asarray(embeds)
     retrieval = totals_a - embeds_a
@@ -115,6 +120,12 @@ def serve(settings: SearchSettings, n_queries: int) -> dict:
         "embed_p95_ms": round(float(np.percentile(embeds_a, 95)), 1),
         "retrieval_p50_ms": round(float(np.percentile(retrieval, 50)), 1),
         "retrieval_p95_ms": round(float(np.percentile(retrieval, 95)), 1),
+        # CPU time of this process per query (all its threads): what the latency would be
+        # on an otherwise idle machine, give or take thread parallelism.
+        "cpu_p50_ms": round(float(np.percentile(cpus, 50)), 1),
+        "cpu_p95_ms": round(float(np.percentile(cpus, 95)), 1),
+        "load_avg": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        "stage_p50_ms": {k: round(float(np.percentile(v, 50)), 2) for k, v in stages.items()},
     }
 
 
@@ -171,6 +182,7 @@ def main(talents: int, backend: str, n_queries: int, seed: int, keep: Path | Non
             [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
         )
         served = json.loads(out.stdout.strip().splitlines()[-1])
+        print(f"stage p50 (ms): {served['stage_p50_ms']}", flush=True)
         print(
             f"serve (fresh process): open {served['open_s']} s, RSS after open {served['rss_after_open_mb']} MB, "
             f"peak RSS {served['peak_rss_mb']} MB",
@@ -180,7 +192,9 @@ def main(talents: int, backend: str, n_queries: int, seed: int, keep: Path | Non
             f"latency over {served['queries']} queries ({int(FILTERED_SHARE * 100)}% filtered): "
             f"p50 {served['p50_ms']} ms, p95 {served['p95_ms']} ms "
             f"(embedding p50 {served['embed_p50_ms']} / p95 {served['embed_p95_ms']} ms; "
-            f"retrieval p50 {served['retrieval_p50_ms']} / p95 {served['retrieval_p95_ms']} ms)",
+            f"retrieval p50 {served['retrieval_p50_ms']} / p95 {served['retrieval_p95_ms']} ms); "
+            f"CPU time per query p50 {served['cpu_p50_ms']} / p95 {served['cpu_p95_ms']} ms; "
+            f"machine load average {served['load_avg'][0]} → {served['load_avg'][1]} on {os.cpu_count()} cores",
             flush=True,
         )
         passages = int(built["index"].get("passages") or talents * 10)

@@ -71,19 +71,26 @@ class _Run:
         filters = filters_of(q, exclude)
         if not text:
             return self._browse(q, filters, started)
+        clock = _Clock(self.timing)
         lexq = self._lexical_query(text) if q.mode != "dense" else LexicalQuery((), ())
+        clock.lap("analyze_ms")
         dq = self._dense_query(text) if q.mode != "lexical" else None
+        clock.lap("dense_query_ms")
         cands = self._candidates(lexq, dq, filters, q.mode)
+        clock.lap("candidates_ms")
         if self.params.fusion == "rrf":
             fuse_rrf(cands, q.mode, self.params)
         else:
             fuse_calibrated(cands, cjk_share(text), q.mode, self.params)
         talents = aggregate(cands, self.params)
         ranked = self._result_set(talents, q.mode)
+        clock.lap("rank_ms")
         page = ranked[q.offset : q.offset + q.limit]
         records = self.backend.talents([talents.talents[t] for t in page]) if page else {}
         results = self._results(page, talents, cands, records, lexq)
+        clock.lap("evidence_ms")
         facets = self.backend.facets_for([talents.talents[t] for t in ranked]) if q.with_facets else {}
+        clock.lap("facets_ms")
         return SearchResponse(results, len(ranked), facets, q.offset, q.limit, _took(started))
 
     # -- stages ----------------------------------------------------------------
@@ -203,6 +210,19 @@ class _Run:
             results.append(_result(records[talent_id], 0.0, evidence))
         facets = self.backend.facet_counts(filters) if q.with_facets else {}
         return SearchResponse(results, total, facets, q.offset, q.limit, _took(started))
+
+
+class _Clock:
+    """Stage timings of one search, recorded into ``Searcher.last_timing`` (benchmarks read them)."""
+
+    def __init__(self, into: dict[str, float]) -> None:
+        self.into = into
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.into[name] = (now - self.last) * 1000
+        self.last = now
 
 
 def _took(started: float) -> float:

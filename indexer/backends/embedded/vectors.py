@@ -33,9 +33,10 @@ CONNECTIVITY = 16
 EXPANSION_ADD = 64
 EXPANSION_SEARCH = 128
 #: A group switches from an exact matrix to HNSW at this many vectors.
-HNSW_MIN = 50_000
-#: Filtered searches over at most this many allowed passages are exact.
-EXACT_LIMIT = 20_000
+HNSW_MIN = 30_000
+#: In graph mode, filtered searches over at most this many allowed passages are exact
+#: (reading vectors back from the graph costs ~5 µs each); larger sets over-fetch.
+EXACT_LIMIT = 2_000
 #: Graph candidates fetched per wanted result (the graph order is only approximately the final one).
 OVERFETCH = 2
 
@@ -152,7 +153,7 @@ class GroupVectors:
             rows = np.where(inside, self.row_of[np.where(inside, pids, 0)], -1)
             out = np.zeros(pids.shape[0], dtype=np.float32)
             ok = rows >= 0
-            out[ok] = self.matrix[rows[ok]] @ query
+            out[ok] = _matvec(self.matrix[rows[ok]], query)
             return out
         got = self.index.get(pids.astype(np.uint64))
         if pids.shape[0] == 1:
@@ -161,7 +162,7 @@ class GroupVectors:
         unit = np.vstack(rows).astype(np.float32)
         unit /= np.maximum(np.linalg.norm(unit, axis=1, keepdims=True), 1e-9)
         z = unit * self.norms[np.minimum(pids, self.norms.shape[0] - 1)][:, None]
-        return (z * self.spread + self.offset) @ query
+        return _matvec(z * self.spread + self.offset, query)
 
     def search(
         self, query: np.ndarray, n: int, allowed: np.ndarray | None = None
@@ -173,7 +174,7 @@ class GroupVectors:
         query = np.asarray(query, dtype=np.float32)
         if self.index is None:
             if allowed is None:
-                return _top(self.keys[: self.size], self.matrix[: self.size] @ query, n)
+                return _top(self.keys[: self.size], _matvec(self.matrix[: self.size], query), n)
             pids = np.asarray(allowed, dtype=np.int64)
             return _top(pids, self.exact(query, pids), n)
         if allowed is None or len(allowed) >= size:
@@ -238,6 +239,16 @@ class GroupVectors:
                 vectors._grow_rows(int(vectors.keys.max()) + 1)
                 vectors.row_of[vectors.keys] = np.arange(vectors.size)
         return vectors
+
+
+def _matvec(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """``matrix @ vector`` without BLAS threads.
+
+    A threaded BLAS spends more time waking (and, on a busy machine, spinning)
+    its threads than computing one matrix-vector product of this size:
+    measured 7.8 ms with ``@`` against 2.7 ms with ``einsum`` for 23k × 384.
+    """
+    return np.einsum("ij,j->i", matrix, vector)
 
 
 def _top(pids: np.ndarray, scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
