@@ -261,3 +261,23 @@ def test_unreachable_elasticsearch_raises_search_unavailable(tmp_path):
     with pytest.raises(SearchUnavailable):
         search.upsert(SMALL_CORPUS[:1])
     search.close()
+
+
+def test_writes_during_a_rebuild_are_not_lost(make_index):
+    search = make_index()
+    search.upsert(SMALL_CORPUS)
+    writer = make_index()  # a second handle, as another process would have
+    late = replace(SMALL_CORPUS[1], talent_id="t-late", name="迟到者", research_directions=("深海采矿装备",))
+
+    def docs_with_a_write_in_the_middle():
+        for i, doc in enumerate(SMALL_CORPUS):
+            if i == len(SMALL_CORPUS) // 2:
+                writer.upsert([late])
+                writer.delete(["t-xss"])
+            yield doc
+
+    search.rebuild(docs_with_a_write_in_the_middle())
+    found = ids(search.search(SearchQuery("", limit=100)))
+    assert "t-late" in found
+    assert "t-xss" not in found
+    assert ids(search.search(SearchQuery("深海采矿装备")))[0] == "t-late"

@@ -188,7 +188,9 @@ def test_batch_search_yields_one_dict_per_line(tmp_path):
     out = list(run_batch(search, lines))
     assert [o["qid"] for o in out] == ["a", "b", "line-4", "c"]
     assert out[0]["results"][0]["id"] == "t-ins-2"
-    assert {"kind", "ref", "text", "highlighted", "score", "matched_by"} <= set(out[0]["results"][0]["evidence"][0])
+    assert {"kind", "ref", "text", "highlighted", "score", "matched_by"} <= set(
+        out[0]["results"][0]["evidence"][0]
+    )
     assert len(out[1]["results"]) <= 2
     assert "error" in out[2] and "error" in out[3]
     search.close()
