@@ -20,6 +20,7 @@ from kb import talents as kt
 from kb.accounts import create_user, issue_token
 from kb.actors import Actor
 from kb.consultations import invitations as cinv
+from kb.consultations.affiliations import add_affiliation
 from kb.consultations.attachments import Upload
 from kb.consultations.requests import create_request, open_request
 from kb.events.manage import create_event, publish_event
@@ -110,6 +111,8 @@ def populate_world(site: Site) -> World:
         register(s, talent_b, published, s.get(Talent, talent_b.talent_id))
         prop_own = propose(s, talent_a, own_talent, "topic", "我的活动提议", "说明")
         prop_other = propose(s, talent_b, s.get(Talent, talent_b.talent_id), "topic", "他人的活动提议", "说明")
+        aff_own = add_affiliation(s, SYSTEM, own_talent, {"organization": "深圳大学", "from_year": 2010})
+        aff_other = add_affiliation(s, SYSTEM, other_talent, {"organization": "华南理工大学", "from_year": 2012})
         # A pending revision (a talent proposing a reviewed fact) for /admin/reviews/<id>.
         rev = kt.update_profile(s, talent_c, other_talent, {"title": "待审核头衔"}, None)
         s.flush()
@@ -119,11 +122,11 @@ def populate_world(site: Site) -> World:
             "own": {"talent": OWN, "output": own_output, "request": req_own.id, "invitation": inv_own.id,
                     "advice": adv_own.id, "attachment": adv_own.attachments[0].id, "event": published.id,
                     "material": mat_pub.id, "proposal": prop_own.id, "revision": rev.id,
-                    "user": _user(s, "talent").id},
+                    "user": _user(s, "talent").id, "affiliation": aff_own.id},
             "other": {"talent": OTHER, "output": other_output, "request": req_other.id, "invitation": inv_other.id,
                       "advice": adv_other.id, "attachment": adv_other.attachments[0].id, "event": draft.id,
                       "material": mat_draft.id, "proposal": prop_other.id, "revision": rev.id,
-                      "user": _user(s, "talent2").id},
+                      "user": _user(s, "talent2").id, "affiliation": aff_other.id},
         }
         for username in [*ACCOUNTS, "researcher2", "talent3"]:
             user = _user(s, username)

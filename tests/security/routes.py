@@ -96,6 +96,8 @@ RULES: dict[str, Pred | str] = {
     "talents.new_output": can("talent.edit", "talent"),
     "talents.edit_output": can("talent.edit", "talent"),
     "talents.delete_output": can("talent.edit", "talent"),
+    "talents.add_affiliation": can("talent.edit", "talent"),
+    "talents.remove_affiliation": can("talent.edit", "talent"),
     "dashboard.index": can("dashboard.view"), "dashboard.data": can("dashboard.view"),
     "admin.index": STAFF_ONLY,
     "admin.users": can("users.manage"), "admin.create_user": can("users.manage"),
@@ -182,6 +184,7 @@ PARAMS = {
     "external_id": "talent", "talent_id": "talent", "output_id": "output", "rid": "request",
     "iid": "invitation", "aid": "advice", "att_id": "attachment", "event_id": "event",
     "material_id": "material", "proposal_id": "proposal", "revision_id": "revision", "user_id": "user",
+    "affiliation_id": "affiliation",
 }
 # Query strings a GET needs to reach its permission check rather than a validation error.
 QUERY = {"search.search": "?q=跨境", "api.search": "?q=跨境"}
@@ -198,4 +201,5 @@ BODIES: dict[str, dict[str, Any]] = {
     "events_api.check_in": {"code": "ABCD-EFGH"},
     "events_api.reply": {"accept": True}, "events_api.review": {"accept": True},
     "events.upload_material": {FILE: True}, "events_api.upload_material": {FILE: True},
+    "talents.add_affiliation": {"affiliation-organization": "前海管理局", "affiliation-from_year": "2015"},
 }

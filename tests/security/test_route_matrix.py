@@ -173,7 +173,7 @@ def test_refused_writes_change_nothing(world: World, caller: Caller, role: str) 
     assert _fingerprint(world) == before, "a refused write changed the database"
 
 
-def test_output_ids_of_another_talent_are_not_reachable_through_ones_own_url(world: World, caller: Caller) -> None:
+def test_output_and_affiliation_ids_of_another_talent_are_not_reachable_through_ones_own_url(world: World, caller: Caller) -> None:
     """IDOR: talent A names its own profile in the URL but B's output id."""
     own, other_output = world.ids["own"]["talent"], world.ids["other"]["output"]
     before = _fingerprint(world)
@@ -183,6 +183,7 @@ def test_output_ids_of_another_talent_are_not_reachable_through_ones_own_url(wor
         ("POST", f"/talents/{own}/outputs/{other_output}/delete"),
         ("PUT", f"/api/v1/talents/{own}/outputs/{other_output}"),
         ("DELETE", f"/api/v1/talents/{own}/outputs/{other_output}"),
+        ("POST", f"/talents/{own}/affiliations/{world.ids['other']['affiliation']}/delete"),
     ]:
         resp = caller("talent", method, url)
         assert resp.status_code in (403, 404), f"{method} {url}: {resp.status_code}"
