@@ -34,9 +34,13 @@ def recording_upsert(self, docs):
     with open(log, "a") as f:
         f.write("".join(f"{os.getpid()} {d.talent_id}\\n" for d in docs))
 indexer.ExpertSearch.upsert = recording_upsert
-while not os.path.exists(go):
-    time.sleep(0.01)
+import kb.context, kb.search_sync
 from kb.cli import main
+# small batches: each worker claims a few items, applies them, comes back for more
+kb.context.KnowledgeBase.sync_search = lambda self: kb.search_sync.drain_search_queue(
+    self.sessions, self.search, batch=10)
+while not os.path.exists(go):
+    time.sleep(0.005)
 main(["worker", "--once"])
 """
 
