@@ -52,8 +52,13 @@ def test_postgres_backend_terminated_mid_import(pg_url: str, tmp_path: Path) -> 
         assert killed >= 1, f"the import finished before its connection could be cut: {out}"
         saved = _talents(watcher)
         watcher.dispose()
-        assert proc.returncode != 0, "the import claimed success although its connection was cut"
-        assert "Traceback" not in err or "OperationalError" in err or "terminat" in err, err[-2000:]
+        if proc.returncode == 0:
+            # the cut hit a connection the pool was holding idle between talents; the pool
+            # replaced it and the import went on: then everything must be there, whole
+            assert f"{N - 0} created" in out or saved == N, out
+            assert _assert_whole(place) == N
+            return
+        assert "terminat" in err or "OperationalError" in err, err[-2000:]
         assert 30 <= _assert_whole(place) == saved < N
 
         rerun = place.run("import", str(source))
