@@ -55,7 +55,7 @@ def test_postgres_backend_terminated_mid_import(pg_url: str, tmp_path: Path) -> 
         if proc.returncode == 0:
             # the cut hit a connection the pool was holding idle between talents; the pool
             # replaced it and the import went on: then everything must be there, whole
-            assert f"{N - 0} created" in out or saved == N, out
+            assert saved == N, out
             assert _assert_whole(place) == N
             return
         assert "terminat" in err or "OperationalError" in err, err[-2000:]
