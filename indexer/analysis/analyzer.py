@@ -45,10 +45,11 @@ class Token:
 
 @dataclass(frozen=True, slots=True)
 class Analysis:
-    """The two term streams of one text."""
+    """The two term streams of one text (for a query: ``folded`` words also stand for their bigram)."""
 
     words: list[str]
     grams: list[str]
+    folded: frozenset[str] = frozenset()
 
 
 def _bigrams(run: str) -> Iterator[tuple[str, int]]:
@@ -115,9 +116,23 @@ class Analyzer:
         return Analysis(words=words, grams=grams)
 
     def query(self, text: str) -> Analysis:
-        """Both term streams for a query, each term once, in first-seen order."""
+        """Both term streams for a query, each term once, in first-seen order.
+
+        A bigram that is also a query *word* is dropped from the bigram stream and
+        listed in ``folded`` instead: the word field scores it with the bigram
+        weight added (their postings nearly coincide), and as common two-character
+        words have the longest posting lists this halves the work of typical
+        Chinese queries.
+        """
         full = self.analyze(text)
-        return Analysis(words=_unique(full.words), grams=_unique(full.grams))
+        words = _unique(full.words)
+        taken = set(words)
+        grams = _unique(full.grams)
+        return Analysis(
+            words=words,
+            grams=[g for g in grams if g not in taken],
+            folded=frozenset(taken.intersection(grams)),
+        )
 
 
 def _unique(items: Iterable[str]) -> list[str]:

@@ -144,6 +144,11 @@ class LexicalQuery:
     words: tuple[str, ...]
     grams: tuple[str, ...]
     gram_weight: float = 0.5
+    #: Words that also stand for their identical bigram: weighted ``1 + gram_weight``.
+    folded: frozenset[str] = frozenset()
+
+    def word_weight(self, term: str) -> float:
+        return 1.0 + self.gram_weight if term in self.folded else 1.0
 
     def __bool__(self) -> bool:
         return bool(self.words or self.grams)

@@ -491,7 +491,7 @@ class ElasticsearchBackend(Backend):
         return out
 
     def _lexical_clause(self, query: LexicalQuery) -> list[dict]:
-        should = [{"term": {"words": {"value": t}}} for t in query.words]
+        should = [{"term": {"words": {"value": t, "boost": query.word_weight(t)}}} for t in query.words]
         should += [{"term": {"grams": {"value": t, "boost": query.gram_weight}}} for t in query.grams]
         return should
 

@@ -100,6 +100,7 @@ class _Run:
             tuple(analysis.words[:MAX_QUERY_TERMS]),
             tuple(analysis.grams[:MAX_QUERY_TERMS]),
             self.params.gram_weight,
+            analysis.folded,
         )
 
     def _dense_query(self, text: str) -> DenseQuery:

@@ -145,7 +145,8 @@ class EmbeddedBackend(Backend):
         with gen.lock:
             mem = gen.memory
             scores = mem.lexical_array(query)
-            pids = np.flatnonzero(scores > 0)
+            pids = np.flatnonzero(scores)
+            pids = pids[mem.alive[pids]]
             mask = mem.talent_mask(filters)
             if mask is not None:
                 pids = pids[mask[mem.p_tid[pids]]]
@@ -157,11 +158,12 @@ class EmbeddedBackend(Backend):
     def lexical_scores(self, query: LexicalQuery, keys: Sequence[str]) -> dict[str, float]:
         gen = self.refresh()
         with gen.lock:
-            scores = gen.memory.lexical_array(query)
+            mem = gen.memory
+            scores = mem.lexical_array(query)
             out = {}
             for key in keys:
                 pid = int(key)
-                if pid < scores.shape[0]:
+                if pid < scores.shape[0] and mem.alive[pid]:
                     out[key] = float(scores[pid])
             return out
 

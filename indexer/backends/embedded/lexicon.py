@@ -98,6 +98,18 @@ class FieldIndex:
         self.lengths = np.zeros(0, dtype=np.uint32)
         self.doc_count = 0
         self.total_length = 0
+        self._norms: tuple[tuple[int, int, int], np.ndarray] | None = None
+
+    def _length_norms(self) -> np.ndarray:
+        """``k1 · (1 − b + b · len / avgdl)`` per passage, cached until the statistics change."""
+        key = (self.doc_count, self.total_length, self.lengths.shape[0])
+        if self._norms is None or self._norms[0] != key:
+            avgdl = max(self.total_length / max(self.doc_count, 1), 1e-9)
+            norms = (BM25_K1 * (1.0 - BM25_B + BM25_B * self.lengths.astype(np.float32) / avgdl)).astype(
+                np.float32
+            )
+            self._norms = (key, norms)
+        return self._norms[1]
 
     @property
     def delta_postings(self) -> int:
@@ -172,21 +184,26 @@ class FieldIndex:
     def idf(self, df: int) -> float:
         return math.log(1.0 + (self.doc_count - df + 0.5) / (df + 0.5))
 
-    def score_into(self, terms: Sequence[str], out: np.ndarray, weight: float = 1.0) -> None:
-        """Add ``weight`` × BM25 of every passage containing any of ``terms`` into ``out``."""
+    def score_into(
+        self, terms: Sequence[str], out: np.ndarray, weight: float | Sequence[float] = 1.0
+    ) -> None:
+        """Add weight × BM25 of every passage containing any of ``terms`` into ``out``.
+
+        ``weight`` is one factor for all terms or one per term.
+        """
         if self.doc_count == 0:
             return
-        avgdl = max(self.total_length / self.doc_count, 1e-9)
-        for term in terms:
+        norms = self._length_norms()
+        weights = [weight] * len(terms) if isinstance(weight, int | float) else list(weight)
+        for term, weight in zip(terms, weights, strict=True):
             postings = self._postings(term)
             df = sum(p.shape[0] for p, _ in postings)
             if df == 0:
                 continue
-            idf = weight * self.idf(df)
+            idf = np.float32(weight * self.idf(df))
             for pids, tfs in postings:
                 tf = tfs.astype(np.float32)
-                norm = BM25_K1 * (1.0 - BM25_B + BM25_B * self.lengths[pids].astype(np.float32) / avgdl)
-                out[pids] += idf * tf / (tf + norm)
+                out[pids] += idf * tf / (tf + norms[pids])
 
     # -- persistence -------------------------------------------------------------
     def save(self, directory: Path, name: str) -> None:

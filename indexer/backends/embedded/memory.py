@@ -242,11 +242,10 @@ class MemoryIndex:
         if self._last_lexical is not None and self._last_lexical[0] == query:
             return self._last_lexical[1]
         scores = np.zeros(self.p_tid.shape[0], dtype=np.float32)
-        self.words.score_into(query.words, scores)
+        self.words.score_into(query.words, scores, [query.word_weight(t) for t in query.words])
         self.grams.score_into(query.grams, scores, query.gram_weight)
-        scores[~self.alive] = 0.0
         self._last_lexical = (query, scores)
-        return scores
+        return scores  # tombstoned passages may score; callers keep live ones only
 
     # -- browse --------------------------------------------------------------------------
     def browse_order(self) -> np.ndarray:

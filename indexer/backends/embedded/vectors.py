@@ -165,9 +165,18 @@ class GroupVectors:
         return _matvec(z * self.spread + self.offset, query)
 
     def search(
-        self, query: np.ndarray, n: int, allowed: np.ndarray | None = None
+        self,
+        query: np.ndarray,
+        n: int,
+        allowed: np.ndarray | None = None,
+        allowed_mask: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Top ``n`` ``(pids, cosines)``; ``allowed`` restricts to those pids (None = all)."""
+        """Top ``n`` ``(pids, cosines)``.
+
+        ``allowed`` restricts the search to those pids (None = all); ``allowed_mask``,
+        a boolean array over passage ids, must then describe the same set (it makes
+        membership tests O(1) when over-fetching from the graph).
+        """
         size = len(self)
         if size == 0 or n <= 0 or (allowed is not None and len(allowed) == 0):
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
@@ -178,27 +187,31 @@ class GroupVectors:
             pids = np.asarray(allowed, dtype=np.int64)
             return _top(pids, self.exact(query, pids), n)
         if allowed is None or len(allowed) >= size:
-            return self._graph(query, min(n, size))
-        if len(allowed) <= EXACT_LIMIT:
-            return _top(np.asarray(allowed, dtype=np.int64), self.exact(query, allowed), n)
-        fetch = min(size, math.ceil(n * size / len(allowed) * 1.5) + 32)
-        pids, scores = self._graph(query, fetch)
-        keep = np.isin(pids, allowed)
-        if np.count_nonzero(keep) >= min(n, len(allowed)):
-            return pids[keep][:n], scores[keep][:n]
+            return self._graph(query, n, OVERFETCH * n)
         allowed = np.asarray(allowed, dtype=np.int64)
-        scores = np.concatenate(
-            [self.exact(query, allowed[i : i + EXACT_LIMIT]) for i in range(0, len(allowed), EXACT_LIMIT)]
-        )
-        return _top(allowed, scores, n)
+        if len(allowed) <= EXACT_LIMIT:
+            return _top(allowed, self.exact(query, allowed), n)
+        # Enough candidates that about n of them pass the filter; a slightly short
+        # pool is fine (it only feeds fusion), an enormous graph search is not.
+        fetch = min(size, math.ceil(n * size / len(allowed) * 1.2) + 16)
+        if allowed_mask is None:
+            allowed_mask = np.zeros(int(allowed.max()) + 1, dtype=bool)
+            allowed_mask[allowed] = True
+        return self._graph(query, n, fetch, allowed_mask)
 
-    def _graph(self, query: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-        """Graph candidates re-ranked by the recovered cosine ``x·q`` (see module docstring)."""
+    def _graph(
+        self, query: np.ndarray, n: int, fetch: int, mask: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Graph candidates (filtered by ``mask``) re-ranked by the recovered cosine ``x·q``."""
         assert self.index is not None
         scaled = query * self.spread
-        matches = self.index.search(scaled, min(len(self.index), OVERFETCH * n), threads=1)
+        matches = self.index.search(scaled, min(len(self.index), fetch), threads=1)
         keys = matches.keys.astype(np.int64)
         cosines = 1.0 - matches.distances.astype(np.float32)
+        if mask is not None:
+            inside = keys < mask.shape[0]
+            inside[inside] = mask[keys[inside]]
+            keys, cosines = keys[inside], cosines[inside]
         scores = float(self.offset @ query) + cosines * self.norms[keys] * float(np.linalg.norm(scaled))
         return _top(keys, scores, n)
 
