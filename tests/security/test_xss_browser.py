@@ -11,7 +11,6 @@ is the second wall, not the only one. A payload that runs sets ``window.__xss`` 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
@@ -26,10 +25,10 @@ from kb.consultations.requests import create_request, open_request
 from kb.events.manage import create_event, publish_event
 from kb.events.proposals import propose
 from kb.models import User
+from tests.browser_support import chromium, live_server
 from tests.security.conftest import _event
 from tests.web.conftest import Site, build_site
 from tests.web.data import PASSWORD
-from tests.web.test_browser import ARGS, CHROMIUM
 
 pytestmark = pytest.mark.browser
 
@@ -92,37 +91,17 @@ def _inject(site: Site) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, Any]]]:
-    from werkzeug.serving import make_server
-
     for site in build_site(tmp_path_factory):
         ids = _inject(site)
         site.kb.sync_search()
-        srv = make_server("127.0.0.1", 0, site.app, threaded=True)
-        thread = threading.Thread(target=srv.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{srv.server_port}", ids
-        finally:
-            srv.shutdown()
-            thread.join(timeout=5)
+        with live_server(site.app) as url:
+            yield url, ids
 
 
 @pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]
-    from pathlib import Path
-
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("browser tests need Playwright for Python")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM}")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 def pages(ids: dict[str, Any]) -> dict[str, list[str]]:

@@ -7,55 +7,33 @@ of the main pages land in test-artifacts/screenshots/ for a human to look at.
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.browser_support import chromium, live_server
 from tests.web.conftest import Site, build_site
 from tests.web.data import OTHER, OWN, PASSWORD
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("KB_TEST_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Site]]:
-    from werkzeug.serving import make_server
-
     for site in build_site(tmp_path_factory):
         site.kb.start_background_sync()
-        srv = make_server("127.0.0.1", 0, site.app, threaded=True)
-        thread = threading.Thread(target=srv.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{srv.server_port}", site
-        finally:
-            srv.shutdown()
-            thread.join(timeout=5)
+        with live_server(site.app) as url:
+            yield url, site
 
 
 @pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("browser tests need Playwright for Python: pip install playwright (never `playwright install`)")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM}: apt-get install -y chromium")
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 def _page(browser, base: str):  # type: ignore[no-untyped-def]
