@@ -34,6 +34,7 @@ from indexer.search import open_search
 from indexer.settings import SearchSettings
 
 VECTOR_SEED = 3
+WARMUP = 30
 FILTERED_SHARE = 0.2
 
 
@@ -89,7 +90,7 @@ def serve(settings: SearchSettings, n_queries: int) -> dict:
     open_s = time.perf_counter() - t0
     rss_open = current_rss_mb()
     rng = np.random.default_rng(5)
-    queries = synthetic_queries(n_queries + 5)
+    queries = synthetic_queries(n_queries + WARMUP)
     totals, embeds, cpus = [], [], []
     stages: dict[str, list[float]] = {}
     load_before = os.getloadavg()[0]
@@ -100,7 +101,7 @@ def serve(settings: SearchSettings, n_queries: int) -> dict:
         started, cpu_started = time.perf_counter(), time.process_time()
         search.search(SearchQuery(text, **filters))
         elapsed = (time.perf_counter() - started) * 1000
-        if i >= 5:  # warm-up
+        if i >= WARMUP:  # a serving process is warm: page cache, allocator, branch predictors
             totals.append(elapsed)
             cpus.append((time.process_time() - cpu_started) * 1000)
             embeds.append(search.searcher.last_timing.get("embed_ms", 0.0))

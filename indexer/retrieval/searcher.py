@@ -8,11 +8,13 @@ facets, page → evidence with highlights.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from indexer.analysis import Analyzer, cjk_share, language_group, normalize_text
-from indexer.backends.base import Backend, Filters, LexicalQuery, TalentRecord
+from indexer.backends.base import Backend, Filters, Hit, LexicalQuery, TalentRecord
 from indexer.embedding import Embedder
 from indexer.models import Evidence, SearchQuery, SearchResponse, SearchResult
 from indexer.retrieval.aggregate import TalentScores, aggregate
@@ -74,9 +76,16 @@ class _Run:
         clock = _Clock(self.timing)
         lexq = self._lexical_query(text) if q.mode != "dense" else LexicalQuery((), ())
         clock.lap("analyze_ms")
-        dq = self._dense_query(text) if q.mode != "lexical" else None
-        clock.lap("dense_query_ms")
-        cands = self._candidates(lexq, dq, filters, q.mode)
+        lex_hits = None
+        if q.mode == "hybrid" and lexq:
+            # The query embedding runs in C without the GIL: score the lexical list meanwhile.
+            pending = _embedding_pool().submit(self._dense_query, text)
+            lex_hits = self.backend.lexical_top(lexq, filters, self.params.lexical_pool)
+            dq: DenseQuery | None = pending.result()
+        else:
+            dq = self._dense_query(text) if q.mode != "lexical" else None
+        clock.lap("query_ms")
+        cands = self._candidates(lexq, dq, filters, q.mode, lex_hits)
         clock.lap("candidates_ms")
         if self.params.fusion == "rrf":
             fuse_rrf(cands, q.mode, self.params)
@@ -113,22 +122,30 @@ class _Run:
         )
 
     def _candidates(
-        self, lexq: LexicalQuery, dq: DenseQuery | None, filters: Filters, mode: str
+        self,
+        lexq: LexicalQuery,
+        dq: DenseQuery | None,
+        filters: Filters,
+        mode: str,
+        lex_hits: list[Hit] | None = None,
     ) -> CandidateSet:
+        """Candidate passages from both lists (``lex_hits`` when the lexical list is already known)."""
         cands = CandidateSet()
-        lex_hits, dense_hits = self.backend.candidates(
-            lexq if lexq else None,
+        fetched_lex, dense_hits = self.backend.candidates(
+            lexq if lexq and lex_hits is None else None,
             dq.unit if dq is not None else None,
             list(dq.offsets) if dq is not None else [],
             filters,
             self.params.lexical_pool,
             self.params.dense_pool,
         )
-        cands.add_lexical(lex_hits)
+        t0 = time.perf_counter()
+        cands.add_lexical(lex_hits if lex_hits is not None else fetched_lex)
         if dq is not None:
             for hits in dense_hits.values():
                 cands.add_dense(hits, dq.offsets, dq.default_offset)
         cands.freeze()
+        self.timing["collect_ms"] = (time.perf_counter() - t0) * 1000
         if mode == "hybrid" and len(cands):
             # Exact scores for passages only one list returned, so fusion compares like with like.
             lex, dense = self.backend.rescore(
@@ -140,6 +157,7 @@ class _Run:
             cands.set_lexical(lex)
             if dq is not None:
                 cands.set_dense(dense, dq.offsets, dq.default_offset)
+            self.timing["rescore_ms"] = (time.perf_counter() - t0) * 1000 - self.timing["collect_ms"]
         return cands
 
     def _result_set(self, talents: TalentScores, mode: str) -> list[int]:
@@ -211,6 +229,20 @@ class _Run:
             results.append(_result(records[talent_id], 0.0, evidence))
         facets = self.backend.facet_counts(filters) if q.with_facets else {}
         return SearchResponse(results, total, facets, q.offset, q.limit, _took(started))
+
+
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _embedding_pool() -> ThreadPoolExecutor:
+    """Threads that embed queries while the caller's thread runs the lexical search."""
+    global _POOL
+    if _POOL is None:
+        with _POOL_LOCK:
+            if _POOL is None:
+                _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kb-query-embed")
+    return _POOL
 
 
 class _Clock:
