@@ -46,33 +46,42 @@ class Segment:
         lookup = term_ids.setdefault
         flat = [lookup(t, len(term_ids)) for terms in term_lists for t in terms]
         counts = np.fromiter((len(terms) for terms in term_lists), np.int64, len(term_lists))
-        term_col = np.asarray(flat, dtype=np.int64)
-        pid_col = np.repeat(np.asarray(pids, dtype=np.int64), counts)
-        return cls.from_columns(term_ids, term_col, pid_col, np.ones(term_col.shape[0], dtype=np.int64))
+        term_col = np.asarray(flat, dtype=np.int32)
+        pid_col = np.repeat(np.asarray(pids, dtype=np.int32), counts)
+        return cls.from_columns(term_ids, term_col, pid_col, np.ones(term_col.shape[0], dtype=np.uint16))
 
     @classmethod
     def from_columns(
         cls, term_ids: dict[str, int], term_col: np.ndarray, pid_col: np.ndarray, tf_col: np.ndarray
     ) -> Segment:
-        """CSR from (term id, pid, tf) columns; repeated (term, pid) pairs are summed."""
+        """CSR from (term id, pid, tf) columns; repeated (term, pid) pairs are summed.
+
+        Columns are int32/uint16 and the sort key uint64, so merging 40 M postings
+        needs about 1 GB of temporaries rather than several.
+        """
         if term_col.shape[0] == 0:
             return cls(
                 term_ids, np.zeros(len(term_ids) + 1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.uint16)
             )
-        key = (term_col << 32) | pid_col
+        key = (term_col.astype(np.uint64) << np.uint64(32)) | pid_col.astype(np.uint64)
         order = np.argsort(key, kind="stable")
         key = key[order]
-        first = np.r_[True, key[1:] != key[:-1]]
+        first = np.empty(key.shape[0], dtype=bool)
+        first[0] = True
+        np.not_equal(key[1:], key[:-1], out=first[1:])
         starts = np.flatnonzero(first)
-        tfs = np.add.reduceat(tf_col[order], starts)
+        del first
+        tfs = np.add.reduceat(tf_col[order].astype(np.uint32), starts)
+        del order
         unique = key[starts]
-        terms = unique >> 32
+        del key
+        terms = (unique >> np.uint64(32)).astype(np.int64)
         offsets = np.zeros(len(term_ids) + 1, dtype=np.int64)
         np.cumsum(np.bincount(terms, minlength=len(term_ids)), out=offsets[1:])
         return cls(
             term_ids,
             offsets,
-            (unique & 0xFFFFFFFF).astype(np.int32),
+            (unique & np.uint64(0xFFFFFFFF)).astype(np.int32),
             np.minimum(tfs, 65535).astype(np.uint16),
         )
 
@@ -145,13 +154,13 @@ class FieldIndex:
                 continue
             remap = np.fromiter(
                 (vocabulary.setdefault(t, len(vocabulary)) for t in segment.term_ids),
-                np.int64,
+                np.int32,
                 len(segment.term_ids),
             )
-            local = np.repeat(np.arange(len(segment.term_ids), dtype=np.int64), np.diff(segment.offsets))
+            local = np.repeat(np.arange(len(segment.term_ids), dtype=np.int32), np.diff(segment.offsets))
             terms_parts.append(remap[local])
-            pid_parts.append(segment.pids.astype(np.int64))
-            tf_parts.append(segment.tfs.astype(np.int64))
+            pid_parts.append(np.asarray(segment.pids, dtype=np.int32))
+            tf_parts.append(np.asarray(segment.tfs, dtype=np.uint16))
         if terms_parts:
             term_col, pid_col, tf_col = (np.concatenate(p) for p in (terms_parts, pid_parts, tf_parts))
             size = alive.shape[0]
