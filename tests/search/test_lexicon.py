@@ -73,3 +73,18 @@ def test_segments_and_merge_match_a_naive_index(batch_list, dead, query):
         assert np.allclose(
             [scores[p] for p in range(pid)], [expected.get(p, 0.0) for p in range(pid)], atol=1e-4
         )
+
+
+def test_folding_many_small_deltas_keeps_postings_and_statistics():
+    index = FieldIndex()
+    docs = {p: [VOCAB[p % 5], VOCAB[(p * 7) % 12]] for p in range(100)}
+    for p, terms in docs.items():
+        index.add_batch([p], [terms])  # one talent per write, as web edits do
+    before = (index.doc_count, index.total_length)
+    scores = np.zeros(100, dtype=np.float32)
+    index.score_into(VOCAB[:3], scores)
+    index.merge_deltas()
+    assert len(index.deltas) == 1 and (index.doc_count, index.total_length) == before
+    again = np.zeros(100, dtype=np.float32)
+    index.score_into(VOCAB[:3], again)
+    assert np.allclose(scores, again)

@@ -32,7 +32,7 @@ from indexer.backends.base import (
 from indexer.backends.embedded.generation import Generation
 from indexer.backends.embedded.generations import Generations
 from indexer.backends.embedded.memory import MemoryIndex
-from indexer.backends.embedded.store import Store, Written, decode_vector, talent_from_json
+from indexer.backends.embedded.store import Store, Written, decode_vector
 from indexer.errors import SearchUnavailable
 from indexer.retrieval.facets import bool_key
 
@@ -336,4 +336,4 @@ class EmbeddedRebuild(RebuildSession):
         shutil.rmtree(self.gen.path, ignore_errors=True)
 
 
-__all__ = ["EmbeddedBackend", "talent_from_json"]
+__all__ = ["EmbeddedBackend", "EmbeddedRebuild"]

@@ -145,11 +145,33 @@ class FieldIndex:
         self.total_length += int(lengths.sum())
         self.deltas.append(Segment.build(pids, term_lists))
 
+    def merge_deltas(self) -> None:
+        """Merge the delta segments into one (cheap: they are small); the base is untouched.
+
+        Tombstoned postings are kept, so statistics stay exactly as they were.
+        """
+        if len(self.deltas) > 1:
+            self.deltas = [self._merged(self.deltas, {}, None)]
+
     def rebuild(self, alive: np.ndarray) -> None:
         """Merge all segments into a new base, dropping tombstoned passages (vectorised)."""
-        vocabulary: dict[str, int] = dict(self.base.term_ids)
+        self.base = self._merged([self.base, *self.deltas], dict(self.base.term_ids), alive)
+        self.deltas = []
+        live = alive[: self.lengths.shape[0]]
+        lengths = self.lengths[: live.shape[0]]
+        self.lengths = np.where(live, lengths, 0).astype(np.uint32)
+        self.doc_count = int(np.count_nonzero(self.lengths))
+        self.total_length = int(self.lengths.sum())
+
+    @staticmethod
+    def _merged(segments: list[Segment], vocabulary: dict[str, int], alive: np.ndarray | None) -> Segment:
+        """One segment with the postings of ``segments`` (dead passages dropped when ``alive`` is given).
+
+        Every posting gets its term id in the merged vocabulary, and one sort by
+        ``(term, pid)`` yields the CSR arrays; existing term ids are kept.
+        """
         terms_parts, pid_parts, tf_parts = [], [], []
-        for segment in [self.base, *self.deltas]:
+        for segment in segments:
             if len(segment) == 0:
                 continue
             remap = np.fromiter(
@@ -161,25 +183,19 @@ class FieldIndex:
             terms_parts.append(remap[local])
             pid_parts.append(np.asarray(segment.pids, dtype=np.int32))
             tf_parts.append(np.asarray(segment.tfs, dtype=np.uint16))
-        if terms_parts:
-            term_col, pid_col, tf_col = (np.concatenate(p) for p in (terms_parts, pid_parts, tf_parts))
-            size = alive.shape[0]
-            keep = pid_col < size
-            keep[keep] = alive[pid_col[keep]]
-            self.base = Segment.from_columns(vocabulary, term_col[keep], pid_col[keep], tf_col[keep])
-        else:
-            self.base = Segment(
+        if not terms_parts:
+            return Segment(
                 vocabulary,
                 np.zeros(len(vocabulary) + 1, np.int64),
                 np.zeros(0, np.int32),
                 np.zeros(0, np.uint16),
             )
-        self.deltas = []
-        live = alive[: self.lengths.shape[0]]
-        lengths = self.lengths[: live.shape[0]]
-        self.lengths = np.where(live, lengths, 0).astype(np.uint32)
-        self.doc_count = int(np.count_nonzero(self.lengths))
-        self.total_length = int(self.lengths.sum())
+        term_col, pid_col, tf_col = (np.concatenate(p) for p in (terms_parts, pid_parts, tf_parts))
+        if alive is not None:
+            keep = pid_col < alive.shape[0]
+            keep[keep] = alive[pid_col[keep]]
+            term_col, pid_col, tf_col = term_col[keep], pid_col[keep], tf_col[keep]
+        return Segment.from_columns(vocabulary, term_col, pid_col, tf_col)
 
     # -- scoring -----------------------------------------------------------------
     def _postings(self, term: str) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -22,8 +22,8 @@ from indexer.backends.embedded.vectors import GroupVectors
 
 #: Delta postings (both fields) above which the lexical base segment is rebuilt.
 COMPACT_MIN_POSTINGS = 1_000_000
-#: Each query term is looked up in every delta segment, so their number is bounded too.
-MAX_DELTA_SEGMENTS = 256
+#: Each query term is looked up in every delta segment, so they are folded into one beyond this.
+MAX_DELTA_SEGMENTS = 64
 
 
 class Membership:
@@ -181,8 +181,13 @@ class MemoryIndex:
     def maybe_compact(self, force: bool = False) -> bool:
         delta = self.words.delta_postings + self.grams.delta_postings
         base = self.words.base_postings + self.grams.base_postings
-        segments = len(self.words.deltas)
-        if force or delta > max(COMPACT_MIN_POSTINGS, base // 2) or segments > MAX_DELTA_SEGMENTS:
+        if len(self.words.deltas) > MAX_DELTA_SEGMENTS:
+            # Many small writes (one talent per web save): fold the deltas together, which
+            # is cheap, instead of rewriting the whole base segment.
+            self.words.merge_deltas()
+            self.grams.merge_deltas()
+            self._last_lexical = None
+        if force or delta > max(COMPACT_MIN_POSTINGS, base // 2):
             self.words.rebuild(self.alive)
             self.grams.rebuild(self.alive)
             self._last_lexical = None
