@@ -50,10 +50,14 @@ class Searcher:
     def search(self, q: SearchQuery, exclude: Sequence[str] = ()) -> SearchResponse:
         """Run one query against a single, consistent view of the index."""
         view = self.backend.reader()
+        run = _Run(self, view)
         try:
-            return _Run(self, view).search(q, exclude)
+            return run.search(q, exclude)
         finally:
             view.release()
+            # Published only when done: concurrent searches (web threads) each
+            # time into their own dict and never clear one another's.
+            self.last_timing = run.timing
 
 
 class _Run:
@@ -64,8 +68,7 @@ class _Run:
         self.embedder = searcher.embedder
         self.analyzer = searcher.analyzer
         self.params = searcher.params
-        self.timing = searcher.last_timing
-        self.timing.clear()
+        self.timing: dict[str, float] = {}
 
     def search(self, q: SearchQuery, exclude: Sequence[str] = ()) -> SearchResponse:
         started = time.perf_counter()
