@@ -194,3 +194,41 @@ def test_batch_search_yields_one_dict_per_line(tmp_path):
     assert len(out[1]["results"]) <= 2
     assert "error" in out[2] and "error" in out[3]
     search.close()
+
+
+def test_concurrent_searches_and_writes_in_one_process(tmp_path):
+    import threading
+
+    search = open_search(settings_for(tmp_path), embedder=hashing_embedder())
+    search.upsert(SMALL_CORPUS)
+    errors: list[BaseException] = []
+    queries = ["巨灾再保险", "cross-border data", "医院服务机器人", "", "cloud migration 保险"]
+
+    def reader(n: int) -> None:
+        try:
+            for i in range(25):
+                response = search.search(
+                    SearchQuery(queries[(n + i) % len(queries)], categories=("A", "B", "C"))
+                )
+                assert response.total >= 0
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    def writer() -> None:
+        try:
+            for i in range(10):
+                search.upsert([replace(SMALL_CORPUS[i % len(SMALL_CORPUS)], talent_id=f"w-{i}")])
+                search.delete([f"w-{i - 1}"])
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=reader, args=(n,)) for n in range(4)] + [
+        threading.Thread(target=writer)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    assert search.info()["talents"] == len(SMALL_CORPUS) + 1
+    search.close()
