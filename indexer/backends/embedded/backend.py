@@ -214,21 +214,24 @@ class EmbeddedBackend(Backend):
 
     def talent_passages(self, talent_id: str) -> list[StoredPassage]:
         gen = self.refresh()
-        tid = gen.memory.tid_of.get(talent_id)
-        if tid is None:
-            return []
-        pids = sorted(gen.memory.tid_pids.get(tid, []))
+        with gen.lock:
+            tid = gen.memory.tid_of.get(talent_id)
+            if tid is None:
+                return []
+            pids = sorted(gen.memory.tid_pids.get(tid, []))
         stored = self._stored(gen, pids)
         return [stored[p] for p in pids if p in stored]
 
     def talents(self, talent_ids: Sequence[str]) -> dict[str, TalentRecord]:
-        mem = self.refresh().memory
-        out = {}
-        for talent_id in talent_ids:
-            tid = mem.tid_of.get(talent_id)
-            if tid is not None:
-                out[talent_id] = mem.talents[tid]
-        return out
+        gen = self.refresh()
+        with gen.lock:
+            mem = gen.memory
+            out = {}
+            for talent_id in talent_ids:
+                record = mem.talents.get(mem.tid_of.get(talent_id, -1))
+                if record is not None:
+                    out[talent_id] = record
+            return out
 
     def browse(self, filters: Filters, offset: int, limit: int) -> tuple[list[str], int]:
         gen = self.refresh()
