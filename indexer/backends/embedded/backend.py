@@ -11,7 +11,8 @@ from __future__ import annotations
 import copy
 import shutil
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +33,7 @@ from indexer.backends.base import (
 from indexer.backends.embedded.generation import Generation
 from indexer.backends.embedded.generations import Generations
 from indexer.backends.embedded.memory import MemoryIndex
-from indexer.backends.embedded.store import Store, Written, decode_vector
+from indexer.backends.embedded.store import StaleGeneration, Store, Written, decode_vector
 from indexer.errors import SearchUnavailable
 from indexer.retrieval.facets import bool_key
 
@@ -97,52 +98,81 @@ class EmbeddedBackend(Backend):
             self.gen.close()
 
     def info(self) -> dict:
-        gen = self.refresh()
-        return {
-            "backend": self.kind,
-            "path": str(self.generations.root),
-            "generation": gen.name,
-            "talents": len(gen.memory.talents),
-            "passages": int(np.count_nonzero(gen.memory.alive)),
-        }
+        with self._using() as gen:
+            return {
+                "backend": self.kind,
+                "path": str(self.generations.root),
+                "generation": gen.name,
+                "talents": len(gen.memory.talents),
+                "passages": int(np.count_nonzero(gen.memory.alive)),
+            }
 
     def talent_count(self) -> int:
-        return len(self.refresh().memory.talents)
+        with self._using() as gen:
+            return len(gen.memory.talents)
 
     # -- writes ----------------------------------------------------------------------
     def upsert(self, talents: Sequence[TalentRecord], passages: Sequence[PassageRecord]) -> None:
-        gen = self.refresh()
-        self._after_write(gen, gen.store.upsert(talents, passages))
+        self._write(lambda gen, guard: gen.store.upsert(talents, passages, guard))
 
     def delete(self, talent_ids: Iterable[str]) -> None:
-        gen = self.refresh()
-        self._after_write(gen, gen.store.delete(list(talent_ids)))
+        ids = list(talent_ids)
+        self._write(lambda gen, guard: gen.store.delete(ids, guard))
 
-    def _after_write(self, gen: Generation, written: Written) -> None:
-        gen.apply_written(written)
-        self._centroids = None
-        if gen.needs_snapshot():
-            gen.write_snapshot()
+    def _write(self, operation: Callable[[Generation, Callable[[], bool]], Written]) -> None:
+        """Write to the published generation, retrying if a rebuild swapped it meanwhile.
+
+        The guard runs under the store's write lock: a rebuild publishes while
+        holding that lock, so a writer either lands before the switch (and is
+        copied over) or sees the new generation and writes there.
+        """
+        for _ in range(10):
+            with self._using() as gen:
+                try:
+                    written = operation(gen, lambda g=gen: self.generations.current() == g.name)
+                except StaleGeneration:
+                    continue
+                gen.apply_written(written)
+                self._centroids = None
+                if gen.needs_snapshot():
+                    gen.write_snapshot()
+                return
+        raise SearchUnavailable("the search index generation kept changing during a write")
+
+    @contextmanager
+    def _using(self) -> Iterator[Generation]:
+        """The current generation, kept open (not closed by a concurrent swap) while in use."""
+        if self._pinned is not None:
+            yield self._pinned
+            return
+        with self._lock:
+            gen = self.refresh().acquire()
+        try:
+            yield gen
+        finally:
+            gen.release()
 
     def begin_rebuild(self) -> RebuildSession:
         return EmbeddedRebuild(self)
 
     # -- reads -------------------------------------------------------------------------
     def _hits(self, gen: Generation, pids: np.ndarray, scores: np.ndarray) -> list[Hit]:
+        """Hits for passage ids, built column-wise (a few hundred per list and query)."""
         mem = gen.memory
-        hits = []
-        for pid, score in zip(pids.tolist(), scores.tolist(), strict=True):
-            record = mem.talents.get(int(mem.p_tid[pid]))
-            if record is None:
-                continue
-            hits.append(
-                Hit(str(pid), record.talent_id, GROUPS[mem.p_group[pid]], float(mem.p_share[pid]), score)
-            )
-        return hits
+        names = mem.t_names[mem.p_tid[pids]]
+        keep = names != None  # noqa: E711 - elementwise test on an object array
+        pids, scores, names = pids[keep], scores[keep], names[keep]
+        columns = (
+            map(str, pids.tolist()),
+            names.tolist(),
+            _GROUP_NAMES[mem.p_group[pids]].tolist(),
+            mem.p_share[pids].tolist(),
+            scores.tolist(),
+        )
+        return list(map(Hit._make, zip(*columns, strict=True)))
 
     def lexical_top(self, query: LexicalQuery, filters: Filters, n: int) -> list[Hit]:
-        gen = self.refresh()
-        with gen.lock:
+        with self._using() as gen, gen.lock:
             mem = gen.memory
             scores = mem.lexical_array(query)
             pids = np.flatnonzero(scores)
@@ -156,8 +186,7 @@ class EmbeddedBackend(Backend):
             return self._hits(gen, pids, scores[pids])
 
     def lexical_scores(self, query: LexicalQuery, keys: Sequence[str]) -> dict[str, float]:
-        gen = self.refresh()
-        with gen.lock:
+        with self._using() as gen, gen.lock:
             mem = gen.memory
             scores = mem.lexical_array(query)
             out = {}
@@ -168,16 +197,14 @@ class EmbeddedBackend(Backend):
             return out
 
     def dense_top(self, vector: np.ndarray, group: str, filters: Filters, n: int) -> list[Hit]:
-        gen = self.refresh()
-        with gen.lock:
+        with self._using() as gen, gen.lock:
             mem = gen.memory
-            allowed = mem.allowed_pids(filters, GROUPS.index(group))
-            pids, scores = mem.vectors[group].search(vector, n, allowed)
+            allowed, allowed_mask = mem.allowed_pids(filters, GROUPS.index(group))
+            pids, scores = mem.vectors[group].search(vector, n, allowed, allowed_mask)
             return self._hits(gen, pids, scores)
 
     def dense_scores(self, vector: np.ndarray, keys: Sequence[str]) -> dict[str, float]:
-        gen = self.refresh()
-        with gen.lock:
+        with self._using() as gen, gen.lock:
             mem = gen.memory
             pids = np.asarray([int(k) for k in keys], dtype=np.int64)
             pids = pids[(pids < mem.alive.shape[0])]
@@ -192,13 +219,13 @@ class EmbeddedBackend(Backend):
             return out
 
     def centroids(self) -> Centroids:
-        gen = self.refresh()
-        cached = self._centroids
-        if cached is None or cached[:2] != (gen.name, gen.memory.seq):
-            cached = (gen.name, gen.memory.seq, gen.store.centroids())
-            if self._pinned is None:
-                self._centroids = cached
-        return cached[2]
+        with self._using() as gen:
+            cached = self._centroids
+            if cached is None or cached[:2] != (gen.name, gen.memory.seq):
+                cached = (gen.name, gen.memory.seq, gen.store.centroids())
+                if self._pinned is None:
+                    self._centroids = cached
+            return cached[2]
 
     def _stored(self, gen: Generation, pids: Sequence[int]) -> dict[int, StoredPassage]:
         out = {}
@@ -209,22 +236,21 @@ class EmbeddedBackend(Backend):
         return out
 
     def passages(self, keys: Sequence[str]) -> dict[str, StoredPassage]:
-        gen = self.refresh()
-        return {str(pid): p for pid, p in self._stored(gen, [int(k) for k in keys]).items()}
+        with self._using() as gen:
+            return {str(pid): p for pid, p in self._stored(gen, [int(k) for k in keys]).items()}
 
     def talent_passages(self, talent_id: str) -> list[StoredPassage]:
-        gen = self.refresh()
-        with gen.lock:
-            tid = gen.memory.tid_of.get(talent_id)
-            if tid is None:
-                return []
-            pids = sorted(gen.memory.tid_pids.get(tid, []))
-        stored = self._stored(gen, pids)
-        return [stored[p] for p in pids if p in stored]
+        with self._using() as gen:
+            with gen.lock:
+                tid = gen.memory.tid_of.get(talent_id)
+                if tid is None:
+                    return []
+                pids = sorted(gen.memory.tid_pids.get(tid, []))
+            stored = self._stored(gen, pids)
+            return [stored[p] for p in pids if p in stored]
 
     def talents(self, talent_ids: Sequence[str]) -> dict[str, TalentRecord]:
-        gen = self.refresh()
-        with gen.lock:
+        with self._using() as gen, gen.lock:
             mem = gen.memory
             out = {}
             for talent_id in talent_ids:
@@ -234,8 +260,7 @@ class EmbeddedBackend(Backend):
             return out
 
     def browse(self, filters: Filters, offset: int, limit: int) -> tuple[list[str], int]:
-        gen = self.refresh()
-        with gen.lock:
+        with self._using() as gen, gen.lock:
             mem = gen.memory
             order = mem.browse_order()
             mask = mem.talent_mask(filters)
@@ -245,14 +270,12 @@ class EmbeddedBackend(Backend):
             return [mem.talents[int(t)].talent_id for t in page], int(order.shape[0])
 
     def facet_counts(self, filters: Filters) -> dict[str, dict[str, int]]:
-        gen = self.refresh()
-        with gen.lock:
+        with self._using() as gen, gen.lock:
             mask = gen.memory.talent_mask(filters)
             return _count_facets(gen.memory, gen.memory.t_alive if mask is None else mask)
 
     def facets_for(self, talent_ids: Sequence[str]) -> dict[str, dict[str, int]]:
-        gen = self.refresh()
-        with gen.lock:
+        with self._using() as gen, gen.lock:
             mem = gen.memory
             mask = np.zeros(mem.t_alive.shape[0], dtype=bool)
             tids = [mem.tid_of[t] for t in talent_ids if t in mem.tid_of]

@@ -86,7 +86,9 @@ class MemoryIndex:
         self.languages = Membership()
         self._order: np.ndarray | None = None
         self._last_lexical: tuple[LexicalQuery, np.ndarray] | None = None
-        self._filter_cache: dict[Filters, tuple[np.ndarray | None, dict[int, np.ndarray]]] = {}
+        self._filter_cache: dict[
+            Filters, tuple[np.ndarray | None, dict[int, np.ndarray], np.ndarray | None]
+        ] = {}
 
     # -- growth helpers ------------------------------------------------------------
     def _grow_passages(self, pid: int) -> None:
@@ -199,26 +201,30 @@ class MemoryIndex:
         """Allowed tids as a bool array, or None when nothing is filtered (memoised until a change)."""
         return self._filtered(filters)[0]
 
-    def allowed_pids(self, filters: Filters, group_code: int) -> np.ndarray | None:
-        """Live passage ids of allowed talents in one language group (None when unfiltered)."""
-        mask, by_group = self._filtered(filters)
+    def allowed_pids(self, filters: Filters, group_code: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """``(pids, pid mask)`` of live passages of allowed talents in one group; ``(None, None)`` unfiltered."""
+        mask, by_group, pid_mask = self._filtered(filters)
         if mask is None:
-            return None
-        return by_group.get(group_code, np.zeros(0, dtype=np.int64))
+            return None, None
+        return by_group.get(group_code, np.zeros(0, dtype=np.int64)), pid_mask
 
-    def _filtered(self, filters: Filters) -> tuple[np.ndarray | None, dict[int, np.ndarray]]:
+    def _filtered(
+        self, filters: Filters
+    ) -> tuple[np.ndarray | None, dict[int, np.ndarray], np.ndarray | None]:
+        """Talent mask, allowed passage ids per group and passage mask for ``filters`` (memoised)."""
         cached = self._filter_cache.get(filters)
         if cached is None:
             mask = self._compute_mask(filters)
             by_group: dict[int, np.ndarray] = {}
+            pid_mask = None
             if mask is not None:
-                live = np.flatnonzero(self.alive)
-                allowed = live[mask[self.p_tid[live]]]
+                pid_mask = self.alive & mask[np.maximum(self.p_tid, 0)]
+                allowed = np.flatnonzero(pid_mask)
                 groups = self.p_group[allowed]
                 by_group = {code: allowed[groups == code] for code in range(len(GROUPS))}
-            if len(self._filter_cache) > 64:
+            if len(self._filter_cache) > 16:
                 self._filter_cache.clear()
-            cached = self._filter_cache[filters] = (mask, by_group)
+            cached = self._filter_cache[filters] = (mask, by_group, pid_mask)
         return cached
 
     def _compute_mask(self, filters: Filters) -> np.ndarray | None:

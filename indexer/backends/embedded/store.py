@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -166,13 +166,20 @@ class Store:
             )
 
     # -- writes ----------------------------------------------------------------
-    def upsert(self, talents: Sequence[TalentRecord], passages: Sequence[PassageRecord]) -> Written:
-        """Replace each talent and all of its passages in one transaction."""
+    def upsert(
+        self, talents: Sequence[TalentRecord], passages: Sequence[PassageRecord], guard: Guard | None = None
+    ) -> Written:
+        """Replace each talent and all of its passages in one transaction.
+
+        ``guard`` runs once the write lock is held; if it returns False nothing is
+        written and ``StaleGeneration`` is raised (the generation was replaced).
+        """
         by_talent: dict[str, list[PassageRecord]] = {t.talent_id: [] for t in talents}
         for p in passages:
             by_talent.setdefault(p.talent_id, []).append(p)
         records = {t.talent_id: t for t in talents}
         with self.write() as conn:
+            _check(guard)
             sums = _load_sums(conn)
             first_seq = _next_id(conn, "changes")
             next_pid = _next_id(conn, "passages")
@@ -224,8 +231,9 @@ class Store:
             _save_sums(conn, sums)
         return written
 
-    def delete(self, talent_ids: Iterable[str]) -> Written:
+    def delete(self, talent_ids: Iterable[str], guard: Guard | None = None) -> Written:
         with self.write() as conn:
+            _check(guard)
             sums = _load_sums(conn)
             written = Written(_next_id(conn, "changes"), _next_id(conn, "changes") - 1)
             for talent_id in talent_ids:
@@ -309,6 +317,18 @@ class Store:
 
     def talent_count(self) -> int:
         return int(self.query("SELECT count(*) FROM talents")[0][0])
+
+
+Guard = Callable[[], bool]
+
+
+class StaleGeneration(Exception):
+    """The generation written to is no longer the published one; retry on the current one."""
+
+
+def _check(guard: Guard | None) -> None:
+    if guard is not None and not guard():
+        raise StaleGeneration
 
 
 def _next_id(conn: sqlite3.Connection, table: str) -> int:
