@@ -143,6 +143,7 @@ def serve(settings: SearchSettings, n_queries: int) -> dict:
         "cpu_p95_ms": round(float(np.percentile(cpus, 95)), 1),
         "load_avg": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "stage_p50_ms": {k: round(float(np.percentile(v, 50)), 2) for k, v in stages.items()},
+        "stage_p95_ms": {k: round(float(np.percentile(v, 95)), 2) for k, v in stages.items()},
     }
 
 
@@ -200,6 +201,7 @@ def main(talents: int, backend: str, n_queries: int, seed: int, keep: Path | Non
         )
         served = json.loads(out.stdout.strip().splitlines()[-1])
         print(f"stage p50 (ms): {served['stage_p50_ms']}", flush=True)
+        print(f"stage p95 (ms): {served['stage_p95_ms']}", flush=True)
         print(
             f"serve (fresh process): open {served['open_s']} s, RSS after open {served['rss_after_open_mb']} MB, "
             f"peak RSS {served['peak_rss_mb']} MB",

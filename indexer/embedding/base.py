@@ -7,6 +7,7 @@ cache key, so vectors from two different spaces can never be mixed.
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
@@ -43,3 +44,18 @@ def l2_normalize(vectors: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     return np.ascontiguousarray(vectors / norms, dtype=np.float32)
+
+
+def embedding_threads() -> int:
+    """Threads one process gives its embedding model: ``KB_EMBEDDING_THREADS``, else every core.
+
+    A single process (``kb search``, ``kb import``, the benchmarks) should use
+    the whole machine for the one text it is embedding. ``kb serve`` divides
+    the cores among its workers instead (it sets the variable before forking),
+    because each worker already serves requests in parallel and idle-spinning
+    pools in every worker would take the cores from one another.
+    """
+    configured = os.environ.get("KB_EMBEDDING_THREADS")
+    if configured:
+        return max(1, int(configured))
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)

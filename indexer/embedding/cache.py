@@ -23,6 +23,7 @@ from indexer.embedding.base import Embedder
 
 _LOOKUP_CHUNK = 500
 _EMBED_CHUNK = 64
+_BUSY_MS = 30_000
 
 
 def cache_key(embedder_name: str, kind: str, text: str) -> bytes:
@@ -35,7 +36,9 @@ class VectorCache:
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
+        self._conn = sqlite3.connect(
+            str(path), timeout=_BUSY_MS / 1000, check_same_thread=False, isolation_level=None
+        )
         self._lock = threading.Lock()
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
@@ -58,12 +61,19 @@ class VectorCache:
                         found[key] = vec
         return found
 
-    def put_many(self, items: Sequence[tuple[bytes, np.ndarray]]) -> None:
-        """Store vectors; errors (locked, read-only file) are ignored — it is a cache."""
+    def put_many(self, items: Sequence[tuple[bytes, np.ndarray]], wait: bool = True) -> None:
+        """Store vectors; errors (locked, read-only file) are ignored — it is a cache.
+
+        ``wait=False`` gives up at once when another process holds the write
+        lock: a search request must never queue behind an indexing batch just
+        to remember its query vector.
+        """
         if not items:
             return
         rows = [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items]
         with self._lock:
+            if not wait:
+                self._conn.execute("PRAGMA busy_timeout = 0")
             try:
                 self._conn.execute("BEGIN")
                 self._conn.executemany("INSERT OR REPLACE INTO vectors (key, vec) VALUES (?, ?)", rows)
@@ -71,6 +81,9 @@ class VectorCache:
             except sqlite3.Error:
                 with contextlib.suppress(sqlite3.Error):
                     self._conn.execute("ROLLBACK")
+            finally:
+                if not wait:
+                    self._conn.execute(f"PRAGMA busy_timeout = {_BUSY_MS}")
 
     def close(self) -> None:
         with self._lock:
@@ -110,7 +123,7 @@ class CachedEmbedder(Embedder):
             for key, vec in zip(chunk, vectors, strict=True):
                 out[missing[key]] = vec
             if self.cache:
-                self.cache.put_many(list(zip(chunk, vectors, strict=True)))
+                self.cache.put_many(list(zip(chunk, vectors, strict=True)), wait=kind != "query")
         return out
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:

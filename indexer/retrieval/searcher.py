@@ -13,9 +13,12 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
+
 from indexer.analysis import Analyzer, cjk_share, language_group, normalize_text
 from indexer.backends.base import Backend, Filters, Hit, LexicalQuery, TalentRecord
 from indexer.embedding import Embedder
+from indexer.embedding.base import embedding_threads
 from indexer.models import Evidence, SearchQuery, SearchResponse, SearchResult
 from indexer.retrieval.aggregate import TalentScores, aggregate
 from indexer.retrieval.candidates import CandidateSet
@@ -47,10 +50,16 @@ class Searcher:
         #: Wall-clock split of the last search (query embedding), for benchmarks.
         self.last_timing: dict[str, float] = {}
 
-    def search(self, q: SearchQuery, exclude: Sequence[str] = ()) -> SearchResponse:
-        """Run one query against a single, consistent view of the index."""
+    def search(
+        self, q: SearchQuery, exclude: Sequence[str] = (), vector: np.ndarray | None = None
+    ) -> SearchResponse:
+        """Run one query against a single, consistent view of the index.
+
+        ``vector`` replaces the embedding of ``q.text`` (similar experts start
+        from vectors already computed for the index).
+        """
         view = self.backend.reader()
-        run = _Run(self, view)
+        run = _Run(self, view, vector)
         try:
             return run.search(q, exclude)
         finally:
@@ -63,8 +72,9 @@ class Searcher:
 class _Run:
     """One query execution pinned to one backend view (one generation)."""
 
-    def __init__(self, searcher: Searcher, backend: Backend) -> None:
+    def __init__(self, searcher: Searcher, backend: Backend, vector: np.ndarray | None = None) -> None:
         self.backend = backend
+        self.vector = vector
         self.embedder = searcher.embedder
         self.analyzer = searcher.analyzer
         self.params = searcher.params
@@ -80,13 +90,17 @@ class _Run:
         lexq = self._lexical_query(text) if q.mode != "dense" else LexicalQuery((), ())
         clock.lap("analyze_ms")
         lex_hits = None
-        if q.mode == "hybrid" and lexq:
-            # The query embedding runs in C without the GIL: score the lexical list meanwhile.
+        if q.mode == "hybrid" and lexq and embedding_threads() == 1:
+            # A one-thread embedding runs in C without the GIL: score the lexical list meanwhile.
+            # With more threads the embedding has the cores to itself (overlapping it with the
+            # lexical scoring made both slower: 100k talents, p95 84 ms against 61 ms).
             pending = _embedding_pool().submit(self._dense_query, text)
             lex_hits = self.backend.lexical_top(lexq, filters, self.params.lexical_pool)
             dq: DenseQuery | None = pending.result()
+        elif q.mode != "lexical":
+            dq = _embedding_pool().submit(self._dense_query, text).result()
         else:
-            dq = self._dense_query(text) if q.mode != "lexical" else None
+            dq = None
         clock.lap("query_ms")
         cands = self._candidates(lexq, dq, filters, q.mode, lex_hits)
         clock.lap("candidates_ms")
@@ -117,7 +131,7 @@ class _Run:
 
     def _dense_query(self, text: str) -> DenseQuery:
         t0 = time.perf_counter()
-        vector = self.embedder.embed_query(text)
+        vector = self.embedder.embed_query(text) if self.vector is None else self.vector
         self.timing["embed_ms"] = (time.perf_counter() - t0) * 1000
         group = language_group(cjk_share(text))
         return center_query(
@@ -239,12 +253,19 @@ _POOL_LOCK = threading.Lock()
 
 
 def _embedding_pool() -> ThreadPoolExecutor:
-    """Threads that embed queries while the caller's thread runs the lexical search."""
+    """The one thread that embeds queries for every search of this process.
+
+    One thread, because an OpenMP engine keeps a thread team per calling
+    thread: embeddings from many request threads made many teams, more
+    threads than cores, and libgomp then stops spinning between parallel
+    regions (a two-thread query took 30 ms instead of 12). The models
+    serialise their calls anyway.
+    """
     global _POOL
     if _POOL is None:
         with _POOL_LOCK:
             if _POOL is None:
-                _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kb-query-embed")
+                _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kb-query-embed")
     return _POOL
 
 
