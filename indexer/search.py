@@ -10,6 +10,7 @@ from indexer.analysis import Analyzer, get_analyzer
 from indexer.backends.base import Backend, IndexMeta
 from indexer.documents import TalentDoc
 from indexer.embedding import Embedder, make_embedder
+from indexer.embedding.base import l2_normalize
 from indexer.indexing import batches, prepare
 from indexer.models import SearchQuery, SearchResponse
 from indexer.retrieval.params import DEFAULT_PARAMS, RankingParams
@@ -18,7 +19,7 @@ from indexer.settings import SearchSettings
 
 log = logging.getLogger(__name__)
 
-_SIMILAR_FILTERS = {"categories", "fields", "available", "languages", "offset", "mode", "with_facets"}
+_SIMILAR_FILTERS = {"categories", "fields", "available", "languages", "offset", "with_facets"}
 
 
 class ExpertSearch:
@@ -70,18 +71,26 @@ class ExpertSearch:
         return self.searcher.search(q)
 
     def similar(self, talent_id: str, limit: int = 10, **filters) -> SearchResponse:
-        """Experts whose work resembles this talent's directions and profile (excluding them)."""
+        """Experts whose work resembles this talent's directions and profile (excluding them).
+
+        Dense only, from the mean of the talent's own direction (or profile)
+        passage vectors: those vectors were computed at indexing and come from
+        the vector cache, so a profile page does not pay for a query embedding
+        nor for a lexical search over a paragraph of text.
+        """
         unknown = set(filters) - _SIMILAR_FILTERS
         if unknown:
             raise TypeError(f"unknown filters for similar(): {sorted(unknown)}")
         passages = self.backend.talent_passages(talent_id)
-        directions = [p.text for p in passages if p.kind == "direction"]
-        profile = [p.text for p in passages if p.kind == "profile"]
-        text = "; ".join(directions) or (profile[0] if profile else "")
-        query = SearchQuery(text=text, limit=limit, **filters)
-        if not text:
+        texts = [p.text for p in passages if p.kind == "direction"] or [
+            p.text for p in passages if p.kind == "profile"
+        ]
+        filters.setdefault("with_facets", False)  # a short list beside a profile, not a result page
+        query = SearchQuery(text="; ".join(texts), limit=limit, mode="dense", **filters)
+        if not texts:
             return SearchResponse([], 0, {}, query.offset, query.limit, 0.0)
-        return self.searcher.search(query, exclude=(talent_id,))
+        vector = l2_normalize(self.embedder.embed_passages(texts).mean(axis=0))[0]
+        return self.searcher.search(query, exclude=(talent_id,), vector=vector)
 
     def ping(self) -> None:
         self.backend.ping()
