@@ -129,6 +129,10 @@ def issue_token(session: Session, user: User, label: str = "") -> str:
     return token
 
 
+#: ``ApiToken.last_used_at`` is refreshed at most this often.
+TOKEN_USE_PRECISION = timedelta(minutes=1)
+
+
 def user_for_token(session: Session, token: str) -> User | None:
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
     if row is None:
@@ -136,7 +140,11 @@ def user_for_token(session: Session, token: str) -> User | None:
     user = session.get(User, row.user_id)
     if user is None or not user.active:
         return None
-    row.last_used_at = utcnow()
+    now = utcnow()
+    # Minute precision is all "last used" needs; writing it on every API call made
+    # each read request a write transaction, and SQLite serialises those.
+    if row.last_used_at is None or now - row.last_used_at > TOKEN_USE_PRECISION:
+        row.last_used_at = now
     return user
 
 

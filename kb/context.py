@@ -56,12 +56,16 @@ class KnowledgeBase:
         reach the index within a second without a separate worker."""
         if self._sync_thread is not None:
             return
+        from kb.queue import Purger
+
         stop = threading.Event()
+        purger = Purger(self.sessions)
 
         def loop() -> None:
             while not stop.wait(interval):
                 try:
                     self.sync_search()
+                    purger.maybe_purge()
                 except Exception:  # noqa: BLE001 - the queue keeps the work; retry next tick
                     continue
 

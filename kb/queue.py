@@ -51,17 +51,18 @@ def claim(factory: sessionmaker[Session], topic: str, limit: int, worker: str) -
     now = utcnow()
     claimed: list[int] = []
     with factory() as session:
+        # Written so that the (state, run_after) index serves it: the explicit IN on state,
+        # and ORDER BY id + 0, which keeps SQLite from walking the topic index in id order
+        # through every finished row (2 ms per poll at 11k done rows, 0.02 ms this way).
         candidates = session.scalars(
             select(QueueItem.id)
             .where(
                 QueueItem.topic == topic,
+                QueueItem.state.in_(("pending", "running")),
                 QueueItem.run_after <= now,
-                or_(
-                    QueueItem.state == "pending",
-                    (QueueItem.state == "running") & (QueueItem.locked_until < now),
-                ),
+                or_(QueueItem.state == "pending", QueueItem.locked_until < now),
             )
-            .order_by(QueueItem.id)
+            .order_by(QueueItem.id + 0)
             .limit(limit)
         ).all()
         for item_id in candidates:
@@ -143,10 +144,37 @@ def pending_count(session: Session, topic: str | None = None) -> int:
     return int(session.scalar(q) or 0)
 
 
-def purge_done(session: Session, older_than: timedelta = timedelta(days=7)) -> int:
+#: Finished items are kept this long for inspection (``kb worker`` logs, the dashboard), then purged.
+DONE_RETENTION = timedelta(days=7)
+
+
+def purge_done(session: Session, older_than: timedelta = DONE_RETENTION) -> int:
+    """Delete items finished more than ``older_than`` ago (dead items stay until handled)."""
     from sqlalchemy import delete
 
     result = session.execute(
         delete(QueueItem).where(QueueItem.state == "done", QueueItem.done_at < utcnow() - older_than)
     )
     return int(result.rowcount or 0)
+
+
+class Purger:
+    """Runs ``purge_done`` at most once per ``every`` from a polling loop.
+
+    Without it every sync and mail item ever processed stays in the table:
+    an import of 10k talents alone leaves 10k rows behind.
+    """
+
+    def __init__(self, factory: sessionmaker[Session], every: timedelta = timedelta(hours=1)) -> None:
+        self.factory = factory
+        self.every = every
+        self._next = utcnow()
+
+    def maybe_purge(self) -> int:
+        if utcnow() < self._next:
+            return 0
+        self._next = utcnow() + self.every
+        with self.factory() as session:
+            purged = purge_done(session)
+            session.commit()
+        return purged

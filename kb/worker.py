@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 
 from kb.context import KnowledgeBase
+from kb.queue import Purger
 
 
 def run_worker(kb: KnowledgeBase, *, once: bool = False, interval: float = 0.5,
@@ -25,6 +26,7 @@ def run_worker(kb: KnowledgeBase, *, once: bool = False, interval: float = 0.5,
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    purger = Purger(kb.sessions)
     handlers: list[tuple[str, Callable[[], object]]] = [
         ("search", kb.sync_search),
         ("mail", lambda: drain_mail_queue(kb)),
@@ -42,6 +44,9 @@ def run_worker(kb: KnowledgeBase, *, once: bool = False, interval: float = 0.5,
             failed = getattr(report, "failed", 0)
             if done or failed:
                 log(f"{name}: {done} done, {failed} failed")
+        purged = purger.maybe_purge()
+        if purged:
+            log(f"queue: purged {purged} finished item(s)")
         if once:
             return
         time.sleep(interval)

@@ -53,3 +53,29 @@ def test_failure_keeps_items_for_retry(kb) -> None:  # type: ignore[no-untyped-d
     done: list[int] = []
     drain(kb.sessions, "test.topic", lambda items: done.extend(i.id for i in items))
     assert done == [item_id]
+
+
+def test_finished_items_are_purged_after_the_retention_only(kb) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from kb.models import utcnow
+    from kb.queue import DONE_RETENTION, Purger
+
+    with kb.sessions() as s, s.begin():
+        for i in range(4):
+            enqueue(s, "test.topic", {"n": i})
+    drain(kb.sessions, "test.topic", lambda items: None)
+    with kb.sessions() as s, s.begin():
+        for i in range(4, 6):
+            enqueue(s, "test.topic", {"n": i})
+    with kb.sessions() as s, s.begin():
+        old = list(s.scalars(select(QueueItem).where(QueueItem.state == "done").order_by(QueueItem.id)))
+        for item in old[:3]:
+            item.done_at = utcnow() - DONE_RETENTION - timedelta(minutes=1)
+    purger = Purger(kb.sessions)
+    assert purger.maybe_purge() == 3
+    with kb.sessions() as s:
+        left = {(i.payload["n"], i.state) for i in s.scalars(select(QueueItem))}
+    # the recently finished one and the two never processed remain; pending work is never purged
+    assert left == {(3, "done"), (4, "pending"), (5, "pending")}
+    assert purger.maybe_purge() == 0  # at most once per hour
