@@ -50,7 +50,29 @@ def _sync(kb: KnowledgeBase, quiet: bool = False) -> None:
         click.echo(f"search index updated ({report.done} change(s))", err=True)
 
 
-@click.group()
+class _Commands(click.Group):
+    """Reports a failing database as one clear line instead of a traceback.
+
+    Every write is its own transaction (a talent is saved whole or not at all),
+    so the honest advice after a lost connection is simply to run the command
+    again once the database is back.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from sqlalchemy.exc import DBAPIError, OperationalError
+
+        try:
+            return super().invoke(ctx)
+        except (OperationalError, DBAPIError) as exc:
+            cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            _fail(
+                f"database error: {cause} ({type(exc).__name__}). Nothing is saved half-way; "
+                "run the command again when the database is reachable.",
+                code=3,
+            )
+
+
+@click.group(cls=_Commands)
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Luohu talent think-tank knowledge base."""
@@ -227,11 +249,12 @@ def worker(ctx: click.Context, once: bool, interval: float) -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--dev", is_flag=True, help="Flask's development server with reloader instead of gunicorn.")
 @click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes.")
-def serve(host: str, port: int, dev: bool, workers: int) -> None:
+@click.option("--threads", default=2, show_default=True, type=int, help="Request threads per worker.")
+def serve(host: str, port: int, dev: bool, workers: int, threads: int) -> None:
     """Run the web application (gunicorn in production mode)."""
     from web.serve import run
 
-    run(host=host, port=port, dev=dev, workers=workers)
+    run(host=host, port=port, dev=dev, workers=workers, threads=threads)
 
 
 @main.command("backup")

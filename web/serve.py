@@ -7,6 +7,7 @@ separate worker (``kb worker`` remains the way to run it out of process).
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
@@ -14,6 +15,8 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from kb.context import KnowledgeBase
+
+log = logging.getLogger(__name__)
 
 
 def _process_app() -> Flask:
@@ -23,10 +26,33 @@ def _process_app() -> Flask:
     kb = KnowledgeBase()
     kb.init_db()  # a no-op once the schema is at head; the parent migrated before forking
     kb.start_background_sync()
-    return create_app(kb)
+    app = create_app(kb)
+    _warm_search(kb)
+    return app
 
 
-def run(host: str = "127.0.0.1", port: int = 5000, dev: bool = False, workers: int = 2) -> None:
+def _warm_search(kb: KnowledgeBase) -> None:
+    """Load the embedding model, the segmenter and the index before the first request.
+
+    Otherwise the first searches a worker serves wait seconds for them (over
+    ten for a sentence-transformers model) while holding request threads.
+    A search backend that is down must not keep the site from starting.
+    """
+    from indexer import SearchQuery
+
+    try:
+        kb.search.search(SearchQuery("warm-up 预热", limit=1, with_facets=False))
+    except Exception as exc:  # noqa: BLE001 - any failure here is reported by the first real search
+        log.warning("search not warmed up at start: %s", exc)
+
+
+def run(
+    host: str = "127.0.0.1", port: int = 5000, dev: bool = False, workers: int = 2, threads: int = 2
+) -> None:
+    # Each worker embeds with its share of the cores (see indexer.embedding.base.embedding_threads);
+    # the workers inherit this environment when gunicorn forks them.
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    os.environ.setdefault("KB_EMBEDDING_THREADS", str(max(1, cores // max(1, workers))))
     # Migrate once before any worker starts, so workers never race on the schema.
     boot = KnowledgeBase()
     boot.init_db()
@@ -38,7 +64,7 @@ def run(host: str = "127.0.0.1", port: int = 5000, dev: bool = False, workers: i
         app.run(host=host, port=port, debug=True, use_reloader=True)
         return
     GunicornApp(
-        {"bind": f"{host}:{port}", "workers": max(1, workers), "worker_class": "gthread", "threads": 4,
+        {"bind": f"{host}:{port}", "workers": max(1, workers), "worker_class": "gthread", "threads": max(1, threads),
          "timeout": 60, "accesslog": "-", "errorlog": "-", "forwarded_allow_ips": "127.0.0.1"},
     ).run()
 

@@ -51,6 +51,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--max-requests", type=int, default=200_000, help="stop after this many requests")
     p.add_argument("--edit-share", type=float, default=0.10)
     p.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    p.add_argument("--threads", type=int, default=2, help="request threads per worker")
     p.add_argument("--embedder", default=os.environ.get("KB_EMBEDDER", ""),
                    help="KB_EMBEDDER for index and queries alike (default: the product default)")
     p.add_argument("--data-dir", type=Path, help="keep the data here; reused when it already holds the corpus")
@@ -97,7 +98,7 @@ class Bench:
         Path(self.env["KB_EMBEDDING_CACHE"]).parent.mkdir(parents=True, exist_ok=True)
         self.server: subprocess.Popen[bytes] | None = None
         self.report: dict[str, Any] = {"talents": args.talents, "clients": args.clients,
-                                       "edit_share": args.edit_share, "workers": args.workers,
+                                       "edit_share": args.edit_share, "workers": args.workers, "threads": args.threads,
                                        "embedder": args.embedder or "default (auto)", "data_dir": str(self.data)}
 
     def kb(self, *args: str, timeout: float = 7200) -> str:
@@ -142,7 +143,8 @@ class Bench:
     def start_server(self) -> None:
         log = open(self.data / "serve.log", "wb")  # noqa: SIM115 - closed with the process
         self.server = subprocess.Popen(
-            [*KB, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.args.workers)],
+            [*KB, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.args.workers),
+             "--threads", str(self.args.threads)],
             env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:

@@ -59,6 +59,8 @@ def test_postgres_backend_terminated_mid_import(pg_url: str, tmp_path: Path) -> 
             assert _assert_whole(place) == N
             return
         assert "terminat" in err or "OperationalError" in err, err[-2000:]
+        assert "Traceback" not in err and "run the command again" in err, err[-2000:]
+        assert proc.returncode == 3
         assert 30 <= _assert_whole(place) == saved < N
 
         rerun = place.run("import", str(source))
