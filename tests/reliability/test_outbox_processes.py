@@ -29,7 +29,7 @@ log, go = sys.argv[1], sys.argv[2]
 original = indexer.ExpertSearch.upsert
 def recording_upsert(self, docs):
     docs = list(docs)
-    time.sleep(0.005 * len(docs))  # a backend that takes its time, so the workers overlap
+    time.sleep(0.02 * len(docs))  # a backend that takes its time (4 s in all), so the workers overlap
     original(self, docs)
     with open(log, "a") as f:
         f.write("".join(f"{os.getpid()} {d.talent_id}\\n" for d in docs))

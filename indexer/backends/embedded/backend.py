@@ -174,8 +174,7 @@ class EmbeddedBackend(Backend):
     def lexical_top(self, query: LexicalQuery, filters: Filters, n: int) -> list[Hit]:
         with self._using() as gen, gen.lock:
             mem = gen.memory
-            scores = mem.lexical_array(query)
-            pids = np.flatnonzero(scores)
+            scores, pids = mem.lexical_matches(query)
             pids = pids[mem.alive[pids]]
             mask = mem.talent_mask(filters)
             if mask is not None:

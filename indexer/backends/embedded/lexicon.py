@@ -210,11 +210,16 @@ class FieldIndex:
         return math.log(1.0 + (self.doc_count - df + 0.5) / (df + 0.5))
 
     def score_into(
-        self, terms: Sequence[str], out: np.ndarray, weight: float | Sequence[float] = 1.0
+        self,
+        terms: Sequence[str],
+        out: np.ndarray,
+        weight: float | Sequence[float] = 1.0,
+        touched: list[np.ndarray] | None = None,
     ) -> None:
         """Add weight × BM25 of every passage containing any of ``terms`` into ``out``.
 
-        ``weight`` is one factor for all terms or one per term.
+        ``weight`` is one factor for all terms or one per term. The posting
+        lists read are appended to ``touched`` (when given).
         """
         if self.doc_count == 0:
             return
@@ -229,6 +234,8 @@ class FieldIndex:
             for pids, tfs in postings:
                 tf = tfs.astype(np.float32)
                 out[pids] += idf * tf / (tf + norms[pids])
+                if touched is not None:
+                    touched.append(pids)
 
     # -- persistence -------------------------------------------------------------
     def save(self, directory: Path, name: str) -> None:
