@@ -232,3 +232,43 @@ def test_concurrent_searches_and_writes_in_one_process(tmp_path):
     assert not errors, errors
     assert search.info()["talents"] == len(SMALL_CORPUS) + 1
     search.close()
+
+
+def test_common_terms_change_no_score_only_which_passages_are_candidates(tmp_path, monkeypatch):
+    """Lucene-style common terms: 深圳 is in every profile, 量子 in three."""
+    from indexer.backends.base import Filters, LexicalQuery
+    from indexer.backends.embedded import memory
+    from indexer.documents import TalentDoc
+
+    docs = [
+        TalentDoc(talent_id=f"t{i}", name=f"专家{i}", category="B", fields=("banking",),
+                  research_directions=(("深圳 量子 通信" if i < 3 else "深圳 城市 更新"),),
+                  bio="深圳" * (1 + i % 3))
+        for i in range(40)
+    ]
+    search = open_search(settings_for(tmp_path), embedder=hashing_embedder())
+    search.rebuild(docs)
+    query = search.searcher.analyzer.query("深圳 量子")
+    lexq = LexicalQuery(tuple(query.words), tuple(query.grams), 0.5, query.folded)
+    backend = search.backend
+
+    def run() -> tuple[dict[str, float], dict[str, float]]:
+        with backend._using() as gen:
+            gen.memory._last_lexical = None  # no memoised result from the other setting
+        top = {h.key: h.score for h in backend.lexical_top(lexq, Filters(), 1000)}
+        every = backend.lexical_scores(lexq, [str(p) for p in range(400)])
+        return top, every
+
+    full_top, full_all = run()
+    monkeypatch.setattr(memory, "COMMON_MIN_POSTINGS", 0)
+    monkeypatch.setattr(memory, "COMMON_SHARE", 0.2)
+    with backend._using() as gen:
+        assert gen.memory.common_terms(lexq)[0] == ["深圳"]
+    common_top, common_all = run()
+    # candidates: only passages with 量子; their scores are the full BM25 scores
+    assert 0 < len(common_top) < len(full_top)
+    assert all(abs(common_top[k] - full_top[k]) < 1e-5 for k in common_top)
+    # rescoring any passage (one that only says 深圳 included) gives its full score
+    assert common_all.keys() == full_all.keys()
+    assert all(abs(common_all[k] - full_all[k]) < 1e-5 for k in full_all)
+    search.close()

@@ -88,3 +88,21 @@ def test_folding_many_small_deltas_keeps_postings_and_statistics():
     again = np.zeros(100, dtype=np.float32)
     index.score_into(VOCAB[:3], again)
     assert np.allclose(scores, again)
+
+
+@given(
+    batches,
+    st.lists(st.sampled_from(VOCAB), min_size=1, max_size=4, unique=True),
+    st.lists(st.integers(0, 40), max_size=12),
+)
+@settings(max_examples=60, deadline=None)
+def test_scores_of_chosen_passages_equal_the_full_pass(batch_list, query, chosen):
+    index = FieldIndex()
+    pid = 0
+    for batch in batch_list:
+        index.add_batch(list(range(pid, pid + len(batch))), batch)
+        pid += len(batch)
+    full = np.zeros(41, dtype=np.float32)
+    index.score_into(query, full)
+    chosen_pids = np.asarray([c for c in chosen if c < pid], dtype=np.int64)
+    assert np.allclose(index.scores_of(query, chosen_pids), full[chosen_pids], atol=1e-5)

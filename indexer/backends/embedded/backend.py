@@ -187,13 +187,11 @@ class EmbeddedBackend(Backend):
     def lexical_scores(self, query: LexicalQuery, keys: Sequence[str]) -> dict[str, float]:
         with self._using() as gen, gen.lock:
             mem = gen.memory
-            scores = mem.lexical_array(query)
-            out = {}
-            for key in keys:
-                pid = int(key)
-                if pid < scores.shape[0] and mem.alive[pid]:
-                    out[key] = float(scores[pid])
-            return out
+            pids = np.asarray([int(k) for k in keys], dtype=np.int64)
+            pids = pids[pids < mem.alive.shape[0]]
+            pids = pids[mem.alive[pids]]
+            scores = mem.lexical_scores_for(query, pids)
+            return dict(zip(map(str, pids.tolist()), scores.tolist(), strict=True))
 
     def dense_top(self, vector: np.ndarray, group: str, filters: Filters, n: int) -> list[Hit]:
         with self._using() as gen, gen.lock:

@@ -209,17 +209,45 @@ class FieldIndex:
     def idf(self, df: int) -> float:
         return math.log(1.0 + (self.doc_count - df + 0.5) / (df + 0.5))
 
+    def df(self, term: str) -> int:
+        return sum(p.shape[0] for p, _ in self._postings(term))
+
+    def scores_of(
+        self, terms: Sequence[str], pids: np.ndarray, weight: float | Sequence[float] = 1.0
+    ) -> np.ndarray:
+        """BM25 of ``terms`` for the given passages only: a binary search per posting list
+        (each list is sorted by passage id) instead of a pass over it."""
+        out = np.zeros(pids.shape[0], dtype=np.float32)
+        if self.doc_count == 0 or pids.shape[0] == 0:
+            return out
+        norms = self._length_norms()
+        weights = [weight] * len(terms) if isinstance(weight, int | float) else list(weight)
+        for term, weight in zip(terms, weights, strict=True):
+            postings = self._postings(term)
+            df = sum(p.shape[0] for p, _ in postings)
+            if df == 0:
+                continue
+            idf = np.float32(weight * self.idf(df))
+            for run, tfs in postings:
+                at = np.minimum(np.searchsorted(run, pids), run.shape[0] - 1)
+                hit = run[at] == pids
+                tf = tfs[at[hit]].astype(np.float32)
+                out[hit] += idf * tf / (tf + norms[pids[hit]])
+        return out
+
     def score_into(
         self,
         terms: Sequence[str],
         out: np.ndarray,
         weight: float | Sequence[float] = 1.0,
         touched: list[np.ndarray] | None = None,
+        only: np.ndarray | None = None,
     ) -> None:
         """Add weight × BM25 of every passage containing any of ``terms`` into ``out``.
 
         ``weight`` is one factor for all terms or one per term. The posting
-        lists read are appended to ``touched`` (when given).
+        lists read are appended to ``touched`` (when given). With ``only`` (a
+        boolean array over passage ids) just those passages are scored.
         """
         if self.doc_count == 0:
             return
@@ -232,6 +260,10 @@ class FieldIndex:
                 continue
             idf = np.float32(weight * self.idf(df))
             for pids, tfs in postings:
+                if only is not None:
+                    inside = pids < only.shape[0]
+                    inside[inside] = only[pids[inside]]
+                    pids, tfs = pids[inside], tfs[inside]
                 tf = tfs.astype(np.float32)
                 out[pids] += idf * tf / (tf + norms[pids])
                 if touched is not None:
