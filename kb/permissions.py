@@ -23,6 +23,9 @@ ROLE_MATRIX: dict[str, frozenset[str]] = {
     "talent.view_contact": frozenset({"talent", "researcher", "commissioner", "admin"}),
     "talent.edit": frozenset({"talent", "commissioner", "admin"}),
     "talent.history": frozenset({"talent", "commissioner", "admin"}),
+    # Conflict-of-interest screening reads the employment history: a talent adds
+    # employers, only staff take one off (audited), so no one can hide a conflict.
+    "talent.affiliations.remove": STAFF,
     "talent.certify": STAFF,
     "talent.review": STAFF,
     "talent.create": STAFF,

@@ -1,9 +1,12 @@
 """Keeping a talent's employment history, which the conflict rules read.
 
-Edited like the rest of the profile (``talent.edit``: the talent itself or
+Added like the rest of the profile (``talent.edit``: the talent itself or
 staff) and audited: ``set_affiliations`` replaces the whole list (imports,
 the API), ``add_affiliation`` and ``remove_affiliation`` change one row (the
 edit page), so two open forms cannot silently drop each other's rows.
+Removing an employer needs ``talent.affiliations.remove`` (staff): the
+conflict rules read this history, and a talent must not be able to take a
+former employer off the list before a consultation about it.
 
 Changes are audit entries (``talent.affiliations*``), not profile revisions:
 the history is not part of the reviewed profile document, but who removed a
@@ -67,6 +70,9 @@ def set_affiliations(session: Session, actor: Actor, talent: Talent, rows: list[
     if errors:
         raise ValidationError("; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
     before = [(a.organization, a.from_year, a.to_year) for a in list_affiliations(session, talent)]
+    kept = {(o.casefold(), s, e) for o, s, e in clean}
+    if any((o.casefold(), s, e) not in kept for o, s, e in before):
+        require(actor, "talent.affiliations.remove", talent)
     for a in list_affiliations(session, talent):
         session.delete(a)
     session.flush()
@@ -104,8 +110,9 @@ def add_affiliation(session: Session, actor: Actor, talent: Talent, row: dict[st
 
 
 def remove_affiliation(session: Session, actor: Actor, talent: Talent, affiliation_id: int) -> None:
-    """Remove one of ``talent``'s employers; another talent's row is NotFound, never removed."""
+    """Remove one of ``talent``'s employers (staff); another talent's row is NotFound, never removed."""
     require(actor, "talent.edit", talent)
+    require(actor, "talent.affiliations.remove", talent)
     found = session.scalar(select(TalentAffiliation).where(TalentAffiliation.id == affiliation_id,
                                                            TalentAffiliation.talent_id == talent.id))
     if found is None:

@@ -97,7 +97,7 @@ RULES: dict[str, Pred | str] = {
     "talents.edit_output": can("talent.edit", "talent"),
     "talents.delete_output": can("talent.edit", "talent"),
     "talents.add_affiliation": can("talent.edit", "talent"),
-    "talents.remove_affiliation": can("talent.edit", "talent"),
+    "talents.remove_affiliation": can("talent.affiliations.remove", "talent"),
     "dashboard.index": can("dashboard.view"), "dashboard.data": can("dashboard.view"),
     "admin.index": STAFF_ONLY,
     "admin.users": can("users.manage"), "admin.create_user": can("users.manage"),

@@ -14,7 +14,12 @@ from sqlalchemy import select
 
 from kb.actors import Actor
 from kb.audit import recent
-from kb.consultations.affiliations import add_affiliation, list_affiliations, remove_affiliation
+from kb.consultations.affiliations import (
+    add_affiliation,
+    list_affiliations,
+    remove_affiliation,
+    set_affiliations,
+)
 from kb.consultations.conflicts import build_context, conflicts_of
 from kb.consultations.settings import ConsultationSettings
 from kb.errors import NotFound, PermissionDenied, ValidationError
@@ -59,15 +64,34 @@ def test_kb_add_and_remove_are_checked_and_audited(site: Site) -> None:
                                                         "to_year": 2020})
         row_id = row.id
     assert _rows(site, UNAVAILABLE) == [("深港数据交易所", 2015, 2020)]
-    with site.kb.sessions() as s, s.begin():
+    # the conflict screening reads this list: its own talent cannot take an employer off it
+    with site.kb.sessions() as s, pytest.raises(PermissionDenied):
         remove_affiliation(s, talent_actor, get_talent(s, UNAVAILABLE), row_id)
+    assert _rows(site, UNAVAILABLE) == [("深港数据交易所", 2015, 2020)]
+    with site.kb.sessions() as s, s.begin():
+        remove_affiliation(s, _actor(site, "commissioner"), get_talent(s, UNAVAILABLE), row_id)
     assert _rows(site, UNAVAILABLE) == []
     with site.kb.sessions() as s:
         entries = recent(s, action_prefix="talent.affiliations", object_id=UNAVAILABLE)
         actions = {e.action: e for e in entries}
         assert set(actions) == {"talent.affiliations.add", "talent.affiliations.remove"}
-        assert all(e.actor_label == "talent2" for e in entries)
+        assert actions["talent.affiliations.add"].actor_label == "talent2"
+        assert actions["talent.affiliations.remove"].actor_label == "commissioner"
         assert actions["talent.affiliations.remove"].detail["organization"] == "深港数据交易所"
+
+
+def test_kb_replacing_the_list_may_add_but_only_staff_may_drop(site: Site) -> None:
+    talent_actor = _actor(site, "talent2")
+    with site.kb.sessions() as s, s.begin():
+        set_affiliations(s, talent_actor, get_talent(s, UNAVAILABLE), [{"organization": "甲公司", "to_year": 2019}])
+        set_affiliations(s, talent_actor, get_talent(s, UNAVAILABLE),  # the same row (any case) plus one
+                         [{"organization": "甲公司", "to_year": "2019"}, {"organization": "乙研究院"}])
+    with site.kb.sessions() as s, pytest.raises(PermissionDenied):
+        set_affiliations(s, talent_actor, get_talent(s, UNAVAILABLE), [{"organization": "乙研究院"}])
+    assert sorted(_rows(site, UNAVAILABLE)) == [("乙研究院", None, None), ("甲公司", None, 2019)]
+    with site.kb.sessions() as s, s.begin():
+        set_affiliations(s, _actor(site, "commissioner"), get_talent(s, UNAVAILABLE), [])
+    assert _rows(site, UNAVAILABLE) == []
 
 
 @pytest.mark.parametrize("username", ["talent", "researcher", "organizer"])
@@ -91,7 +115,7 @@ def test_kb_never_removes_another_talents_row_through_ones_own(site: Site) -> No
         theirs = add_affiliation(s, Actor.system("t"), get_talent(s, OTHER), {"organization": "别人的单位"})
         theirs_id = theirs.id
     with site.kb.sessions() as s, pytest.raises(NotFound):
-        remove_affiliation(s, _actor(site, "talent"), get_talent(s, OWN), theirs_id)
+        remove_affiliation(s, _actor(site, "commissioner"), get_talent(s, OWN), theirs_id)
     assert ("别人的单位", None, None) in _rows(site, OTHER)
     with site.kb.sessions() as s, s.begin():
         remove_affiliation(s, Actor.system("t"), get_talent(s, OTHER), theirs_id)
@@ -124,7 +148,7 @@ def test_kb_refuses_the_same_row_twice(site: Site) -> None:
 
 # --- the edit page -------------------------------------------------------------------------------------------
 
-def test_talent_lists_adds_and_removes_its_own(site: Site, clients: dict[str, FlaskClient]) -> None:
+def test_talent_adds_its_own_but_only_staff_remove(site: Site, clients: dict[str, FlaskClient]) -> None:
     c = clients["talent"]
     page = c.get(f"/talents/{OWN}/edit").get_data(as_text=True)
     assert 'id="affiliations"' in page and "暂无登记的工作经历" in page
@@ -137,11 +161,18 @@ def test_talent_lists_adds_and_removes_its_own(site: Site, clients: dict[str, Fl
     assert "深港湾商业银行香港分行" in page and "2016" in page and "至今" in page
     assert _rows(site, OWN) == [("罗湖区金融发展顾问委员会", 2021, None), ("深港湾商业银行香港分行", 2008, 2016)]
 
-    for row_id in _ids(c, OWN):
-        resp = c.post(f"/talents/{OWN}/affiliations/{row_id}/delete", data={"csrf_token": csrf_token(c, "/account")})
+    assert _ids(c, OWN) == [] and "只能由服务专员删除" in page  # no delete buttons for the talent
+    staff = clients["commissioner"]
+    row_ids = _ids(staff, OWN)
+    assert len(row_ids) == 2
+    resp = c.post(f"/talents/{OWN}/affiliations/{row_ids[0]}/delete", data={"csrf_token": csrf_token(c, "/account")})
+    assert resp.status_code == 403 and len(_rows(site, OWN)) == 2
+    for row_id in row_ids:
+        resp = staff.post(f"/talents/{OWN}/affiliations/{row_id}/delete",
+                          data={"csrf_token": csrf_token(staff, "/account")})
         assert resp.status_code == 302
     assert _rows(site, OWN) == []
-    assert "已删除工作经历" in c.get(f"/talents/{OWN}/edit").get_data(as_text=True)
+    assert "已删除工作经历" in staff.get(f"/talents/{OWN}/edit").get_data(as_text=True)
     with site.kb.sessions() as s:
         assert len(recent(s, action_prefix="talent.affiliations", object_id=OWN, limit=100)) >= 4
 
@@ -179,7 +210,7 @@ def test_another_talents_row_through_ones_own_url_is_404(site: Site, clients: di
     with site.kb.sessions() as s, s.begin():
         row = add_affiliation(s, Actor.system("t"), get_talent(s, OTHER), {"organization": "别人的单位"})
         row_id = row.id
-    c = clients["talent"]
+    c = clients["commissioner"]
     resp = c.post(f"/talents/{OWN}/affiliations/{row_id}/delete", data={"csrf_token": csrf_token(c, "/account")})
     assert resp.status_code == 404
     assert ("别人的单位", None, None) in _rows(site, OTHER)
