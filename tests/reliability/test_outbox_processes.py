@@ -39,6 +39,9 @@ from kb.cli import main
 # small batches: each worker claims a few items, applies them, comes back for more
 kb.context.KnowledgeBase.sync_search = lambda self: kb.search_sync.drain_search_queue(
     self.sessions, self.search, batch=10)
+from indexer.analysis import get_analyzer
+get_analyzer().query("预热")  # load the segmenter's dictionaries before the start line
+open(f"{go}.ready-{os.getpid()}", "w").close()
 while not os.path.exists(go):
     time.sleep(0.005)
 main(["worker", "--once"])
@@ -62,7 +65,10 @@ def test_two_worker_processes_apply_each_change_exactly_once(place: Place, tmp_p
     log, go = tmp_path / "applied.log", tmp_path / "go"
     workers = [subprocess.Popen([sys.executable, "-c", RECORDING_WORKER, str(log), str(go)], env=place.env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    time.sleep(1.0)  # both interpreters up and waiting
+    # both interpreters imported and initialised (a loaded CI machine takes seconds), then go
+    deadline = time.monotonic() + 120
+    while len(list(tmp_path.glob("go.ready-*"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
     go.touch()
     outputs = [w.communicate(timeout=300) for w in workers]
     assert [w.returncode for w in workers] == [0, 0], outputs
