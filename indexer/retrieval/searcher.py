@@ -92,8 +92,9 @@ class _Run:
         lex_hits = None
         if q.mode == "hybrid" and lexq and embedding_threads() == 1:
             # A one-thread embedding runs in C without the GIL: score the lexical list meanwhile.
-            # With more threads the embedding has the cores to itself (overlapping it with the
-            # lexical scoring made both slower: 100k talents, p95 84 ms against 61 ms).
+            # With more threads the embedding has the cores to itself: overlapped, the two
+            # slowed each other down (alternating runs at 100k talents: p95 68–85 ms overlapped,
+            # 61–68 ms one after the other).
             pending = _embedding_pool().submit(self._dense_query, text)
             lex_hits = self.backend.lexical_top(lexq, filters, self.params.lexical_pool)
             dq: DenseQuery | None = pending.result()
