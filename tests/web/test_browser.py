@@ -213,8 +213,16 @@ def test_activity_pages_render_and_organizer_buttons_share_a_row(server, browser
     page.wait_for_load_state()
     assert "深圳证券交易所" in page.locator("#affiliations table").inner_text()
     shot(page, "edit-affiliations")
+    # the talent adds employers; removing one is for a service commissioner (conflict screening)
+    assert page.locator("#affiliations table button.danger").count() == 0
+    assert "只能由服务专员删除" in page.locator("#affiliations").inner_text()
+    page.context.close()
+
+    page = _page(browser, base)
+    _login(page, "commissioner")
+    page.goto(f"/talents/{OWN}/edit")
     page.once("dialog", lambda d: d.accept())  # the delete asks for confirmation (app.js)
-    page.locator("#affiliations table button.danger").first.click()
+    page.locator("#affiliations tr", has_text="深圳证券交易所").locator("button.danger").click()
     page.wait_for_load_state()
     assert "深圳证券交易所" not in page.locator("#affiliations").inner_text()
     page.context.close()
