@@ -34,18 +34,19 @@ def db() -> Session:
 
 def current_actor() -> Actor | None:
     """The actor kb permission checks need; None for an anonymous visitor."""
-    if "api_user" in g:
-        return Actor.of(g.api_user)
-    if current_user and current_user.is_authenticated:
-        return Actor.of(current_user)
-    return None
+    account = current_account()
+    return Actor.of(account) if account is not None else None
 
 
 def current_account() -> User | None:
     if "api_user" in g:
         return g.api_user
-    if current_user and current_user.is_authenticated:
-        return current_user  # type: ignore[return-value]
+    # Resolve flask-login's proxy once: pages call this (through ``can``) dozens of
+    # times, and each attribute read through the proxy looks the user up again
+    # (3 ms of a 23 ms profile page went to that).
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    if user is not None and user.is_authenticated:
+        return user  # type: ignore[no-any-return]
     return None
 
 

@@ -27,6 +27,9 @@ from indexer.retrieval.fusion import fuse_calibrated, fuse_rrf
 from indexer.retrieval.highlight import highlight
 from indexer.retrieval.params import DEFAULT_PARAMS, MAX_QUERY_CHARS, MAX_QUERY_TERMS, RankingParams
 
+#: Up to this many excluded talents are dropped after ranking rather than filtered in the backend.
+DROP_AFTER_MAX = 3
+
 
 def clean_query(text: str) -> str:
     """Plain, bounded query text: never interpreted, only analysed and embedded."""
@@ -83,9 +86,13 @@ class _Run:
     def search(self, q: SearchQuery, exclude: Sequence[str] = ()) -> SearchResponse:
         started = time.perf_counter()
         text = clean_query(q.text)
-        filters = filters_of(q, exclude)
         if not text:
-            return self._browse(q, filters, started)
+            return self._browse(q, filters_of(q, exclude), started)
+        # A few excluded talents (similar experts leave out the talent itself) are dropped
+        # from the ranking afterwards: as a filter, each distinct exclusion compiled a fresh
+        # passage mask and sent every vector group down the slower filtered path.
+        dropped = frozenset(exclude) if len(exclude) <= DROP_AFTER_MAX else frozenset()
+        filters = filters_of(q, () if dropped else exclude)
         clock = _Clock(self.timing)
         lexq = self._lexical_query(text) if q.mode != "dense" else LexicalQuery((), ())
         clock.lap("analyze_ms")
@@ -110,7 +117,7 @@ class _Run:
         else:
             fuse_calibrated(cands, cjk_share(text), q.mode, self.params)
         talents = aggregate(cands, self.params)
-        ranked = self._result_set(talents, q.mode)
+        ranked = self._result_set(talents, q.mode, dropped)
         clock.lap("rank_ms")
         page = ranked[q.offset : q.offset + q.limit]
         records = self.backend.talents([talents.talents[t] for t in page]) if page else {}
@@ -178,9 +185,9 @@ class _Run:
             self.timing["rescore_ms"] = (time.perf_counter() - t0) * 1000 - self.timing["collect_ms"]
         return cands
 
-    def _result_set(self, talents: TalentScores, mode: str) -> list[int]:
+    def _result_set(self, talents: TalentScores, mode: str, dropped: frozenset[str] = frozenset()) -> list[int]:
         """Talent positions ordered by score; hybrid/dense keep those within the relevance floor of the best."""
-        ranked = talents.ranked()
+        ranked = [t for t in talents.ranked() if talents.talents[t] not in dropped]
         if not ranked:
             return []
         if mode == "lexical":
