@@ -14,7 +14,7 @@ so both backends see the same statistics.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -221,18 +221,11 @@ class FieldIndex:
         if self.doc_count == 0 or pids.shape[0] == 0:
             return out
         norms = self._length_norms()
-        weights = [weight] * len(terms) if isinstance(weight, int | float) else list(weight)
-        for term, weight in zip(terms, weights, strict=True):
-            postings = self._postings(term)
-            df = sum(p.shape[0] for p, _ in postings)
-            if df == 0:
-                continue
-            idf = np.float32(weight * self.idf(df))
-            for run, tfs in postings:
-                at = np.minimum(np.searchsorted(run, pids), run.shape[0] - 1)
-                hit = run[at] == pids
-                tf = tfs[at[hit]].astype(np.float32)
-                out[hit] += idf * tf / (tf + norms[pids[hit]])
+        for idf, run, tfs in self._weighted_runs(terms, weight):
+            at = np.minimum(np.searchsorted(run, pids), run.shape[0] - 1)
+            hit = run[at] == pids
+            tf = tfs[at[hit]].astype(np.float32)
+            out[hit] += idf * tf / (tf + norms[pids[hit]])
         return out
 
     def score_into(
@@ -252,22 +245,29 @@ class FieldIndex:
         if self.doc_count == 0:
             return
         norms = self._length_norms()
+        for idf, pids, tfs in self._weighted_runs(terms, weight):
+            if only is not None:
+                inside = pids < only.shape[0]
+                inside[inside] = only[pids[inside]]
+                pids, tfs = pids[inside], tfs[inside]
+            tf = tfs.astype(np.float32)
+            out[pids] += idf * tf / (tf + norms[pids])
+            if touched is not None:
+                touched.append(pids)
+
+    def _weighted_runs(
+        self, terms: Sequence[str], weight: float | Sequence[float]
+    ) -> Iterator[tuple[np.float32, np.ndarray, np.ndarray]]:
+        """``(weight × idf, passage ids, term frequencies)`` of every posting run of ``terms``."""
         weights = [weight] * len(terms) if isinstance(weight, int | float) else list(weight)
-        for term, weight in zip(terms, weights, strict=True):
+        for term, term_weight in zip(terms, weights, strict=True):
             postings = self._postings(term)
             df = sum(p.shape[0] for p, _ in postings)
             if df == 0:
                 continue
-            idf = np.float32(weight * self.idf(df))
+            idf = np.float32(term_weight * self.idf(df))
             for pids, tfs in postings:
-                if only is not None:
-                    inside = pids < only.shape[0]
-                    inside[inside] = only[pids[inside]]
-                    pids, tfs = pids[inside], tfs[inside]
-                tf = tfs.astype(np.float32)
-                out[pids] += idf * tf / (tf + norms[pids])
-                if touched is not None:
-                    touched.append(pids)
+                yield idf, pids, tfs
 
     # -- persistence -------------------------------------------------------------
     def save(self, directory: Path, name: str) -> None:
