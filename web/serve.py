@@ -14,6 +14,7 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from indexer.embedding.base import available_cores
 from kb.context import KnowledgeBase
 
 log = logging.getLogger(__name__)
@@ -51,8 +52,7 @@ def run(
 ) -> None:
     # Each worker embeds with its share of the cores (see indexer.embedding.base.embedding_threads);
     # the workers inherit this environment when gunicorn forks them.
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    os.environ.setdefault("KB_EMBEDDING_THREADS", str(max(1, cores // max(1, workers))))
+    os.environ.setdefault("KB_EMBEDDING_THREADS", str(max(1, available_cores() // max(1, workers))))
     # Migrate once before any worker starts, so workers never race on the schema.
     boot = KnowledgeBase()
     boot.init_db()

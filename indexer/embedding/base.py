@@ -58,4 +58,9 @@ def embedding_threads() -> int:
     configured = os.environ.get("KB_EMBEDDING_THREADS")
     if configured:
         return max(1, int(configured))
+    return available_cores()
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity, which containers narrow)."""
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
