@@ -64,8 +64,9 @@ def run(
         app.run(host=host, port=port, debug=True, use_reloader=True)
         return
     GunicornApp(
-        {"bind": f"{host}:{port}", "workers": max(1, workers), "worker_class": "gthread", "threads": max(1, threads),
-         "timeout": 60, "accesslog": "-", "errorlog": "-", "forwarded_allow_ips": "127.0.0.1"},
+        {"bind": f"{host}:{port}", "workers": max(1, workers), "threads": max(1, threads),
+         "worker_class": "web.gunicorn_worker.BalancedThreadWorker", "timeout": 60,
+         "accesslog": "-", "errorlog": "-", "forwarded_allow_ips": "127.0.0.1"},
     ).run()
 
 
