@@ -32,6 +32,7 @@ ANALYZER_RULES = "a1"
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUN = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<word>[^\W_{_CJK}]+)")
+_CJK_WORD = re.compile(rf"[{_CJK}]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +93,32 @@ class Analyzer:
                 start = m.start() + offset
                 if gram not in CHINESE_STOPWORDS:
                     yield Token(gram, start, start + len(gram))
+
+    def matching_tokens(self, normalized: str, words: set[str], grams: set[str]) -> Iterator[Token]:
+        """The tokens of ``word_tokens`` and ``gram_tokens`` whose terms are in ``words`` / ``grams``.
+
+        The same tokens as filtering both streams, without segmenting the CJK
+        runs that cannot hold a query word: a search-mode word is a substring
+        of its run, so a run containing none of the words as a substring yields
+        none of them. Highlighting evidence segmented every passage in full
+        and was a quarter of a search's time.
+        """
+        cjk_words = [w for w in words if _CJK_WORD.fullmatch(w)]
+        for m in _RUN.finditer(normalized):
+            run, base = m.group(), m.start()
+            if m.lastgroup == "cjk":
+                if any(w in run for w in cjk_words):
+                    for word, start, end in self._segmenter.segment(run):
+                        if word in words and word not in CHINESE_STOPWORDS:
+                            yield Token(word, base + start, base + end)
+                if grams:
+                    for gram, offset in _bigrams(run):
+                        if gram in grams and gram not in CHINESE_STOPWORDS:
+                            yield Token(gram, base + offset, base + offset + len(gram))
+            elif words and run not in ENGLISH_STOPWORDS and not (len(run) == 1 and run.isalpha()):
+                term = stem(run)
+                if term in words:
+                    yield Token(term, base, m.end())
 
     def analyze(self, text: str) -> Analysis:
         """Both term streams for a passage (with repetitions, for term frequencies).

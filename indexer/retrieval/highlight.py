@@ -17,9 +17,7 @@ SNIPPET_CHARS = 240
 def match_spans(analyzer: Analyzer, text: str, words: set[str], grams: set[str]) -> list[tuple[int, int]]:
     """Merged ``[start, end)`` spans of ``text`` whose analysed terms are query terms."""
     norm = normalize(text)
-    spans = [norm.span(t.start, t.end) for t in analyzer.word_tokens(norm.text) if t.term in words]
-    spans += [norm.span(t.start, t.end) for t in analyzer.gram_tokens(norm.text) if t.term in grams]
-    spans.sort()
+    spans = sorted(norm.span(t.start, t.end) for t in analyzer.matching_tokens(norm.text, words, grams))
     merged: list[tuple[int, int]] = []
     for start, end in spans:
         if merged and start <= merged[-1][1]:

@@ -46,3 +46,20 @@ def test_highlight_is_always_safe(text, query):
     unmarked = marked.replace("<mark>", "").replace("</mark>", "")
     assert "<" not in unmarked and ">" not in unmarked
     assert html.unescape(unmarked) == plain
+
+
+_MIXED = st.text(alphabet=st.sampled_from(list("保险精算定价健康险巨灾再区块链存证与的和 ,.。insurance reinsurers catastrophe")), max_size=120)
+
+
+@given(_MIXED, _MIXED)
+@settings(max_examples=300, deadline=None)
+def test_matching_tokens_are_the_filtered_token_streams(text, query):
+    """Highlighting skips segmenting runs without a query word; it must mark exactly what full analysis would."""
+    analyzer = get_analyzer()
+    q = analyzer.query(query)
+    words, grams = set(q.words) | q.folded, set(q.grams) | q.folded
+    norm = text.casefold()
+    expected = [t for t in analyzer.word_tokens(norm) if t.term in words]
+    expected += [t for t in analyzer.gram_tokens(norm) if t.term in grams]
+    assert sorted(analyzer.matching_tokens(norm, words, grams), key=lambda t: (t.start, t.end, t.term)) == sorted(
+        expected, key=lambda t: (t.start, t.end, t.term))
