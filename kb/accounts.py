@@ -134,11 +134,13 @@ TOKEN_USE_PRECISION = timedelta(minutes=1)
 
 
 def user_for_token(session: Session, token: str) -> User | None:
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
-    if row is None:
+    found = session.execute(
+        select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == _digest(token))
+    ).first()  # one round trip: this runs before every API request
+    if found is None:
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
+    row, user = found
+    if not user.active:
         return None
     now = utcnow()
     # Minute precision is all "last used" needs; writing it on every API call made
