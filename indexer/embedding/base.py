@@ -32,6 +32,10 @@ class Embedder(ABC):
         """One query vector ``(dim,)``."""
         return self.embed_queries([text])[0]
 
+    def remembers_query(self, text: str) -> bool:
+        """True when ``embed_query(text)`` will answer from memory, without running the model."""
+        return False
+
     def close(self) -> None:  # noqa: B027 - optional hook, most embedders hold nothing
         """Release resources (files, threads) held by the embedder."""
 

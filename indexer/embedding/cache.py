@@ -129,6 +129,10 @@ class CachedEmbedder(Embedder):
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         return self._embed(list(texts), "passage")
 
+    def remembers_query(self, text: str) -> bool:
+        with self._lru_lock:
+            return text in self._lru
+
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)
         out = np.zeros((len(texts), self.dim), dtype=np.float32)

@@ -97,18 +97,23 @@ class _Run:
         lexq = self._lexical_query(text) if q.mode != "dense" else LexicalQuery((), ())
         clock.lap("analyze_ms")
         lex_hits = None
-        if q.mode == "hybrid" and lexq and embedding_threads() == 1:
+        if q.mode == "lexical":
+            dq = None
+        elif self.vector is not None or self.embedder.remembers_query(text):
+            # No model call (similar experts bring their vector; repeated queries are remembered):
+            # nothing to overlap, and handing it to the embedding thread cost a thread hop and
+            # two GIL hand-overs per search.
+            dq = self._dense_query(text)
+        elif q.mode == "hybrid" and lexq and embedding_threads() == 1:
             # A one-thread embedding runs in C without the GIL: score the lexical list meanwhile.
             # With more threads the embedding has the cores to itself: overlapped, the two
             # slowed each other down (alternating runs at 100k talents: p95 68–85 ms overlapped,
             # 61–68 ms one after the other).
             pending = _embedding_pool().submit(self._dense_query, text)
             lex_hits = self.backend.lexical_top(lexq, filters, self.params.lexical_pool)
-            dq: DenseQuery | None = pending.result()
-        elif q.mode != "lexical":
-            dq = _embedding_pool().submit(self._dense_query, text).result()
+            dq = pending.result()
         else:
-            dq = None
+            dq = _embedding_pool().submit(self._dense_query, text).result()
         clock.lap("query_ms")
         cands = self._candidates(lexq, dq, filters, q.mode, lex_hits)
         clock.lap("candidates_ms")

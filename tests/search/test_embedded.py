@@ -173,6 +173,28 @@ def test_embedding_cache_never_embeds_the_same_text_twice(tmp_path):
     assert json.dumps(first.name) == json.dumps(second.name)
 
 
+def test_a_remembered_query_is_answered_without_the_model(tmp_path):
+    """Searches skip the embedding thread for remembered queries; the answer must be the model's own."""
+    from indexer.embedding import CachedEmbedder, VectorCache
+    from indexer.embedding.hashing import HashingEmbedder
+
+    class Counting(HashingEmbedder):
+        calls = 0
+
+        def embed_queries(self, texts):
+            Counting.calls += len(texts)
+            return super().embed_queries(texts)
+
+    embedder = CachedEmbedder(Counting(32), VectorCache(tmp_path / "v.sqlite"))
+    assert not embedder.remembers_query("巨灾再保险")
+    first = embedder.embed_query("巨灾再保险")
+    assert embedder.remembers_query("巨灾再保险") and Counting.calls == 1
+    search = open_search(settings_for(tmp_path), embedder=embedder)
+    search.upsert(SMALL_CORPUS)
+    assert search.search(SearchQuery("巨灾再保险", limit=3)).results  # answered from memory
+    assert Counting.calls == 1 and (embedder.embed_query("巨灾再保险") == first).all()
+
+
 def test_batch_search_yields_one_dict_per_line(tmp_path):
     from indexer.cli_support import run_batch
 
