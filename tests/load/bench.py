@@ -279,6 +279,14 @@ class Bench:
             self.stop_server()
         elapsed = self.report["elapsed_s"]
         self.report["endpoints"] = {name: s.summary(elapsed) for name, s in stats.items()}
+        every = Stats()
+        for s in stats.values():
+            every.latencies += s.latencies
+            every.errors += s.errors
+            every.conflicts += s.conflicts
+            for status, count in s.statuses.items():
+                every.statuses[status] = every.statuses.get(status, 0) + count
+        self.report["all_requests"] = every.summary(elapsed)
         self.report["in_process_search"] = self.in_process_baseline()
         ep = self.report["endpoints"]
         self.report["total_rps"] = round(sum(e["requests"] for e in ep.values()) / elapsed, 1)
@@ -302,7 +310,7 @@ def table(report: dict[str, Any]) -> str:
              f"index {report.get('index_s')} s",
              "| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | errors | conflicts |",
              "|---|---|---|---|---|---|---|---|"]
-    for name, e in report["endpoints"].items():
+    for name, e in [*report["endpoints"].items(), ("all requests", report["all_requests"])]:
         lines.append(f"| {name} | {e['requests']} | {e['rps']} | {e['p50_ms']} | {e['p95_ms']} | {e['p99_ms']} | "
                      f"{e['errors']} | {e['conflicts']} |")
     lines.append(f"total {report['total_rps']} req/s, errors {report['errors']}; in-process search "

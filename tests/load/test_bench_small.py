@@ -34,4 +34,5 @@ def test_small_load_run_has_no_errors(tmp_path: Path) -> None:
         + endpoints["profile_patch_api"]["conflicts"]
     assert report["elapsed_s"] <= 15  # bounded: it stopped by itself
     assert report["in_process_search"]["p50_ms"] > 0 and report["search_over_static_p50"] > 0
-    assert "| search_api |" in proc.stdout
+    assert "| search_api |" in proc.stdout and "| all requests |" in proc.stdout
+    assert report["all_requests"]["requests"] == sum(e["requests"] for e in endpoints.values())
