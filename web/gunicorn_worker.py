@@ -53,11 +53,16 @@ class BalancedThreadWorker(ThreadWorker):  # type: ignore[misc]
         super().finish_request(conn, fs)
 
     def has_room(self) -> bool:
-        return self.nr_conns < self.worker_connections and self.in_flight < self.cfg.threads + ACCEPT_QUEUE
+        return self.in_flight < self.cfg.threads + ACCEPT_QUEUE
+
+    def set_accept_enabled(self, enabled: bool) -> None:
+        super().set_accept_enabled(enabled and self.has_room())
 
     def wait_for_and_dispatch_events(self, timeout: float) -> None:
-        # The main thread calls this before every poll: take new clients now or leave them to another process.
-        self.set_accept_enabled(self.has_room())
+        # The main thread polls here; requests finished or started since the last poll change the room.
+        # A stopping worker (not alive) keeps its listener closed.
+        if self.alive:
+            self.set_accept_enabled(self.nr_conns < self.worker_connections)
         super().wait_for_and_dispatch_events(timeout)
 
     def handle_request(self, req: Any, conn: Any) -> bool:

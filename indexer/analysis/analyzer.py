@@ -100,8 +100,8 @@ class Analyzer:
         The same tokens as filtering both streams, without segmenting the CJK
         runs that cannot hold a query word: a search-mode word is a substring
         of its run, so a run containing none of the words as a substring yields
-        none of them. Highlighting evidence segmented every passage in full
-        and was a quarter of a search's time.
+        none of them. Highlighting evidence segmented every passage in full:
+        90 µs a passage, about a sixth of a search; now about 20 µs.
         """
         cjk_words = [w for w in words if _CJK_WORD.fullmatch(w)]
         for m in _RUN.finditer(normalized):
