@@ -152,23 +152,34 @@ def test_settings_from_environment(tmp_path):
         SearchSettings.from_env({"KB_SEARCH_BACKEND": "solr"})
 
 
-def test_embedding_cache_never_embeds_the_same_text_twice(tmp_path):
-    from indexer.embedding import CachedEmbedder, VectorCache
+def _counting_embedder():  # type: ignore[no-untyped-def]
+    """A hashing embedder that counts the texts the "model" itself is asked to embed."""
     from indexer.embedding.hashing import HashingEmbedder
 
     class Counting(HashingEmbedder):
-        calls = 0
+        passages = queries = 0
 
         def embed_passages(self, texts):
-            Counting.calls += len(texts)
+            self.passages += len(texts)
             return super().embed_passages(texts)
 
-    first = CachedEmbedder(Counting(32), VectorCache(tmp_path / "v.sqlite"))
+        def embed_queries(self, texts):
+            self.queries += len(texts)
+            return super().embed_queries(texts)
+
+    return Counting(32)
+
+
+def test_embedding_cache_never_embeds_the_same_text_twice(tmp_path):
+    from indexer.embedding import CachedEmbedder, VectorCache
+
+    first_model, second_model = _counting_embedder(), _counting_embedder()
+    first = CachedEmbedder(first_model, VectorCache(tmp_path / "v.sqlite"))
     a = first.embed_passages(["甲", "乙", "甲"])
-    assert Counting.calls == 2
-    second = CachedEmbedder(Counting(32), VectorCache(tmp_path / "v.sqlite"))
+    assert first_model.passages == 2
+    second = CachedEmbedder(second_model, VectorCache(tmp_path / "v.sqlite"))
     b = second.embed_passages(["乙", "甲", "丙"])
-    assert Counting.calls == 3
+    assert second_model.passages == 1
     assert (a[0] == b[1]).all() and (a[1] == b[0]).all()
     assert json.dumps(first.name) == json.dumps(second.name)
 
@@ -176,23 +187,16 @@ def test_embedding_cache_never_embeds_the_same_text_twice(tmp_path):
 def test_a_remembered_query_is_answered_without_the_model(tmp_path):
     """Searches skip the embedding thread for remembered queries; the answer must be the model's own."""
     from indexer.embedding import CachedEmbedder, VectorCache
-    from indexer.embedding.hashing import HashingEmbedder
 
-    class Counting(HashingEmbedder):
-        calls = 0
-
-        def embed_queries(self, texts):
-            Counting.calls += len(texts)
-            return super().embed_queries(texts)
-
-    embedder = CachedEmbedder(Counting(32), VectorCache(tmp_path / "v.sqlite"))
+    model = _counting_embedder()
+    embedder = CachedEmbedder(model, VectorCache(tmp_path / "v.sqlite"))
     assert not embedder.remembers_query("巨灾再保险")
     first = embedder.embed_query("巨灾再保险")
-    assert embedder.remembers_query("巨灾再保险") and Counting.calls == 1
+    assert embedder.remembers_query("巨灾再保险") and model.queries == 1
     search = open_search(settings_for(tmp_path), embedder=embedder)
     search.upsert(SMALL_CORPUS)
     assert search.search(SearchQuery("巨灾再保险", limit=3)).results  # answered from memory
-    assert Counting.calls == 1 and (embedder.embed_query("巨灾再保险") == first).all()
+    assert model.queries == 1 and (embedder.embed_query("巨灾再保险") == first).all()
 
 
 def test_batch_search_yields_one_dict_per_line(tmp_path):
