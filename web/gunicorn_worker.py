@@ -21,7 +21,7 @@ one fair line that all processes serve from:
   client reconnects through the accept queue. A lightly loaded server keeps
   connections alive as before.
 
-Same run with these rules: clients evenly spread, p95 / p50 ≈ 1.45 for every
+Same run with these rules: clients evenly spread, p95 / p50 about 1.5 for every
 endpoint, throughput unchanged (see docs/reliability.md).
 """
 
