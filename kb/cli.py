@@ -249,7 +249,8 @@ def worker(ctx: click.Context, once: bool, interval: float) -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--dev", is_flag=True, help="Flask's development server with reloader instead of gunicorn.")
 @click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes.")
-@click.option("--threads", default=2, show_default=True, type=int, help="Request threads per worker.")
+@click.option("--threads", default=1, show_default=True, type=int,
+              help="Request threads per worker (more when requests wait on a remote Elasticsearch or database).")
 def serve(host: str, port: int, dev: bool, workers: int, threads: int) -> None:
     """Run the web application (gunicorn in production mode)."""
     from web.serve import run

@@ -48,8 +48,12 @@ def _warm_search(kb: KnowledgeBase) -> None:
 
 
 def run(
-    host: str = "127.0.0.1", port: int = 5000, dev: bool = False, workers: int = 2, threads: int = 2
+    host: str = "127.0.0.1", port: int = 5000, dev: bool = False, workers: int = 2, threads: int = 1
 ) -> None:
+    # One request thread per process by default: the requests are CPU work in Python, so a
+    # second thread only shares its process's GIL with the first. At 20 clients on 2 cores,
+    # 2 x 1 served as much as 2 x 2 with a lower p95 (docs/reliability.md). Requests that wait
+    # on a network (a remote Elasticsearch or PostgreSQL) are what extra threads are for.
     # Each worker embeds with its share of the cores (see indexer.embedding.base.embedding_threads);
     # the workers inherit this environment when gunicorn forks them.
     os.environ.setdefault("KB_EMBEDDING_THREADS", str(max(1, available_cores() // max(1, workers))))

@@ -51,7 +51,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--max-requests", type=int, default=200_000, help="stop after this many requests")
     p.add_argument("--edit-share", type=float, default=0.10)
     p.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    p.add_argument("--threads", type=int, default=2, help="request threads per worker")
+    p.add_argument("--threads", type=int, default=1, help="request threads per worker (kb serve's default)")
     p.add_argument("--embedder", default=os.environ.get("KB_EMBEDDER", ""),
                    help="KB_EMBEDDER for index and queries alike (default: the product default)")
     p.add_argument("--data-dir", type=Path, help="keep the data here; reused when it already holds the corpus")

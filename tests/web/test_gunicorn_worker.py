@@ -97,3 +97,28 @@ def test_a_lone_client_keeps_its_connection(server: int) -> None:
     closes = asyncio.run(run())
     assert "close" not in closes[:99]         # no handshake per request when the server has room
     assert closes[99] == "close"              # and a bounded number of requests per connection
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the accept queue length is read from Linux's TCP_INFO")
+def test_the_accept_queue_length_is_read_from_the_kernel() -> None:
+    """The keep-alive rule asks the kernel how many connections wait to be accepted."""
+    from web.gunicorn_worker import accept_queue_length
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        assert accept_queue_length(listener) == 0
+        clients = [socket.create_connection(listener.getsockname()) for _ in range(3)]
+        try:
+            deadline = time.monotonic() + 5
+            while accept_queue_length(listener) != 3 and time.monotonic() < deadline:
+                time.sleep(0.01)  # the handshakes complete in the kernel, asynchronously
+            assert accept_queue_length(listener) == 3
+            accepted, _ = listener.accept()
+            accepted.close()
+            assert accept_queue_length(listener) == 2
+        finally:
+            for c in clients:
+                c.close()
+    with socket.socket(socket.AF_UNIX) as unix:
+        assert accept_queue_length(unix) is None  # not a TCP listener: the rule falls back to its other tests
