@@ -23,13 +23,13 @@ one fair line that all processes serve from:
   through the accept queue. A server with room keeps connections alive as
   before.
 
-Same run with the first two rules: clients evenly spread, p95 / p50 about 1.5
-for every endpoint, throughput unchanged. The accept-queue test came later:
-under load one response in ten still kept its connection, because the worker
-had not yet taken a waiting connection when it answered (its main thread needs
-the GIL to accept), and that client's next request then went straight into the
-worker past everyone in the queue (p50 25 ms against 130 ms for the others).
-Now every client waits its turn (see docs/reliability.md).
+Same run with both rules: clients evenly spread, p95 / p50 about 1.5 for every
+endpoint. The accept-queue test in the second rule came later: without it, one
+response in ten under load still kept its connection (the worker had not yet
+taken the waiting connection when it answered: its main thread needs the GIL
+to accept), and that client's next request went straight into the worker past
+everyone in the queue (p50 25 ms against 130 ms for the others). Now every
+client waits its turn (see docs/reliability.md).
 """
 
 from __future__ import annotations
