@@ -122,3 +122,30 @@ def test_the_accept_queue_length_is_read_from_the_kernel() -> None:
                 c.close()
     with socket.socket(socket.AF_UNIX) as unix:
         assert accept_queue_length(unix) is None  # not a TCP listener: the rule falls back to its other tests
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the accept queue length is read from Linux's TCP_INFO")
+def test_a_connection_is_not_kept_while_another_client_waits_to_be_accepted() -> None:
+    from types import SimpleNamespace
+
+    from web.gunicorn_worker import BalancedThreadWorker
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        worker = object.__new__(BalancedThreadWorker)  # only the decision, without a running server
+        worker.sockets, worker.cfg, worker.in_flight = [listener], SimpleNamespace(threads=1), 1
+        assert not worker.others_waiting()  # alone: keep the connection
+        waiting = socket.create_connection(listener.getsockname())
+        try:
+            deadline = time.monotonic() + 5
+            while not worker.others_waiting() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert worker.others_waiting()  # someone in the accept queue: this client goes back in line
+        finally:
+            waiting.close()
+        accepted, _ = listener.accept()
+        accepted.close()
+        assert not worker.others_waiting()
+        worker.in_flight = 2  # a request queued inside the worker counts too
+        assert worker.others_waiting()
