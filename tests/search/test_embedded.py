@@ -298,3 +298,44 @@ def test_common_terms_change_no_score_only_which_passages_are_candidates(tmp_pat
     assert common_all.keys() == full_all.keys()
     assert all(abs(common_all[k] - full_all[k]) < 1e-5 for k in full_all)
     search.close()
+
+
+def _passage_ids(search, talent_id: str) -> dict[tuple[str, str], str]:
+    return {(p.kind, p.ref): p.key for p in search.backend.talent_passages(talent_id)}
+
+
+def _passage_texts(search, talent_id: str) -> dict[tuple[str, str], str]:
+    return {(p.kind, p.ref): p.text for p in search.backend.talent_passages(talent_id)}
+
+
+def test_an_edit_replaces_only_the_passages_it_changed(tmp_path):
+    """Each process updates its graph and word index for the changed passage only, and all agree."""
+    settings = settings_for(tmp_path)
+    writer = open_search(settings, embedder=hashing_embedder())
+    reader = open_search(settings, embedder=hashing_embedder())
+    writer.upsert(SMALL_CORPUS)
+    reader.search(SearchQuery("再保险"))  # the reader has caught up with the first write
+    doc = next(d for d in SMALL_CORPUS if d.talent_id == "t-ins-2")
+    before, old_texts = _passage_ids(writer, doc.talent_id), _passage_texts(writer, doc.talent_id)
+    edited = replace(doc, bio="专注于量子通信网络安全评估。")
+    writer.upsert([edited])
+    after, new_texts = _passage_ids(writer, doc.talent_id), _passage_texts(writer, doc.talent_id)
+    same = {k for k in after if old_texts.get(k) == new_texts[k]}
+    assert same and same != after.keys()  # the edit changed some passages and left others
+    assert all(after[k] == before[k] for k in same)  # unchanged passages kept their rows
+    assert all(after[k] not in before.values() for k in after.keys() - same)  # changed ones are new rows
+    for search in (writer, reader):  # the reader applies the same change from the change log
+        assert _passage_ids(search, doc.talent_id) == after
+        assert ids(search.search(SearchQuery("量子通信网络安全")))[0] == doc.talent_id
+    fresh = open_search(settings, embedder=hashing_embedder())  # a new process, from snapshot + log
+    for query in ("量子通信网络安全", "巨灾再保险", "碳金融"):
+        assert ids(fresh.search(SearchQuery(query))) == ids(reader.search(SearchQuery(query))) == ids(
+            writer.search(SearchQuery(query))
+        )
+    writer.upsert([doc])  # back to the old bio: a new id for it, the rest untouched
+    for search in (writer, reader, fresh):
+        assert search.info()["passages"] == sum(len(_passage_ids(writer, d.talent_id)) for d in SMALL_CORPUS)
+        assert "量子" not in " ".join(p.text for p in search.backend.talent_passages(doc.talent_id))
+        assert ids(search.search(SearchQuery("巨灾再保险")))[0] == doc.talent_id
+    for search in (writer, reader, fresh):
+        search.close()

@@ -78,8 +78,8 @@ class Generation:
                 self.catch_up()
                 return
             rows = []
-            for tid, record, talent_rows in written.talents:
-                self.memory.remove_passages_of(tid)
+            for tid, record, talent_rows, gone in written.talents:
+                self.memory.remove_passages(tid, gone)
                 self.memory.set_talent(tid, record)
                 rows += talent_rows
             self.memory.add_passages(rows)  # one batch: one segment, one graph insert per group

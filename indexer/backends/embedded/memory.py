@@ -138,11 +138,17 @@ class MemoryIndex:
         self.fields.set(tid, record.fields)
         self.languages.set(tid, record.languages)
 
-    def remove_passages_of(self, tid: int) -> None:
-        pids = self.tid_pids.pop(tid, [])
+    def remove_passages(self, tid: int, pids: Sequence[int]) -> None:
+        """Drop some of a talent's passages (ids never come back: a new text gets a new id)."""
         if not pids:
             return
-        arr = np.asarray(pids, dtype=np.int64)
+        dropped = set(pids)
+        left = [p for p in self.tid_pids.get(tid, []) if p not in dropped]
+        if left:
+            self.tid_pids[tid] = left
+        else:
+            self.tid_pids.pop(tid, None)
+        arr = np.asarray(sorted(dropped), dtype=np.int64)
         self.alive[arr] = False
         self._filter_cache.clear()
         for code, group in enumerate(GROUPS):
@@ -173,14 +179,26 @@ class MemoryIndex:
         self._last_lexical = None
 
     def apply_changes(self, store: Store, tids: Sequence[int]) -> None:
-        """Bring the given talents in line with SQLite (upserted, replaced or deleted)."""
+        """Bring the given talents in line with SQLite (upserted, replaced or deleted).
+
+        A passage id always stands for the same content (``Store.upsert``), so only
+        ids that are new to this process are added and only vanished ones removed.
+        """
         records = store.talents_by_tid(tids)
-        for tid in tids:
-            self.remove_passages_of(tid)
-            self.set_talent(tid, records.get(tid))
         present = [t for t in tids if t in records]
+        stored: dict[int, list[PassageRow]] = {tid: [] for tid in present}
         for batch in store.passage_rows(present):
-            self.add_passages(batch)
+            for row in batch:
+                stored[row.tid].append(row)
+        new_rows: list[PassageRow] = []
+        for tid in tids:
+            rows = stored.get(tid, [])
+            now = {r.pid for r in rows}
+            had = set(self.tid_pids.get(tid, []))
+            self.remove_passages(tid, sorted(had - now))
+            self.set_talent(tid, records.get(tid))
+            new_rows += [r for r in rows if r.pid not in had]
+        self.add_passages(new_rows)
         self.maybe_compact()
 
     def maybe_compact(self, force: bool = False) -> bool:

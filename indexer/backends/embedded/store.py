@@ -109,12 +109,13 @@ class Written:
     """What one write transaction did, so the writing process can apply it without re-reading.
 
     ``first_seq``..``last_seq`` are the change-log entries it created; ``talents``
-    maps each written tid to its record (None when deleted) and new passages.
+    holds, per written tid, its record (None when deleted), its new passages and
+    the ids of the passages it lost (passages it kept unchanged appear in neither).
     """
 
     first_seq: int
     last_seq: int
-    talents: list[tuple[int, TalentRecord | None, list[PassageRow]]] = field(default_factory=list)
+    talents: list[tuple[int, TalentRecord | None, list[PassageRow], list[int]]] = field(default_factory=list)
 
 
 class Store:
@@ -171,6 +172,12 @@ class Store:
     ) -> Written:
         """Replace each talent and all of its passages in one transaction.
 
+        A passage stored before with exactly the same content (text, terms and
+        vector) keeps its row and id: an edit usually changes one passage of a
+        talent's six or so, and every process then updates its graph and word
+        index for that one only. A passage id therefore always means the same
+        content, which is what lets readers diff by id.
+
         ``guard`` runs once the write lock is held; if it returns False nothing is
         written and ``StaleGeneration`` is raised (the generation was replaced).
         """
@@ -189,6 +196,7 @@ class Store:
                 if record is None:
                     continue
                 row = conn.execute("SELECT tid FROM talents WHERE talent_id = ?", (talent_id,)).fetchone()
+                gone: list[int] = []
                 if row is None:
                     tid = conn.execute(
                         "INSERT INTO talents (talent_id, record) VALUES (?, ?)",
@@ -196,7 +204,7 @@ class Store:
                     ).lastrowid
                 else:
                     tid = row[0]
-                    _drop_passages(conn, tid, sums)
+                    items, gone = _keep_unchanged(conn, tid, items, sums)
                     conn.execute("UPDATE talents SET record = ? WHERE tid = ?", (talent_to_json(record), tid))
                 rows, params = [], []
                 for p in items:
@@ -227,7 +235,7 @@ class Store:
                 written.last_seq = conn.execute(
                     "INSERT INTO changes (tid, talent_id) VALUES (?, ?)", (tid, talent_id)
                 ).lastrowid
-                written.talents.append((tid, record, rows))
+                written.talents.append((tid, record, rows, gone))
             _save_sums(conn, sums)
         return written
 
@@ -240,12 +248,12 @@ class Store:
                 row = conn.execute("SELECT tid FROM talents WHERE talent_id = ?", (talent_id,)).fetchone()
                 if row is None:
                     continue
-                _drop_passages(conn, row[0], sums)
+                _, gone = _keep_unchanged(conn, row[0], [], sums)
                 conn.execute("DELETE FROM talents WHERE tid = ?", (row[0],))
                 written.last_seq = conn.execute(
                     "INSERT INTO changes (tid, talent_id) VALUES (?, ?)", (row[0], talent_id)
                 ).lastrowid
-                written.talents.append((row[0], None, []))
+                written.talents.append((row[0], None, [], gone))
             _save_sums(conn, sums)
         return written
 
@@ -362,7 +370,32 @@ def _save_sums(conn: sqlite3.Connection, sums: dict[str, list]) -> None:
     )
 
 
-def _drop_passages(conn: sqlite3.Connection, tid: int, sums: dict[str, list]) -> None:
-    for group, blob in conn.execute("SELECT grp, vector FROM passages WHERE tid = ?", (tid,)):
+def _keep_unchanged(
+    conn: sqlite3.Connection, tid: int, items: list[PassageRecord], sums: dict[str, list]
+) -> tuple[list[PassageRecord], list[int]]:
+    """Delete the talent's stored passages that ``items`` does not repeat exactly.
+
+    Returns the items still to insert and the ids of the deleted rows.
+    """
+    stored: dict[tuple, list[int]] = {}
+    vectors: dict[int, tuple[str, bytes]] = {}
+    for pid, kind, ref, text, group, share, words, grams, blob in conn.execute(
+        "SELECT pid, kind, ref, text, grp, share, words, grams, vector FROM passages WHERE tid = ?", (tid,)
+    ):
+        stored.setdefault((kind, ref, text, group, share, words, grams, blob), []).append(pid)
+        vectors[pid] = (group, blob)
+    fresh = []
+    for p in items:
+        key = (p.kind, p.ref, p.text, p.group, p.cjk_share, " ".join(p.words), " ".join(p.grams), encode_vector(p.vector))
+        same = stored.get(key)
+        if same:
+            same.pop()
+        else:
+            fresh.append(p)
+    gone = sorted(pid for pids in stored.values() for pid in pids)
+    for pid in gone:
+        group, blob = vectors[pid]
         _add_sum(sums, group, decode_vector(blob), -1)
-    conn.execute("DELETE FROM passages WHERE tid = ?", (tid,))
+    for chunk in _chunks(gone):
+        conn.execute(f"DELETE FROM passages WHERE pid IN ({','.join('?' * len(chunk))})", chunk)
+    return fresh, gone
