@@ -248,7 +248,7 @@ class Store:
                 row = conn.execute("SELECT tid FROM talents WHERE talent_id = ?", (talent_id,)).fetchone()
                 if row is None:
                     continue
-                _, gone = _keep_unchanged(conn, row[0], [], sums)
+                _, gone = _keep_unchanged(conn, row[0], [], sums)  # keeps none: every passage goes
                 conn.execute("DELETE FROM talents WHERE tid = ?", (row[0],))
                 written.last_seq = conn.execute(
                     "INSERT INTO changes (tid, talent_id) VALUES (?, ?)", (row[0], talent_id)
@@ -386,7 +386,8 @@ def _keep_unchanged(
         vectors[pid] = (group, blob)
     fresh = []
     for p in items:
-        key = (p.kind, p.ref, p.text, p.group, p.cjk_share, " ".join(p.words), " ".join(p.grams), encode_vector(p.vector))
+        words, grams = " ".join(p.words), " ".join(p.grams)
+        key = (p.kind, p.ref, p.text, p.group, p.cjk_share, words, grams, encode_vector(p.vector))
         same = stored.get(key)
         if same:
             same.pop()
