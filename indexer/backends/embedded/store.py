@@ -378,12 +378,10 @@ def _keep_unchanged(
     Returns the items still to insert and the ids of the deleted rows.
     """
     stored: dict[tuple, list[int]] = {}
-    vectors: dict[int, tuple[str, bytes]] = {}
-    for pid, kind, ref, text, group, share, words, grams, blob in conn.execute(
+    for pid, *content in conn.execute(
         "SELECT pid, kind, ref, text, grp, share, words, grams, vector FROM passages WHERE tid = ?", (tid,)
     ):
-        stored.setdefault((kind, ref, text, group, share, words, grams, blob), []).append(pid)
-        vectors[pid] = (group, blob)
+        stored.setdefault(tuple(content), []).append(pid)
     fresh = []
     for p in items:
         words, grams = " ".join(p.words), " ".join(p.grams)
@@ -393,10 +391,12 @@ def _keep_unchanged(
             same.pop()
         else:
             fresh.append(p)
-    gone = sorted(pid for pids in stored.values() for pid in pids)
-    for pid in gone:
-        group, blob = vectors[pid]
-        _add_sum(sums, group, decode_vector(blob), -1)
+    gone: list[int] = []
+    for (_kind, _ref, _text, group, _share, _words, _grams, blob), pids in stored.items():
+        for _ in pids:
+            _add_sum(sums, group, decode_vector(blob), -1)
+        gone += pids
+    gone.sort()
     for chunk in _chunks(gone):
         conn.execute(f"DELETE FROM passages WHERE pid IN ({','.join('?' * len(chunk))})", chunk)
     return fresh, gone
