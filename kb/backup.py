@@ -80,7 +80,7 @@ def backup(kb: KnowledgeBase, dest: Path) -> dict:
 
 def restore(kb: KnowledgeBase, archive: Path, *, force: bool = False) -> dict:
     """Restore into ``kb``'s (empty) database and data dir, then migrate and reindex."""
-    from kb.search_sync import rebuild_index
+    from kb.talents.search_sync import rebuild_index
 
     url = kb.settings.database_url
     with tempfile.TemporaryDirectory() as tmp:

@@ -96,7 +96,7 @@ def init(ctx: click.Context) -> None:
 @click.pass_context
 def import_(ctx: click.Context, file: Path, dry_run: bool, no_index: bool) -> None:
     """Import talents from JSON Lines, CSV or XLSX; bad records are reported by line."""
-    from kb.importer import import_file
+    from kb.talents.importer import import_file
 
     kb = _kb(ctx)
     _require_schema(kb)
@@ -119,7 +119,7 @@ def import_(ctx: click.Context, file: Path, dry_run: bool, no_index: bool) -> No
 @click.pass_context
 def export_(ctx: click.Context, file: Path, with_contact: bool) -> None:
     """Export all talents as JSON Lines (re-importable unchanged)."""
-    from kb.exporter import export_jsonl
+    from kb.talents.export import export_jsonl
 
     kb = _kb(ctx)
     _require_schema(kb)
@@ -221,7 +221,7 @@ def search(ctx: click.Context, query: str | None, top: int, category: str | None
 @click.pass_context
 def reindex(ctx: click.Context) -> None:
     """Rebuild the search index from the database and swap it in."""
-    from kb.search_sync import rebuild_index
+    from kb.talents.search_sync import rebuild_index
 
     kb = _kb(ctx)
     _require_schema(kb)
@@ -305,7 +305,7 @@ def users() -> None:
 def users_create(ctx: click.Context, username: str, role: str, password: str, talent_id: str | None,
                  display_name: str, email: str, unit: str) -> None:
     from kb.accounts import create_user
-    from kb.talents import get_talent
+    from kb.talents.changes import get_talent
 
     kb = _kb(ctx)
     _require_schema(kb)

@@ -47,7 +47,7 @@ class KnowledgeBase:
 
     def sync_search(self):  # type: ignore[no-untyped-def]
         """Apply every queued change to the index; raises nothing if the index is down."""
-        from kb.search_sync import drain_search_queue
+        from kb.talents.search_sync import drain_search_queue
 
         return drain_search_queue(self.sessions, self.search)
 

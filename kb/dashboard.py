@@ -29,7 +29,7 @@ from kb.events.stats import event_stats
 from kb.models import Revision, Talent, utcnow
 from kb.permissions import allowed, require
 from kb.queue import pending_count
-from kb.talents import SEARCH_TOPIC
+from kb.talents.changes import SEARCH_TOPIC
 from kb.taxonomy import load_taxonomy
 
 # Days since a profile was last updated → bucket; profiles are meant to be

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kb.accounts import create_user
 from kb.actors import Actor
-from kb.importer import ImportReport, import_file
 from kb.models import Talent, User
+from kb.talents.importer import ImportReport, import_file
 
 DEMO_PASSWORD = "demo"
 DEMO_TALENT = "demo-001"

@@ -1,7 +1,7 @@
 """Expert search for a user: the permission check and the query, in one place.
 
 Search results never carry contact data (the index has none); callers that
-show contact data go through ``kb.profiles.profile_view``.
+show contact data go through ``kb.talents.profiles.profile_view``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Read-only queries the web pages need and the domain modules do not offer yet.
 
 Only reads live here: listing accounts and talents for the administration
-pages. Every write still goes through ``kb.accounts`` / ``kb.talents``.
+pages. Every write still goes through ``kb.accounts`` / ``kb.talents.changes``.
 """
 
 from __future__ import annotations

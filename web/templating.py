@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 
 from kb.models import ROLES, Talent
 from kb.permissions import allowed
-from kb.talents import CERTIFICATION_STATUSES
+from kb.talents.changes import CERTIFICATION_STATUSES
 from kb.taxonomy import load_taxonomy
 from web.i18n import ui_lang
 from web.sessions import current_actor

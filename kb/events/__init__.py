@@ -3,7 +3,7 @@
 Each module has one job and every state change is a function that checks
 permission with ``kb.permissions.require``, validates, records (audit trail) and
 queues (notifications through ``kb.notifications.notify``) in the caller's
-transaction, like ``kb.talents``. Callers commit.
+transaction, like ``kb.talents.changes``. Callers commit.
 
 - ``times``, ``validation``: local time zones and event input.
 - ``manage``: create, edit, publish, cancel, finish.

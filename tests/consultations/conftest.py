@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from kb import talents as ops
 from kb.accounts import create_user
 from kb.actors import Actor
 from kb.consultations.requests import create_request, open_request
 from kb.consultations.settings import ConsultationSettings
+from kb.talents import changes as ops
 from tests.kb.conftest import postgres_kb, record, sqlite_kb  # noqa: F401 - fixtures used by name
 
 SYSTEM = Actor.system("test")

@@ -7,12 +7,12 @@ import zipfile
 
 import pytest
 
-from kb import talents as ops
 from kb.consultations.attachments import Upload, check_upload
 from kb.consultations.invitations import invite, submit_advice
 from kb.consultations.requests import get_request
 from kb.consultations.settings import ConsultationSettings
 from kb.errors import ValidationError
+from kb.talents import changes as ops
 from tests.consultations.conftest import open_new
 
 MB = 1024 * 1024

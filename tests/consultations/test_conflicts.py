@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from kb import talents as ops
 from kb.consultations.affiliations import set_affiliations
 from kb.consultations.conflicts import (
     ConflictContext,
@@ -18,6 +17,7 @@ from kb.consultations.requests import get_request
 from kb.consultations.settings import ConsultationSettings
 from kb.models import Talent
 from kb.models.consultation import TalentAffiliation
+from kb.talents import changes as ops
 from tests.consultations.conftest import SYSTEM, UNIT, FakeSearch, open_new
 
 

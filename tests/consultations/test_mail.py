@@ -13,7 +13,6 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from kb import talents as ops
 from kb.consultations.invitations import invite
 from kb.consultations.requests import get_request
 from kb.context import KnowledgeBase
@@ -21,6 +20,7 @@ from kb.models import QueueItem
 from kb.notifications.inbox import MAIL_TOPIC
 from kb.notifications.mailer import drain_mail_queue
 from kb.queue import pending_count
+from kb.talents import changes as ops
 from tests.consultations.conftest import open_new
 
 

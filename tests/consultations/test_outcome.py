@@ -7,7 +7,6 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from kb import talents as ops
 from kb.consultations.invitations import accept, invite, submit_advice
 from kb.consultations.outcome import add_working_days, rate_advice, record_adoption
 from kb.consultations.record import consultation_record
@@ -18,6 +17,7 @@ from kb.consultations.stats import consultation_stats
 from kb.errors import Conflict, PermissionDenied, ValidationError
 from kb.models import Notification, User
 from kb.models.consultation import ConsultationAdvice, ConsultationReminder
+from kb.talents import changes as ops
 from tests.consultations.conftest import open_new
 
 

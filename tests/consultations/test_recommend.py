@@ -6,7 +6,6 @@ from datetime import datetime
 
 import pytest
 
-from kb import talents as ops
 from kb.audit import recent
 from kb.consultations.draw import draw_experts, pick, replay
 from kb.consultations.invitations import accept, invite
@@ -15,6 +14,7 @@ from kb.consultations.requests import get_request, update_request
 from kb.consultations.selection import add_expert, remove_expert
 from kb.consultations.settings import ConsultationSettings
 from kb.errors import ValidationError
+from kb.talents import changes as ops
 from tests.consultations.conftest import FakeSearch, open_new
 
 ALL = ["c-1", "c-2", "c-3", "c-4", "c-5", "c-6", "c-7", "c-8"]

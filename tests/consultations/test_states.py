@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from kb import talents as ops
 from kb.consultations import states
 from kb.consultations.invitations import accept, decline, invite, submit_advice
 from kb.consultations.requests import (
@@ -18,6 +17,7 @@ from kb.consultations.requests import (
 )
 from kb.errors import Conflict, PermissionDenied, ValidationError
 from kb.models.consultation import ConsultationTransition
+from kb.talents import changes as ops
 from tests.consultations.conftest import need, open_new
 
 

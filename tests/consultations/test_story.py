@@ -20,9 +20,9 @@ from flask.testing import FlaskClient
 from kb.accounts import create_user, issue_token
 from kb.actors import Actor
 from kb.context import KnowledgeBase
-from kb.importer import import_file
 from kb.models.consultation import ConsultationRequest
-from kb.talents import get_talent
+from kb.talents.changes import get_talent
+from kb.talents.importer import import_file
 from tests.kb.conftest import record
 
 SYSTEM = Actor.system("story")

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from kb import talents as ops
 from kb.accounts import create_user
 from kb.actors import Actor
 from kb.context import KnowledgeBase
 from kb.events.manage import create_event, publish_event
 from kb.models import Event, Talent, utcnow
+from kb.talents import changes as ops
 from tests.kb.conftest import kb, postgres_kb, record, sqlite_kb  # noqa: F401 - fixtures for this package
 
 SYSTEM = Actor.system("test")

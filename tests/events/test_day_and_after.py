@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from kb.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from kb.events import checkin, feedback, manage, materials, proposals
-from kb.events.exports import attendee_rows, to_csv, to_xlsx
+from kb.events.export import attendee_rows, to_csv, to_xlsx
 from kb.events.registration import find_registration, register
 from kb.events.reminders import send_due_reminders
 from kb.events.stats import event_stats

@@ -7,7 +7,7 @@ import pytest
 from kb.errors import NotFound, PermissionDenied
 from kb.events import manage, queries
 from kb.events.checkin import checkin_list
-from kb.events.exports import attendee_rows
+from kb.events.export import attendee_rows
 from kb.events.history import talent_history
 from kb.events.invitations import invite
 from kb.events.registration import register

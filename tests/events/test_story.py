@@ -25,10 +25,10 @@ from kb.actors import Actor
 from kb.context import KnowledgeBase
 from kb.events import audience, checkin, invitations, manage, queries
 from kb.events import registration as signup
-from kb.events.exports import attendee_rows, to_csv, to_xlsx
+from kb.events.export import attendee_rows, to_csv, to_xlsx
 from kb.events.stats import event_stats
-from kb.importer import import_file
 from kb.models import Notification, Talent, User
+from kb.talents.importer import import_file
 from tests.events.conftest import SYSTEM, event_values
 
 DRONE_TALENTS = {"demo-119", "demo-122", "demo-123", "demo-174", "demo-180"}

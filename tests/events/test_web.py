@@ -18,7 +18,7 @@ from kb.actors import Actor
 from kb.config import Settings
 from kb.context import KnowledgeBase
 from kb.models import Event, EventRegistration, Talent, User, utcnow
-from kb.talents import apply_record
+from kb.talents.changes import apply_record
 from tests.kb.conftest import record
 
 PASSWORD = "correct-horse-battery"

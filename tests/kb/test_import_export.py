@@ -11,9 +11,9 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from kb.actors import Actor
-from kb.exporter import export_jsonl
-from kb.importer import import_file
 from kb.models import Output, Revision, Talent
+from kb.talents.export import export_jsonl
+from kb.talents.importer import import_file
 from tests.kb.conftest import record
 
 ACTOR = Actor.system("test import")

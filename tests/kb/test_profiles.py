@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from kb import talents as ops
 from kb.accounts import create_user
 from kb.actors import Actor
 from kb.errors import Conflict, PermissionDenied, ValidationError
 from kb.models import AuditEvent, QueueItem, Revision, Talent
-from kb.profiles import profile_history, profile_view
+from kb.talents import changes as ops
+from kb.talents.profiles import profile_history, profile_view
 from tests.kb.conftest import record
 
 SYSTEM = Actor.system("test")

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import MetaData, func, select
 
-from kb import talents as kt
 from kb.actors import Actor
-from kb.importer import import_file
 from kb.models import User
+from kb.talents import changes as kt
+from kb.talents.importer import import_file
 from tests.reliability.conftest import Place, _postgres_place, corpus, write_jsonl
 from tests.security.conftest import PDF, _event, _need
 

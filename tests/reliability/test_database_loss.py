@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy import create_engine, event, func, select, text
 
 from kb.actors import Actor
-from kb.importer import import_file
 from kb.models import Output, Talent
+from kb.talents.importer import import_file
 from tests.reliability.conftest import Place, corpus, write_jsonl
 from tests.reliability.test_kill9 import OUTPUTS, _assert_whole
 

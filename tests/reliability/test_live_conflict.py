@@ -21,8 +21,8 @@ from sqlalchemy import func, select
 
 from kb.accounts import create_user, issue_token
 from kb.actors import Actor
-from kb.importer import import_file
 from kb.models import Revision, Talent
+from kb.talents.importer import import_file
 from tests.reliability.conftest import Place, corpus, write_jsonl
 
 ROUNDS = 8

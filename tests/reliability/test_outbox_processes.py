@@ -20,7 +20,7 @@ from sqlalchemy import select
 from kb.actors import Actor
 from kb.models import QueueItem
 from kb.queue import enqueue
-from kb.talents import SEARCH_TOPIC, apply_record
+from kb.talents.changes import SEARCH_TOPIC, apply_record
 from tests.reliability.conftest import Place, corpus
 
 RECORDING_WORKER = """
@@ -34,10 +34,10 @@ def recording_upsert(self, docs):
     with open(log, "a") as f:
         f.write("".join(f"{os.getpid()} {d.talent_id}\\n" for d in docs))
 indexer.ExpertSearch.upsert = recording_upsert
-import kb.context, kb.search_sync
+import kb.context, kb.talents.search_sync
 from kb.cli import main
 # small batches: each worker claims a few items, applies them, comes back for more
-kb.context.KnowledgeBase.sync_search = lambda self: kb.search_sync.drain_search_queue(
+kb.context.KnowledgeBase.sync_search = lambda self: kb.talents.search_sync.drain_search_queue(
     self.sessions, self.search, batch=10)
 from indexer.analysis import get_analyzer
 get_analyzer().query("预热")  # load the segmenter's dictionaries before the start line

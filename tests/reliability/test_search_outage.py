@@ -26,11 +26,11 @@ from kb.accounts import create_user, issue_token
 from kb.actors import Actor
 from kb.config import Settings
 from kb.context import KnowledgeBase
-from kb.importer import import_file
 from kb.models import QueueItem, Talent, utcnow
 from kb.queue import MAX_ATTEMPTS, pending_count
-from kb.search_sync import drain_search_queue
-from kb.talents import SEARCH_TOPIC
+from kb.talents.changes import SEARCH_TOPIC
+from kb.talents.importer import import_file
+from kb.talents.search_sync import drain_search_queue
 from tests.reliability.conftest import corpus, write_jsonl
 
 SERVICES = Path(__file__).resolve().parents[2] / "scripts" / "services"

@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from kb import talents as kt
 from kb.accounts import create_user, issue_token
 from kb.actors import Actor
 from kb.consultations import invitations as cinv
@@ -28,6 +27,7 @@ from kb.events.materials import add_material
 from kb.events.proposals import propose
 from kb.events.registration import register
 from kb.models import Talent, User, utcnow
+from kb.talents import changes as kt
 from tests.web.conftest import Site, build_site, login
 from tests.web.data import ACCOUNTS, OTHER, OWN
 

@@ -30,8 +30,8 @@ from sqlalchemy import func, select
 from kb.actors import Actor
 from kb.config import Settings
 from kb.context import KnowledgeBase
-from kb.importer import ImportReport, import_file
 from kb.models import Output, QueueItem, Revision, Talent
+from kb.talents.importer import ImportReport, import_file
 from tests.kb.conftest import record
 
 ACTOR = Actor.system("fuzz")

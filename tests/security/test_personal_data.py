@@ -21,9 +21,9 @@ from kb.actors import Actor
 from kb.audit import recent
 from kb.config import Settings
 from kb.context import KnowledgeBase
-from kb.importer import import_file
 from kb.models import Talent
 from kb.permissions import allowed
+from kb.talents.importer import import_file
 from tests.security.conftest import ROLES, World
 from tests.security.test_route_matrix import Caller, _actor, _cells
 from tests.web.data import TALENTS, jsonl

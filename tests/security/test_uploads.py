@@ -73,12 +73,12 @@ def test_bodies_over_the_limit_are_413_everywhere(world: World, web_clients: dic
 @pytest.fixture(scope="module")
 def fresh_invitation(world: World) -> tuple[FlaskClient, int]:
     """An invitation still waiting for advice (web-005 gets an account and is invited)."""
-    from kb import talents as kt
     from kb.accounts import create_user
     from kb.actors import Actor
     from kb.consultations import invitations as cinv
     from kb.consultations.requests import create_request, open_request
     from kb.models import User
+    from kb.talents import changes as kt
     from tests.security.conftest import _need
     from tests.web.conftest import login
     from tests.web.data import PASSWORD

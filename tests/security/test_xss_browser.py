@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 
-from kb import talents as kt
 from kb.accounts import create_user
 from kb.actors import Actor
 from kb.consultations import invitations as cinv
@@ -25,6 +24,7 @@ from kb.consultations.requests import create_request, open_request
 from kb.events.manage import create_event, publish_event
 from kb.events.proposals import propose
 from kb.models import User
+from kb.talents import changes as kt
 from tests.browser_support import chromium, live_server
 from tests.security.conftest import _event
 from tests.web.conftest import Site, build_site

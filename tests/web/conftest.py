@@ -16,8 +16,8 @@ from kb.accounts import create_user
 from kb.actors import Actor
 from kb.config import Settings
 from kb.context import KnowledgeBase
-from kb.importer import import_file
-from kb.talents import get_talent
+from kb.talents.changes import get_talent
+from kb.talents.importer import import_file
 from tests.web.data import ACCOUNTS, PASSWORD, TALENTS, jsonl
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')

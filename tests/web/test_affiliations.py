@@ -25,7 +25,7 @@ from kb.consultations.settings import ConsultationSettings
 from kb.errors import NotFound, PermissionDenied, ValidationError
 from kb.models import User, utcnow
 from kb.models.consultation import ConsultationRequest
-from kb.talents import get_talent
+from kb.talents.changes import get_talent
 from tests.web.conftest import Site, csrf_token, login
 from tests.web.data import OTHER, OWN, UNAVAILABLE
 

@@ -11,7 +11,7 @@ from kb.accounts import invite
 from kb.actors import Actor
 from kb.config import DEFAULT_SECRET, Settings
 from kb.context import KnowledgeBase
-from kb.talents import get_talent
+from kb.talents.changes import get_talent
 from tests.web.conftest import CSRF_META, Site, build_site, csrf_token, login, post
 from tests.web.data import PASSWORD
 

@@ -63,7 +63,7 @@ def test_page_embeds_figures_for_the_charts(clients: dict[str, FlaskClient]) -> 
 
 
 def test_search_backlog_counts_queued_changes(site: Site) -> None:
-    from kb.talents import queue_sync
+    from kb.talents.changes import queue_sync
 
     with site.kb.sessions() as s, s.begin():
         queue_sync(s, "web-001")

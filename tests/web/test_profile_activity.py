@@ -15,7 +15,7 @@ from sqlalchemy import select
 from kb.actors import Actor
 from kb.models import User
 from kb.permissions import allowed
-from kb.talents import get_talent
+from kb.talents.changes import get_talent
 from tests.web.activity import EVENT_TITLE, REQUEST_TITLE, UNIT, Activity, add_activity
 from tests.web.conftest import Site, login
 from tests.web.data import OTHER, OWN, UNAVAILABLE

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from kb import accounts
 from kb.errors import Conflict, NotFound, ValidationError
 from kb.permissions import require
-from kb.talents import get_talent
+from kb.talents.changes import get_talent
 from kb.web_support import get_account, list_accounts
 from web.admin import bp
 from web.admin.forms import InviteForm, UserForm

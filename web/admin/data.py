@@ -11,9 +11,9 @@ from flask import Response, render_template, request, stream_with_context
 from flask_login import login_required
 
 from kb.audit import recent
-from kb.exporter import authorize_export, iter_records
-from kb.importer import import_file
 from kb.permissions import require
+from kb.talents.export import authorize_export, iter_records
+from kb.talents.importer import import_file
 from web.admin import bp
 from web.admin.forms import ExportForm, ImportForm
 from web.indexing import sync_index

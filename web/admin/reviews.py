@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from kb.errors import NotFound
 from kb.permissions import require
-from kb.talents import pending_proposals, review_proposal
+from kb.talents.changes import pending_proposals, review_proposal
 from kb.web_support import get_revision
 from web.admin import bp
 from web.indexing import sync_index

@@ -16,11 +16,11 @@ from flask_login import login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from kb import talents as kt
 from kb.errors import ValidationError
 from kb.models import Talent
 from kb.permissions import require
-from kb.talents import CERTIFICATION_STATUSES
+from kb.talents import changes as kt
+from kb.talents.changes import CERTIFICATION_STATUSES
 from kb.taxonomy import load_taxonomy
 from kb.web_support import list_talents
 from web.admin import bp

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kb.talents import CERTIFICATION_STATUSES, EDITABLE
+from kb.talents.changes import CERTIFICATION_STATUSES, EDITABLE
 
 
 def _ref(name: str) -> dict[str, str]:

@@ -9,12 +9,12 @@ from typing import Any
 from flask import Response, jsonify, request, url_for
 
 from indexer import SearchQuery
-from kb import talents as kt
 from kb.errors import ValidationError
 from kb.models import Talent
 from kb.permissions import require
-from kb.profiles import profile_view, public_dict
 from kb.search_service import search_experts
+from kb.talents import changes as kt
+from kb.talents.profiles import profile_view, public_dict
 from kb.taxonomy import load_taxonomy
 from web.api import bp
 from web.api.openapi import SPEC

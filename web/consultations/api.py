@@ -11,7 +11,6 @@ from typing import Any
 
 from flask import Response, jsonify, request
 
-from kb import talents as kt
 from kb.consultations import invitations, outcome, requests, selection
 from kb.consultations.attachments import Upload
 from kb.consultations.draw import draw_experts
@@ -20,6 +19,7 @@ from kb.consultations.settings import ConsultationSettings
 from kb.consultations.stats import consultation_stats
 from kb.errors import NotFound, ValidationError
 from kb.models.consultation import ConsultationAdvice
+from kb.talents import changes as kt
 from web.api import authenticate
 from web.consultations import api_bp
 from web.consultations.serialize import advice_dict, invitation_dict, request_dict

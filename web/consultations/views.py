@@ -12,7 +12,6 @@ from flask_login import login_required
 from werkzeug.wrappers import Response as WResponse
 
 from indexer import SearchUnavailable
-from kb import talents as kt
 from kb.consultations import export, invitations, outcome, requests, selection
 from kb.consultations.attachments import Upload
 from kb.consultations.dossier import dossier_pdf
@@ -24,6 +23,7 @@ from kb.consultations.stats import consultation_stats
 from kb.errors import ValidationError
 from kb.models.consultation import CONFIDENTIALITY, FORMS, ConsultationAdvice
 from kb.permissions import allowed
+from kb.talents import changes as kt
 from kb.taxonomy import load_taxonomy
 from web.consultations import bp
 from web.consultations.labels import LABELS

@@ -11,16 +11,16 @@ from typing import Any
 
 from flask import Response, jsonify, request, send_file
 
-from kb import talents as kt
 from kb.errors import PermissionDenied, ValidationError
 from kb.events import audience, checkin, feedback, invitations, manage, materials, proposals, queries
 from kb.events import registration as signup
-from kb.events.exports import attendee_rows, export_filename, to_csv, to_xlsx
+from kb.events.export import attendee_rows, export_filename, to_csv, to_xlsx
 from kb.events.history import talent_history
 from kb.events.notices import ics_text
 from kb.events.stats import event_stats
 from kb.models import Event, Talent
 from kb.permissions import require
+from kb.talents import changes as kt
 from web.api import authenticate
 from web.events import api_bp
 from web.events.serialize import audience_dict, event_dict, history_dict, registration_dict, utc

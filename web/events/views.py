@@ -12,17 +12,17 @@ from flask_login import login_required
 from werkzeug.wrappers import Response as WResponse
 
 from indexer import SearchUnavailable
-from kb import talents as kt
 from kb.errors import PermissionDenied, ValidationError
 from kb.events import audience, checkin, feedback, invitations, manage, materials, proposals, queries
 from kb.events import registration as signup
-from kb.events.exports import attendee_rows, export_filename, to_csv, to_xlsx
+from kb.events.export import attendee_rows, export_filename, to_csv, to_xlsx
 from kb.events.history import talent_history
 from kb.events.notices import ics_text
 from kb.events.stats import event_stats
 from kb.models import Event, Talent
 from kb.models.event import EVENT_KINDS
 from kb.permissions import allowed, require
+from kb.talents import changes as kt
 from kb.taxonomy import load_taxonomy
 from web.events import bp
 from web.events.forms import event_values, form_of

@@ -8,7 +8,7 @@ from flask import current_app, render_template, request
 from flask_login import login_required
 
 from kb.search_service import search_experts, similar_experts
-from kb.talents import get_talent
+from kb.talents.changes import get_talent
 from web.search import bp
 from web.search.params import SearchParams, availability_counts
 from web.sessions import current_actor, db, knowledge_base

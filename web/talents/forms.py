@@ -26,7 +26,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from kb.models import Talent, utcnow
-from kb.talents import CERTIFICATION_STATUSES, CERTIFIED_FACTS
+from kb.talents.changes import CERTIFICATION_STATUSES, CERTIFIED_FACTS
 from kb.taxonomy import load_taxonomy
 from web.forms import lines
 from web.templating import LANGUAGE_NAMES

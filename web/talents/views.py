@@ -24,15 +24,15 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from indexer import SearchUnavailable
-from kb import talents as kt
 from kb.consultations import affiliations as ka
 from kb.consultations.record import consultation_record
 from kb.errors import Conflict, KbError, NotFound, ValidationError
 from kb.events.history import talent_history
 from kb.models import Output, Talent
 from kb.permissions import allowed, require
-from kb.profiles import ProfileView, pending_for, profile_history, profile_view
 from kb.search_service import similar_experts
+from kb.talents import changes as kt
+from kb.talents.profiles import ProfileView, pending_for, profile_history, profile_view
 from web.consultations.labels import LABELS as CONSULTATION_LABELS
 from web.events.labels import LABELS as EVENT_LABELS
 from web.forms import attach_errors

@@ -16,7 +16,7 @@ from indexer import ExpertSearch, SearchUnavailable
 from indexer.documents import OutputDoc, TalentDoc
 from kb.models import QueueItem, Talent
 from kb.queue import DrainReport, drain
-from kb.talents import SEARCH_TOPIC
+from kb.talents.changes import SEARCH_TOPIC
 
 
 def talent_doc(t: Talent) -> TalentDoc:

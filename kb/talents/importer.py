@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from kb.actors import Actor
 from kb.errors import KbError, ValidationError
 from kb.permissions import require
-from kb.readers import read_records
-from kb.records import validate_record
-from kb.talents import apply_record
+from kb.talents.changes import apply_record
+from kb.talents.readers import read_records
+from kb.talents.records import validate_record
 
 
 @dataclass

@@ -12,11 +12,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from kb import revisions
 from kb.actors import Actor
 from kb.audit import audit
 from kb.models import Revision, Talent
 from kb.permissions import allowed, require
+from kb.talents import revisions
 
 
 @dataclass(frozen=True)

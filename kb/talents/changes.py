@@ -11,13 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from kb import revisions
 from kb.actors import Actor
 from kb.errors import Conflict, NotFound, ValidationError
 from kb.models import Output, Revision, Talent, utcnow
 from kb.permissions import require
 from kb.queue import enqueue
-from kb.records import RecordError, validate_record
+from kb.talents import revisions
+from kb.talents.records import RecordError, validate_record
 
 SEARCH_TOPIC = "search.sync"
 

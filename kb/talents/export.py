@@ -13,7 +13,7 @@ from kb.actors import Actor
 from kb.audit import audit
 from kb.models import Talent
 from kb.permissions import require
-from kb.talents import talent_to_record
+from kb.talents.changes import talent_to_record
 
 
 def iter_records(session: Session, include_contact: bool = False) -> Iterator[dict]:
