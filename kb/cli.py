@@ -33,11 +33,23 @@ def _require_schema(kb: KnowledgeBase) -> None:
         _fail("the database is not initialised or not up to date: run `kb init` first")
 
 
+def _show_embedding_progress(kb: KnowledgeBase) -> None:
+    """A first index build embeds for minutes (the demo corpus: about three); a line on
+    stderr with count, rate and time left shows it is working, not hung."""
+    from indexer.embedding.cache import CachedEmbedder
+    from indexer.embedding.progress import EmbeddingProgress
+
+    embedder = getattr(kb.search, "embedder", None)
+    if isinstance(embedder, CachedEmbedder) and embedder.progress is None:
+        embedder.progress = EmbeddingProgress(sys.stderr)
+
+
 def _sync(kb: KnowledgeBase, quiet: bool = False) -> None:
     """Apply queued index changes now; an unreachable index only delays them."""
     from indexer import SearchUnavailable
 
     try:
+        _show_embedding_progress(kb)
         report = kb.sync_search()
     except SearchUnavailable as exc:
         click.echo(f"warning: search index unreachable ({exc}); changes stay queued for `kb worker`", err=True)
@@ -226,6 +238,7 @@ def reindex(ctx: click.Context) -> None:
     kb = _kb(ctx)
     _require_schema(kb)
     started = time.perf_counter()
+    _show_embedding_progress(kb)
     n = rebuild_index(kb.sessions, kb.search)
     click.echo(f"reindexed {n} talent(s) in {time.perf_counter() - started:.1f} s ({kb.search.info()})")
     _sync(kb, quiet=True)

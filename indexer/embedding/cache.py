@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.embedding.base import Embedder
+from indexer.embedding.progress import EmbeddingProgress
 
 _LOOKUP_CHUNK = 500
 _EMBED_CHUNK = 64
@@ -91,13 +92,25 @@ class VectorCache:
 
 
 class CachedEmbedder(Embedder):
-    """Embeds only texts it has not seen; queries also go through a small in-memory LRU."""
+    """Embeds only texts it has not seen; queries also go through a small in-memory LRU.
 
-    def __init__(self, inner: Embedder, cache: VectorCache | None, query_lru: int = 1024) -> None:
+    ``progress``, when set (the CLI sets it), hears about every passage run, so
+    a long first embedding shows a moving line instead of silence.
+    """
+
+    def __init__(
+        self,
+        inner: Embedder,
+        cache: VectorCache | None,
+        query_lru: int = 1024,
+        progress: EmbeddingProgress | None = None,
+    ) -> None:
         self.inner = inner
         self.cache = cache
+        self.progress = progress
         self.name = inner.name
         self.dim = inner.dim
+        self.threads = inner.threads
         self._lru: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lru_size = query_lru
         self._lru_lock = threading.Lock()
@@ -117,6 +130,9 @@ class CachedEmbedder(Embedder):
                 missing.setdefault(key, []).append(i)
         todo = list(missing)
         encode = self.inner.embed_queries if kind == "query" else self.inner.embed_passages
+        progress = self.progress if kind == "passage" else None
+        if progress:
+            progress.start(len(todo))
         for start in range(0, len(todo), _EMBED_CHUNK):
             chunk = todo[start : start + _EMBED_CHUNK]
             vectors = encode([texts[missing[k][0]] for k in chunk])
@@ -124,6 +140,10 @@ class CachedEmbedder(Embedder):
                 out[missing[key]] = vec
             if self.cache:
                 self.cache.put_many(list(zip(chunk, vectors, strict=True)), wait=kind != "query")
+            if progress:
+                progress.advance(len(chunk))
+        if progress:
+            progress.finish()
         return out
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
