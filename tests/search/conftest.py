@@ -150,7 +150,7 @@ class IndexFactory:
     def __init__(self, backend: str, tmp_path: Path, es_url: str | None) -> None:
         self.backend = backend
         self.settings = replace(
-            SearchSettings.from_env({}),
+            SearchSettings(),
             data_dir=tmp_path / "data",
             backend=backend,
             elasticsearch_url=es_url or "http://127.0.0.1:9",
@@ -168,10 +168,7 @@ class IndexFactory:
     def cleanup(self) -> None:
         for search in self.opened:
             if self.backend == "elasticsearch":
-                backend = search.backend
-                for version in backend._versions():  # type: ignore[attr-defined]
-                    name = f"{backend.alias}-v{version}"  # type: ignore[attr-defined]
-                    backend.client.options(ignore_status=404).indices.delete(index=name)  # type: ignore[attr-defined]
+                search.backend.drop()  # type: ignore[attr-defined]
             search.close()
 
 

@@ -9,7 +9,6 @@ the next search everywhere.
 from __future__ import annotations
 
 import copy
-import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -33,7 +32,7 @@ from indexer.backends.base import (
 from indexer.backends.embedded.generation import Generation
 from indexer.backends.embedded.generations import Generations
 from indexer.backends.embedded.memory import MemoryIndex
-from indexer.backends.embedded.store import StaleGeneration, Store, Written, decode_vector
+from indexer.backends.embedded.store import StaleGeneration, Written
 from indexer.errors import SearchUnavailable
 from indexer.retrieval.facets import bool_key
 
@@ -153,7 +152,26 @@ class EmbeddedBackend(Backend):
             gen.release()
 
     def begin_rebuild(self) -> RebuildSession:
+        from indexer.backends.embedded.rebuild import EmbeddedRebuild
+
         return EmbeddedRebuild(self)
+
+    def publish(self, gen: Generation, old: Generation, last_copy: Callable[[], None]) -> None:
+        """Make ``gen`` (a finished rebuild) the live generation in place of ``old``.
+
+        ``last_copy`` runs while writers of ``old`` are blocked (its store's write
+        lock), under this process's lock and the inter-process generations lock,
+        so whatever slipped into ``old`` meanwhile can be carried over before the
+        switch and nothing written to it is lost.
+        """
+        gens = self.generations
+        with self._lock, gens.lock(), old.store.write():
+            last_copy()
+            gens.publish(gen.name)
+            previous, self.gen = self.gen, gen
+            self._centroids = None
+        previous.close()
+        gens.prune(keep=2)
 
     # -- reads -------------------------------------------------------------------------
     def _hits(self, gen: Generation, pids: np.ndarray, scores: np.ndarray) -> list[Hit]:
@@ -298,65 +316,4 @@ def _count_facets(mem: MemoryIndex, mask: np.ndarray) -> dict[str, dict[str, int
     return {k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in counts.items()}
 
 
-class EmbeddedRebuild(RebuildSession):
-    """Builds ``gen-N+1`` beside the live generation; ``commit`` publishes it."""
-
-    def __init__(self, backend: EmbeddedBackend) -> None:
-        self.backend = backend
-        gens = backend.generations
-        with gens.lock():
-            self.name = gens.next_name()
-            self.gen = Generation(gens.path(self.name), backend.meta, create=True)
-        self.old = backend.refresh()
-        self.start_seq = self.old.store.last_seq()
-
-    def add(self, talents: Sequence[TalentRecord], passages: Sequence[PassageRecord]) -> None:
-        self.gen.apply_written(self.gen.store.upsert(talents, passages))
-
-    def _copy_changes(self, old: Store, since: int) -> int:
-        """Carry talents written to the old generation during the rebuild into the new one."""
-        changed, last = old.changed_talents(since)
-        if not changed:
-            return since
-        live = old.talents_by_tid(list(dict.fromkeys(tid for tid, _ in changed)))
-        deleted = list(dict.fromkeys(talent_id for tid, talent_id in changed if tid not in live))
-        if deleted:
-            self.gen.store.delete(deleted)
-        passages: list[PassageRecord] = []
-        for tid, record in live.items():
-            rows = old.query(
-                "SELECT kind, ref, text, grp, share, words, grams, vector FROM passages WHERE tid = ? ORDER BY pid",
-                (tid,),
-            )
-            passages += [
-                PassageRecord(
-                    record.talent_id, k, r, t, g, s, tuple(w.split()), tuple(gr.split()), decode_vector(v)
-                )
-                for k, r, t, g, s, w, gr, v in rows
-            ]
-        if live:
-            self.gen.store.upsert(list(live.values()), passages)
-        self.gen.catch_up()
-        return last
-
-    def commit(self) -> None:
-        gens = self.backend.generations
-        old_store = self.old.store
-        seq = self._copy_changes(old_store, self.start_seq)
-        self.gen.write_snapshot()
-        with self.backend._lock, gens.lock(), old_store.write():
-            # Writers of the old generation are blocked now; copy what slipped in, then publish.
-            if old_store.last_seq() > seq:
-                self._copy_changes(old_store, seq)
-            gens.publish(self.name)
-            previous, self.backend.gen = self.backend.gen, self.gen
-            self.backend._centroids = None
-        previous.close()
-        gens.prune(keep=2)
-
-    def abort(self) -> None:
-        self.gen.close()
-        shutil.rmtree(self.gen.path, ignore_errors=True)
-
-
-__all__ = ["EmbeddedBackend", "EmbeddedRebuild"]
+__all__ = ["EmbeddedBackend"]

@@ -305,6 +305,36 @@ class Store:
                 rows = self.query(f"SELECT {cols} FROM passages WHERE tid IN ({marks}) ORDER BY pid", chunk)
                 yield [PassageRow.from_sql(*r) for r in rows]
 
+    def passage_records(self, talents: dict[int, TalentRecord]) -> list[PassageRecord]:
+        """The stored passages of these talents (by row id) as records ready to write elsewhere.
+
+        A rebuild carries talents written to the old generation over to the new
+        one with these: terms and vectors are copied, never recomputed.
+        """
+        out: list[PassageRecord] = []
+        for chunk in _chunks(list(talents)):
+            marks = ",".join("?" * len(chunk))
+            rows = self.query(
+                "SELECT tid, kind, ref, text, grp, share, words, grams, vector FROM passages"
+                f" WHERE tid IN ({marks}) ORDER BY pid",
+                chunk,
+            )
+            out += [
+                PassageRecord(
+                    talents[tid].talent_id,
+                    kind,
+                    ref,
+                    text,
+                    grp,
+                    share,
+                    tuple(words.split()),
+                    tuple(grams.split()),
+                    decode_vector(vector),
+                )
+                for tid, kind, ref, text, grp, share, words, grams, vector in rows
+            ]
+        return out
+
     def passage_texts(self, pids: Sequence[int]) -> dict[int, tuple[int, str, str, str, str, float]]:
         """``pid → (tid, kind, ref, text, group, share)``."""
         out = {}

@@ -1,0 +1,308 @@
+"""``ElasticsearchBackend``: the ``Backend`` interface over an Elasticsearch 8 alias.
+
+Lexical and kNN candidates are fetched in one ``msearch`` round trip and fused
+in Python by the shared ranking code (server-side RRF needs a paid licence).
+The pieces live beside this module by role: ``connection`` (client, error
+translation, generations), ``mapping`` (what is stored), ``queries`` (request
+bodies), ``writer`` (bulk writes and centroid sums), ``rebuild``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from indexer.backends.base import (
+    Backend,
+    Centroids,
+    Filters,
+    Hit,
+    IndexMeta,
+    LexicalQuery,
+    PassageRecord,
+    RebuildSession,
+    StoredPassage,
+    TalentRecord,
+)
+from indexer.backends.elasticsearch import queries
+from indexer.backends.elasticsearch.connection import Connection
+from indexer.backends.elasticsearch.mapping import (
+    PASSAGE_TEXT_SOURCE,
+    stored_passage,
+    talent_doc_id,
+    talent_from_source,
+)
+from indexer.backends.elasticsearch.rebuild import ElasticsearchRebuild
+from indexer.backends.elasticsearch.writer import IndexWriter
+from indexer.errors import SearchError, SearchUnavailable
+
+log = logging.getLogger(__name__)
+
+#: Seconds a process trusts its cached centroids when it did not write itself.
+CENTROID_TTL_S = 1.0
+
+
+class ElasticsearchBackend(Backend):
+    """Talks to an Elasticsearch 8 node through the official client."""
+
+    kind = "elasticsearch"
+
+    def __init__(self, url: str, alias: str, meta: IndexMeta, timeout: float = 10.0) -> None:
+        self.connection = Connection(url, alias, timeout)
+        self.writer = IndexWriter(self.connection)
+        self.meta = meta
+        self._ready = False
+        self._centroids: tuple[float, Centroids] | None = None
+        try:
+            self._ensure()
+        except SearchUnavailable:
+            log.warning("Elasticsearch at %s is unreachable; will retry on first use", url)
+
+    @property
+    def url(self) -> str:
+        return self.connection.url
+
+    @property
+    def alias(self) -> str:
+        return self.connection.alias
+
+    @property
+    def client(self):  # type: ignore[no-untyped-def]  # elasticsearch.Elasticsearch, imported lazily
+        """The raw client, for tests and tools that inspect the stored documents."""
+        return self.connection.client
+
+    def _ensure(self) -> None:
+        """Create the first generation, or check the live one's metadata."""
+        if self._ready:
+            return
+        conn = self.connection
+        live = conn.live_indices()
+        if not live:
+            name = conn.create_generation(self.meta)
+            conn.point_alias_at(name)
+            live = [name]
+        conn.check_meta(live[0], self.meta)
+        self._ready = True
+
+    def _live_index(self) -> str:
+        self._ensure()
+        live = self.connection.live_indices()
+        if not live:  # the alias vanished (deleted by hand): recreate it
+            self._ready = False
+            self._ensure()
+            live = self.connection.live_indices()
+        return live[0]
+
+    def forget_centroids(self) -> None:
+        """Drop the cached centroids (after this process changed them, or a new generation went live)."""
+        self._centroids = None
+
+    # -- lifecycle ---------------------------------------------------------------------
+    def ping(self) -> None:
+        conn = self.connection
+        conn.call(lambda: conn.client.info())
+        self._ensure()
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def drop(self) -> None:
+        """Delete every generation of this alias (test clean-up, decommissioning)."""
+        self.connection.drop_generations()
+
+    def info(self) -> dict:
+        self._ensure()
+        live = self.connection.live_indices()
+        return {
+            "backend": self.kind,
+            "url": self.url,
+            "alias": self.alias,
+            "index": live[0] if live else None,
+            "generation": live[0].rsplit("-v", 1)[-1] if live else None,
+            "talents": self.talent_count(),
+        }
+
+    def talent_count(self) -> int:
+        self._ensure()
+        conn = self.connection
+        resp = conn.call(lambda: conn.client.count(index=self.alias, query={"term": {"doc_type": "talent"}}))
+        return int(resp["count"])
+
+    # -- writes ------------------------------------------------------------------------
+    def upsert(self, talents: Sequence[TalentRecord], passages: Sequence[PassageRecord]) -> None:
+        index = self._live_index()
+        delta = self.writer.write(index, talents, passages, refresh=True)
+        self.writer.apply_centroid_delta(index, delta)
+        self.forget_centroids()
+
+    def delete(self, talent_ids: Iterable[str]) -> None:
+        self.writer.delete(self._live_index(), list(dict.fromkeys(talent_ids)))
+        self.forget_centroids()
+
+    def begin_rebuild(self) -> RebuildSession:
+        self._ensure()
+        return ElasticsearchRebuild(self.connection, self.writer, self.meta, on_publish=self.forget_centroids)
+
+    # -- reads -------------------------------------------------------------------------
+    def _search(self, **kwargs) -> dict:  # type: ignore[no-untyped-def]
+        self._ensure()
+        kwargs.setdefault("index", self.alias)
+        conn = self.connection
+        return conn.call(lambda: conn.client.search(**kwargs))
+
+    def _run(self, bodies: list[dict]) -> list[dict]:
+        """Several searches in one round trip (``msearch``); a failed one raises."""
+        if not bodies:
+            return []
+        self._ensure()
+        searches: list[dict] = []
+        for body in bodies:
+            searches += [{"index": self.alias}, body]
+        conn = self.connection
+        resp = conn.call(lambda: conn.client.msearch(searches=searches))
+        out = []
+        for item in resp["responses"]:
+            if "error" in item:
+                status = int(item.get("status", 500))
+                if status >= 500 or status == 429:
+                    raise SearchUnavailable(f"Elasticsearch search failed: {item['error']}")
+                raise SearchError(f"Elasticsearch search failed: {item['error']}")
+            out.append(item)
+        return out
+
+    def lexical_top(self, query: LexicalQuery, filters: Filters, n: int) -> list[Hit]:
+        if not query:
+            return []
+        return queries.hits(self._run([queries.lexical_body(query, filters, n)])[0])
+
+    def lexical_scores(self, query: LexicalQuery, keys: Sequence[str]) -> dict[str, float]:
+        if not query or not keys:
+            return {}
+        return queries.score_map(self._run([queries.lexical_scores_body(query, keys)])[0])
+
+    def dense_top(self, vector: np.ndarray, group: str, filters: Filters, n: int) -> list[Hit]:
+        return queries.hits(self._run([queries.dense_body(vector, group, filters, n)])[0], queries.cosine)
+
+    def dense_scores(self, vector: np.ndarray, keys: Sequence[str]) -> dict[str, float]:
+        if not keys:
+            return {}
+        out: dict[str, float] = {}
+        for resp in self._run(queries.dense_scores_bodies(vector, keys)):
+            out.update(queries.score_map(resp, queries.cosine))
+        return out
+
+    def candidates(
+        self,
+        lexical: LexicalQuery | None,
+        vector: np.ndarray | None,
+        groups: Sequence[str],
+        filters: Filters,
+        n_lexical: int,
+        n_dense: int,
+    ) -> tuple[list[Hit], dict[str, list[Hit]]]:
+        bodies = [queries.lexical_body(lexical, filters, n_lexical)] if lexical else []
+        if vector is not None:
+            bodies += [queries.dense_body(vector, g, filters, n_dense) for g in groups]
+        responses = self._run(bodies)
+        lex = queries.hits(responses.pop(0)) if lexical else []
+        dense = (
+            {g: queries.hits(r, queries.cosine) for g, r in zip(groups, responses, strict=True)}
+            if vector is not None
+            else {}
+        )
+        return lex, dense
+
+    def rescore(
+        self,
+        lexical: LexicalQuery | None,
+        lexical_keys: Sequence[str],
+        vector: np.ndarray | None,
+        dense_keys: Sequence[str],
+    ) -> tuple[dict[str, float], dict[str, float]]:
+        want_lex = bool(lexical and lexical_keys)
+        want_dense = vector is not None and bool(dense_keys)
+        bodies = [queries.lexical_scores_body(lexical, lexical_keys)] if want_lex and lexical else []
+        if want_dense and vector is not None:
+            bodies += queries.dense_scores_bodies(vector, dense_keys)
+        responses = self._run(bodies)
+        lex = queries.score_map(responses.pop(0)) if want_lex else {}
+        dense: dict[str, float] = {}
+        for resp in responses:
+            dense.update(queries.score_map(resp, queries.cosine))
+        return lex, dense
+
+    def centroids(self) -> Centroids:
+        cached = self._centroids
+        if cached is not None and time.monotonic() - cached[0] < CENTROID_TTL_S:
+            return cached[1]
+        resp = self._search(
+            query={"term": {"doc_type": "centroid"}}, size=100, source=["group", "count", "sum"]
+        )
+        sums, counts = {}, {}
+        for h in resp["hits"]["hits"]:
+            src = h["_source"]
+            sums[src["group"]] = np.asarray(src["sum"], dtype=np.float64)
+            counts[src["group"]] = int(src["count"])
+        value = Centroids(sums, counts)
+        self._centroids = (time.monotonic(), value)
+        return value
+
+    def passages(self, keys: Sequence[str]) -> dict[str, StoredPassage]:
+        if not keys:
+            return {}
+        self._ensure()
+        conn = self.connection
+        resp = conn.call(
+            lambda: conn.client.mget(index=self.alias, ids=list(keys), source=PASSAGE_TEXT_SOURCE)
+        )
+        return {
+            doc["_id"]: stored_passage(doc["_id"], doc["_source"]) for doc in resp["docs"] if doc.get("found")
+        }
+
+    def talent_passages(self, talent_id: str) -> list[StoredPassage]:
+        resp = self._search(
+            query=queries.passages_of_query([talent_id]), size=1000, source=PASSAGE_TEXT_SOURCE
+        )
+        out = [stored_passage(h["_id"], h["_source"]) for h in resp["hits"]["hits"]]
+        return sorted(out, key=lambda p: (queries.KIND_ORDER.get(p.kind, 9), queries.ref_key(p.ref)))
+
+    def talents(self, talent_ids: Sequence[str]) -> dict[str, TalentRecord]:
+        if not talent_ids:
+            return {}
+        self._ensure()
+        conn = self.connection
+        resp = conn.call(
+            lambda: conn.client.mget(index=self.alias, ids=[talent_doc_id(t) for t in talent_ids])
+        )
+        out = {}
+        for doc in resp["docs"]:
+            if doc.get("found") and doc["_source"].get("doc_type") == "talent":
+                record = talent_from_source(doc["_source"])
+                out[record.talent_id] = record
+        return out
+
+    def browse(self, filters: Filters, offset: int, limit: int) -> tuple[list[str], int]:
+        resp = self._search(
+            query=queries.talent_query(filters),
+            sort=[{"sort_key": "asc"}, {"talent_id": "asc"}],
+            from_=offset,
+            size=limit,
+            source=["talent_id"],
+            track_total_hits=True,
+        )
+        return [h["_source"]["talent_id"] for h in resp["hits"]["hits"]], int(resp["hits"]["total"]["value"])
+
+    def facet_counts(self, filters: Filters) -> dict[str, dict[str, int]]:
+        return self._facets(queries.talent_query(filters))
+
+    def facets_for(self, talent_ids: Sequence[str]) -> dict[str, dict[str, int]]:
+        if not talent_ids:
+            return {key: {} for key in queries.FACET_KEYS}
+        return self._facets(queries.talents_by_id_query(talent_ids))
+
+    def _facets(self, query: dict) -> dict[str, dict[str, int]]:
+        resp = self._search(query=query, size=0, aggs=queries.FACET_AGGS, track_total_hits=False)
+        return queries.facet_counts(resp)
