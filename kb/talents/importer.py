@@ -2,23 +2,31 @@
 
 A bad record is reported with its line and field and does not stop the others;
 a record is either saved whole (talent, outputs, revision, search-sync row) or
-not at all, so an interrupted import can simply be run again.
+not at all, so an interrupted import can simply be run again. Nothing in the
+file's content makes ``import_file`` raise: limits (kb/talents/limits.py) and
+parser failures end as file- or line-level errors in the report.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kb.actors import Actor
 from kb.errors import KbError, ValidationError
 from kb.permissions import require
 from kb.talents.changes import apply_record
-from kb.talents.readers import read_records
+from kb.talents.limits import DEFAULT_LIMITS, ImportLimits
+from kb.talents.readers import Parsed, read_records
 from kb.talents.records import validate_record
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -60,12 +68,14 @@ class ImportReport:
 
 
 def import_file(
-    factory: sessionmaker[Session], path: Path, actor: Actor, *, dry_run: bool = False, data: bytes | None = None
+    factory: sessionmaker[Session], path: Path, actor: Actor, *, dry_run: bool = False, data: bytes | None = None,
+    limits: ImportLimits = DEFAULT_LIMITS,
 ) -> ImportReport:
+    """Never raises for the file's content: whatever is wrong with it ends in ``report.errors``."""
     require(actor, "talent.import")
     report = ImportReport()
     seen: Counter[str] = Counter()
-    for line, rec, error in read_records(path, data):
+    for line, rec, error in _guarded(read_records(path, data, limits), report):
         if error is not None or rec is None:
             report.errors.append(LineError(line, "", "", error or "unreadable record"))
             continue
@@ -90,6 +100,27 @@ def import_file(
         except KbError as exc:
             report.errors.append(LineError(line, rid, "", str(exc)))
             continue
+        except (DataError, IntegrityError) as exc:  # a value the database refuses, or a concurrent import
+            log.warning("import line %s (id %s) refused by the database: %s", line, rid, exc.orig)
+            report.errors.append(LineError(line, rid, "", "the database refused this record (a value out of "
+                                                          "range, or the same id saved at the same time)"))
+            continue
         setattr(report, outcome, getattr(report, outcome) + 1)
         report.talent_ids.append(rid)
     return report
+
+
+def _guarded(records: Iterator[Parsed], report: ImportReport) -> Iterator[Parsed]:
+    """The readers report every known problem themselves; anything else they raise still ends
+    as a file-level error here, so a new kind of broken file can never take the import down."""
+    while True:
+        try:
+            item = next(records)
+        except StopIteration:
+            return
+        except Exception as exc:  # noqa: BLE001 - the last line of defence described above
+            log.exception("import reader failed")
+            report.errors.append(LineError(0, "", "", f"the file could not be read ({type(exc).__name__}); "
+                                                      "the rest of the file was not read"))
+            return
+        yield item

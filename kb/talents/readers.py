@@ -3,7 +3,9 @@
 JSON Lines is the native format. Spreadsheets (CSV, XLSX) arrive from district
 offices, so they are mapped onto the same record; the column mapping is
 documented in docs/import-format.md. Each reader yields ``(line, record)`` or
-``(line, error message)`` and never stops at a bad line.
+``(line, error message)`` and never stops at a bad line; a file beyond the
+import limits (kb/talents/limits.py) ends as one error, checked while the file
+streams, never as an exception.
 """
 
 from __future__ import annotations
@@ -11,9 +13,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from kb.talents.limits import DEFAULT_LIMITS, ImportFileError, ImportLimits
+from kb.talents.xlsx_guard import check_xlsx
 
 Parsed = tuple[int, dict[str, Any] | None, str | None]
 
@@ -44,33 +51,51 @@ TRUE = {"true", "yes", "y", "1", "是", "可", "t"}
 FALSE = {"false", "no", "n", "0", "否", "不可", "f"}
 
 
-def read_records(path: Path, data: bytes | None = None) -> Iterator[Parsed]:
-    """Dispatch on the file's extension."""
+def read_records(path: Path, data: bytes | None = None, limits: ImportLimits = DEFAULT_LIMITS) -> Iterator[Parsed]:
+    """Dispatch on the file's extension; a file beyond the limits is one file-level error."""
     suffix = path.suffix.lower()
+    if data is None and path.stat().st_size > limits.max_file_bytes:
+        yield 0, None, f"the file has {path.stat().st_size} bytes (at most {limits.max_file_bytes})"
+        return
     raw = data if data is not None else path.read_bytes()
+    if len(raw) > limits.max_file_bytes:
+        yield 0, None, f"the file has {len(raw)} bytes (at most {limits.max_file_bytes})"
+        return
     if suffix in (".jsonl", ".ndjson", ".json"):
-        yield from read_jsonl(raw)
+        yield from read_jsonl(raw, limits)
     elif suffix == ".csv":
-        yield from read_table(_csv_rows(raw))
+        yield from read_table(_csv_rows(raw), limits)
     elif suffix == ".xlsx":
-        yield from read_table(_xlsx_rows(raw))
+        yield from read_table(_xlsx_rows(raw, limits), limits)
     else:
         yield 0, None, f"unsupported file type {suffix or '(none)'}: use .jsonl, .csv or .xlsx"
 
 
-def read_jsonl(raw: bytes) -> Iterator[Parsed]:
+def read_jsonl(raw: bytes, limits: ImportLimits = DEFAULT_LIMITS) -> Iterator[Parsed]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         yield 0, None, f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})"
         return
     for n, line in enumerate(text.splitlines(), start=1):
+        if n > limits.max_records:
+            yield n, None, f"more than {limits.max_records} lines: the rest of the file was not read"
+            return
         if not line.strip():
+            continue
+        if len(line.encode("utf-8", "surrogatepass")) > limits.max_line_bytes:
+            yield n, None, f"the line is longer than {limits.max_line_bytes} bytes"
+            continue
+        if json_depth(line) > limits.max_json_depth:
+            yield n, None, f"the JSON is nested deeper than {limits.max_json_depth} levels"
             continue
         try:
             rec = json.loads(line)
         except json.JSONDecodeError as exc:
             yield n, None, f"invalid JSON: {exc.msg} (column {exc.colno})"
+            continue
+        except (ValueError, RecursionError) as exc:  # e.g. an integer of more than 4300 digits
+            yield n, None, f"invalid JSON: {str(exc)[:200]}"
             continue
         if not isinstance(rec, dict):
             yield n, None, "a record must be a JSON object"
@@ -78,28 +103,83 @@ def read_jsonl(raw: bytes) -> Iterator[Parsed]:
         yield n, rec, None
 
 
-def _csv_rows(raw: bytes) -> Iterator[tuple[int, list[str]]]:
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def json_depth(line: str) -> int:
+    """Deepest nesting of arrays and objects, found without building anything (brackets in strings skipped)."""
+    depth = deepest = 0
+    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub("", line)):
+        if bracket in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+@dataclass(frozen=True)
+class BadRow:
+    """A spreadsheet row that could not be read; the rows after it still can."""
+
+    message: str
+
+
+Row = tuple[int, "list[str] | BadRow"]
+
+
+def _csv_rows(raw: bytes) -> Iterator[Row]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("gb18030", errors="replace")  # Excel in zh-CN saves CSV as GBK
+    # The csv module's field limit is process-wide, so it is left alone: a field beyond it is
+    # reported for its line (the reader carries on with the next one), a shorter one that is
+    # still over max_cell_chars by read_table.
     reader = csv.reader(io.StringIO(text, newline=""))
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield reader.line_num, BadRow(f"unreadable CSV: {exc}")
+            continue
         yield reader.line_num, row
 
 
-def _xlsx_rows(raw: bytes) -> Iterator[tuple[int, list[str]]]:
+def _xlsx_rows(raw: bytes, limits: ImportLimits) -> Iterator[Row]:
+    """Rows of the first worksheet, streamed (read-only mode) after the archive passed its checks."""
     from openpyxl import load_workbook
 
+    check_xlsx(raw, limits)
     try:
         wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
-        raise ValueError(f"not a readable XLSX workbook: {exc}") from exc
-    ws = wb.worksheets[0]
-    for n, row in enumerate(ws.iter_rows(values_only=True), start=1):
-        yield n, ["" if v is None else str(v) if not isinstance(v, float) or not v.is_integer() else str(int(v))
-                  for v in row]
-    wb.close()
+        raise ImportFileError(f"not a readable XLSX workbook: {type(exc).__name__}: {str(exc)[:200]}") from exc
+    try:
+        if not wb.worksheets:
+            raise ImportFileError("the XLSX workbook has no worksheet")
+        ws = wb.worksheets[0]
+        ws.reset_dimensions()  # the declared size is the file's claim: rows are counted as they come
+        rows = ws.iter_rows(min_row=1, max_col=limits.max_columns, values_only=True)
+        for n, row in enumerate(rows, start=1):
+            yield n, [_cell_text(v) for v in row]
+    except ImportFileError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - malformed sheet XML surfaces while streaming
+        raise ImportFileError(f"the XLSX worksheet is malformed: {type(exc).__name__}: {str(exc)[:200]}") from exc
+    finally:
+        wb.close()
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _split(value: str) -> list[str]:
@@ -119,28 +199,41 @@ def _bool(value: str) -> bool | str:
     return value  # left as text so validation reports it
 
 
-def read_table(rows: Iterator[tuple[int, list[str]]]) -> Iterator[Parsed]:
+def read_table(rows: Iterator[Row], limits: ImportLimits = DEFAULT_LIMITS) -> Iterator[Parsed]:
     """One talent per row; further rows with the same id add outputs."""
     try:
         first = next(rows, None)
-    except ValueError as exc:
+    except ImportFileError as exc:
         yield 0, None, str(exc)
         return
     if first is None:
         return
     header_line, header = first
-    keys = [COLUMNS.get(h.strip().lower(), COLUMNS.get(h.strip(), "")) for h in header]
-    unknown = [h for h, k in zip(header, keys, strict=True) if h.strip() and not k]
+    if isinstance(header, BadRow):
+        yield header_line, None, header.message
+        return
+    keys = [COLUMNS.get(h.strip().lower(), COLUMNS.get(h.strip(), "")) for h in header[: limits.max_columns]]
+    unknown = [h[:80] for h, k in zip(header, keys, strict=False) if h.strip() and not k]
     if "id" not in keys:
         yield header_line, None, "the header row has no 'id' (编号) column"
         return
     if unknown:
-        yield header_line, None, f"unknown column(s): {', '.join(unknown)}"
+        yield header_line, None, f"unknown column(s): {', '.join(unknown[:20])}"
         return
     current: dict[str, Any] | None = None
     current_line = 0
+    count = 1
     try:
         for line, row in rows:
+            count += 1
+            if count > limits.max_records:
+                yield line, None, f"more than {limits.max_records} rows: the rest of the file was not read"
+                break
+            problem = _row_problem(row, limits)
+            if problem:
+                yield line, None, problem
+                continue
+            assert not isinstance(row, BadRow)
             cells = {k: (row[i].strip() if i < len(row) else "") for i, k in enumerate(keys) if k}
             if not any(cells.values()):
                 continue
@@ -150,10 +243,24 @@ def read_table(rows: Iterator[tuple[int, list[str]]]) -> Iterator[Parsed]:
             if current is not None:
                 yield current_line, current, None
             current, current_line = _talent_from_cells(cells), line
-    except ValueError as exc:
-        yield 0, None, str(exc)
+    except ImportFileError as exc:
+        yield 0, None, f"{exc}; the rest of the file was not read"
+        if current is not None:
+            yield current_line, None, "not imported: its rows could not all be read"
+        return
     if current is not None:
         yield current_line, current, None
+
+
+def _row_problem(row: list[str] | BadRow, limits: ImportLimits) -> str:
+    if isinstance(row, BadRow):
+        return row.message
+    if len(row) > limits.max_columns:
+        return f"the row has {len(row)} cells (at most {limits.max_columns})"
+    longest = max((len(c) for c in row), default=0)
+    if longest > limits.max_cell_chars:
+        return f"a cell holds {longest} characters (at most {limits.max_cell_chars})"
+    return ""
 
 
 def _talent_from_cells(cells: dict[str, str]) -> dict[str, Any]:
