@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from indexer.analysis import cjk_share, detect_language, language_group
 from indexer.documents import OutputDoc, TalentDoc
-from indexer.taxonomy import load_taxonomy
+from indexer.taxonomy import current_taxonomy
 
 KINDS = ("profile", "direction", "bio", "output")
 
@@ -43,7 +43,7 @@ class Passage:
 
 def field_labels(codes: tuple[str, ...]) -> list[str]:
     """``"保险 Insurance"`` for each field code (unknown codes are kept as they are)."""
-    fields = load_taxonomy().fields
+    fields = current_taxonomy().fields
     out = []
     for code in codes:
         label = fields.get(code)

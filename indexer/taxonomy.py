@@ -1,18 +1,22 @@
-"""The bundled taxonomy (``kb/data/taxonomy.json``) as bilingual label tables.
+"""The taxonomy as the indexer sees it: bilingual labels, given to it by the product.
 
 Search uses it three ways: field labels are indexed in both languages (so an
 English-only profile still carries 保险 and a Chinese one "Insurance"), the
 labels seed the Chinese segmenter's user dictionary, and label pairs form a
 small bilingual glossary for query expansion.
+
+The indexer owns no taxonomy file: the product that embeds it (``kb``, whose
+``kb/data/taxonomy.json`` is the single source) hands one over with
+``provide``, once per process, before anything is analysed. The labels are
+part of the analyzer's version, so two processes given different taxonomies
+refuse each other's index rather than mixing tokens.
 """
 
 from __future__ import annotations
 
-import json
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -26,51 +30,44 @@ class Label:
 
 @dataclass(frozen=True)
 class Taxonomy:
-    """Field, category and output-type labels keyed by code."""
+    """Field, category, output-type and sector labels keyed by code."""
 
     fields: dict[str, Label]
     categories: dict[str, Label]
     output_types: dict[str, Label]
+    sectors: dict[str, Label]
 
     def all_labels(self) -> list[Label]:
-        """Every labelled entry, including sector names (useful as dictionary words)."""
+        """Field, category and output-type labels (sectors, often quoted, are used apart)."""
         return [*self.fields.values(), *self.categories.values(), *self.output_types.values()]
 
 
-def _read_taxonomy_text() -> str:
-    """Read the JSON from the ``kb.data`` package, falling back to the source tree.
-
-    ``kb/data`` has no ``__init__`` (it is package data), which importlib.resources
-    handles as a namespace package; the path fallback covers unusual installs.
-    """
-    try:
-        return (resources.files("kb.data") / "taxonomy.json").read_text(encoding="utf-8")
-    except (ModuleNotFoundError, FileNotFoundError, TypeError):
-        path = Path(__file__).resolve().parents[1] / "kb" / "data" / "taxonomy.json"
-        return path.read_text(encoding="utf-8")
+class TaxonomyMissing(RuntimeError):
+    """Something needed the taxonomy before the product provided one (a programming error)."""
 
 
-def _labels(entries: list[dict]) -> dict[str, Label]:
-    return {e["code"]: Label(e["code"], e.get("zh", ""), e.get("en", "")) for e in entries}
+_lock = threading.Lock()
+_source: Callable[[], Taxonomy] | None = None
+_value: Taxonomy | None = None
 
 
-@lru_cache(maxsize=1)
-def load_taxonomy() -> Taxonomy:
-    """Parse the taxonomy once per process."""
-    data = json.loads(_read_taxonomy_text())
-    fields: dict[str, Label] = {}
-    sectors: list[dict] = data.get("sectors", [])
-    for sector in sectors:
-        fields.update(_labels(sector.get("fields", [])))
-    return Taxonomy(
-        fields=fields,
-        categories=_labels(data.get("categories", [])),
-        output_types=_labels(data.get("output_types", [])),
-    )
+def provide(source: Callable[[], Taxonomy]) -> None:
+    """Tell the indexer where its taxonomy comes from; it is read once, when first needed."""
+    global _source, _value
+    with _lock:
+        if source is not _source:
+            _source, _value = source, None
 
 
-@lru_cache(maxsize=1)
-def sector_labels() -> tuple[Label, ...]:
-    """Sector (field group) labels, which are also good segmentation words."""
-    data = json.loads(_read_taxonomy_text())
-    return tuple(Label(s["code"], s.get("zh", ""), s.get("en", "")) for s in data.get("sectors", []))
+def current_taxonomy() -> Taxonomy:
+    """The provided taxonomy; raises ``TaxonomyMissing`` when the product gave none."""
+    global _value
+    with _lock:
+        if _value is None:
+            if _source is None:
+                raise TaxonomyMissing(
+                    "the indexer was given no taxonomy: call indexer.taxonomy.provide() first "
+                    "(importing kb does it with kb.taxonomy.search_taxonomy)"
+                )
+            _value = _source()
+        return _value

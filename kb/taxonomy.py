@@ -4,9 +4,13 @@ bundled with the package so the product never reads files outside itself."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+
+from indexer.taxonomy import Label as SearchLabel
+from indexer.taxonomy import Taxonomy as SearchTaxonomy
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,21 @@ def load_taxonomy() -> Taxonomy:
         fields=fields,
         output_types=_labels(raw["output_types"]),
         services=_labels(raw["services"]),
+    )
+
+
+def search_taxonomy() -> SearchTaxonomy:
+    """The labels the search indexes and segments with, from this same file (see ``indexer.taxonomy``)."""
+    tax = load_taxonomy()
+
+    def plain(labels: Mapping[str, Label]) -> dict[str, SearchLabel]:
+        return {code: SearchLabel(code, label.zh, label.en) for code, label in labels.items()}
+
+    return SearchTaxonomy(
+        fields=plain(tax.fields),
+        categories=plain(tax.categories),
+        output_types=plain(tax.output_types),
+        sectors=plain(tax.sectors),
     )
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 
 import jieba
 
-from indexer.taxonomy import load_taxonomy, sector_labels
+from indexer.taxonomy import current_taxonomy
 
 _log_level_set = False
 
@@ -33,9 +33,9 @@ def dictionary_words() -> list[str]:
     Deliberately no hand-picked topic list: such lists drift towards whatever
     queries the author happened to test with.
     """
-    tax = load_taxonomy()
+    tax = current_taxonomy()
     words = {label.zh for label in tax.all_labels() if label.zh}
-    words.update(label.zh.strip('“”"') for label in sector_labels() if label.zh)
+    words.update(label.zh.strip('“”"') for label in tax.sectors.values() if label.zh)
     return sorted(w for w in words if len(w) >= 2)
 
 

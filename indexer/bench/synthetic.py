@@ -19,7 +19,7 @@ import numpy as np
 
 from indexer.documents import OutputDoc, TalentDoc
 from indexer.embedding.base import Embedder, l2_normalize
-from indexer.taxonomy import load_taxonomy
+from indexer.taxonomy import current_taxonomy
 
 _CONSONANTS = ("b", "c", "d", "f", "g", "l", "m", "n", "p", "r", "s", "t", "v", "tr", "pr", "c")
 _VOWELS = ("a", "e", "i", "o")
@@ -76,7 +76,7 @@ def synthetic_talents(count: int, seed: int = 7) -> Iterator[TalentDoc]:
     """``count`` talents, deterministic for a given seed."""
     rng = np.random.default_rng(seed)
     vocab = Vocabulary(rng)
-    field_codes = sorted(load_taxonomy().fields)
+    field_codes = sorted(current_taxonomy().fields)
     for i in range(count):
         roll = rng.random()
         lang = "zh" if roll < 0.7 else ("en" if roll < 0.9 else "mixed")

@@ -18,6 +18,10 @@ import pytest
 from indexer import ExpertSearch, OutputDoc, SearchSettings, TalentDoc, open_search
 from indexer.embedding import CachedEmbedder, Embedder
 from indexer.embedding.hashing import HashingEmbedder
+from indexer.taxonomy import provide
+from kb.taxonomy import search_taxonomy
+
+provide(search_taxonomy)  # what importing kb does in the product
 
 
 def _talent(
