@@ -25,6 +25,7 @@ from kb.models import utcnow
 from kb.models.consultation import ConsultationRequest
 from kb.permissions import require
 from kb.taxonomy import load_taxonomy
+from kb.visibility import visible_invitations
 
 FONT_FILES = ("NotoSansCJK-Regular.ttc", "NotoSansCJKsc-Regular.otf", "NotoSerifCJK-Regular.ttc",
               "wqy-microhei.ttc", "wqy-zenhei.ttc")
@@ -134,7 +135,7 @@ def dossier_pdf(session: Session, actor: Actor, request: ConsultationRequest) ->
     para(request.questions)
 
     heading("二、专家与答复")
-    for inv in request.invitations:
+    for inv in visible_invitations(actor, request):
         t = inv.talent
         state = INVITATION_ZH.get(inv.state, inv.state)
         pdf.set_font("cjk", size=11)

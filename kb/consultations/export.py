@@ -1,14 +1,16 @@
 """CSV listings of requests and of invitations with their advice.
 
-Only rows the actor may see are written; the content of unit-only and
-confidential requests therefore never reaches someone outside the unit by
-way of an export. UTF-8 with a BOM so spreadsheet programs read the Chinese.
+What each row and cell shows is decided by ``kb.visibility``, the same rule as
+the request's page: a request's facts go to everyone who may view it, its
+parties and its invitation counts only to those who manage it; an invitation
+(who was invited, state, reason, advice, attachments, rating, adoption) only
+to the request's managers and to the talent invited. An export therefore never
+shows more than the pages would. The file itself is written by ``kb.tabular``
+(formula neutralisation, BOM, bilingual headers).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
@@ -16,62 +18,71 @@ from sqlalchemy.orm import Session
 from kb.actors import Actor
 from kb.audit import audit
 from kb.consultations.requests import list_requests, requester_name
-from kb.models.consultation import ConsultationRequest
-from kb.permissions import allowed
+from kb.models.consultation import ConsultationInvitation, ConsultationRequest
+from kb.tabular import Column, headers, to_csv
+from kb.visibility import advice_visible, request_managed, request_visible, visible_invitations
 
-REQUEST_COLUMNS = ["id", "title", "unit", "requester", "state", "form", "confidentiality", "fields", "deadline",
-                   "experts_wanted", "parties", "invited", "answered", "created_at"]
-INVITATION_COLUMNS = ["request_id", "request_title", "talent_id", "talent_name", "organization", "state",
-                      "invited_at", "responded_at", "reason", "advice_submitted_at", "advice", "attachments",
-                      "rating", "rating_comment", "adoption", "adopted_into"]
-
-
-def _csv(columns: list[str], rows: Iterable[list[object]]) -> str:
-    buf = io.StringIO()
-    buf.write("\ufeff")
-    writer = csv.writer(buf)
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
-    return buf.getvalue()
-
-
-def _iso(value: object) -> str:
-    return value.isoformat() if hasattr(value, "isoformat") else ""
+REQUEST_COLUMNS = (
+    Column("编号", "ID"), Column("标题", "Title"), Column("委托单位", "Unit"), Column("经办人", "Requester"),
+    Column("状态", "State"), Column("咨询形式", "Form"), Column("保密级别", "Confidentiality"),
+    Column("领域", "Fields"), Column("截止日期", "Deadline"), Column("所需专家人数", "Experts wanted"),
+    Column("利益相关方", "Parties"), Column("已邀请", "Invited"), Column("已答复", "Answered"),
+    Column("创建时间", "Created"),
+)
+INVITATION_COLUMNS = (
+    Column("咨询编号", "Request ID"), Column("咨询标题", "Request title"), Column("人才编号", "Talent ID"),
+    Column("姓名", "Name"), Column("单位", "Organization"), Column("邀请状态", "State"),
+    Column("邀请时间", "Invited"), Column("答复时间", "Responded"), Column("说明", "Reason"),
+    Column("意见提交时间", "Advice submitted"), Column("意见", "Advice"), Column("附件", "Attachments"),
+    Column("评分", "Rating"), Column("评语", "Rating comment"), Column("采纳情况", "Adoption"),
+    Column("采纳于", "Adopted into"),
+)
 
 
-def requests_csv(session: Session, actor: Actor, scope: str = "visible") -> str:
-    requests = list_requests(session, actor, scope)
-    audit(session, actor, "consultation.export", "consultation", "", {"kind": "requests", "rows": len(requests)})
-    return _csv(REQUEST_COLUMNS, ([
+def _request_row(session: Session, actor: Actor, r: ConsultationRequest) -> list[object]:
+    managed = request_managed(actor, r)
+    return [
         r.id, r.title, r.unit, requester_name(session, r), r.state, r.form, r.confidentiality, " ".join(r.fields),
-        _iso(r.deadline), r.experts_wanted, "；".join(r.parties), len(r.invitations),
-        sum(1 for i in r.invitations if i.state == "answered"), _iso(r.created_at),
-    ] for r in requests))
+        r.deadline, r.experts_wanted,
+        "；".join(r.parties) if managed else "",
+        len(r.invitations) if managed else "",
+        sum(1 for i in r.invitations if i.state == "answered") if managed else "",
+        r.created_at,
+    ]
+
+
+def _invitation_row(actor: Actor, r: ConsultationRequest, i: ConsultationInvitation) -> list[object]:
+    a = i.advice if advice_visible(actor, i.advice) else None
+    return [
+        r.id, r.title, i.talent.external_id, i.talent.name, i.talent.organization, i.state,
+        i.invited_at, i.responded_at, i.reason,
+        a.submitted_at if a else "", a.text if a else "",
+        "；".join(x.filename for x in a.attachments) if a else "",
+        (a.rating or "") if a else "", a.rating_comment if a else "", (a.adoption or "") if a else "",
+        a.adopted_into if a else "",
+    ]
+
+
+def request_rows(session: Session, actor: Actor, scope: str = "visible") -> list[list[object]]:
+    return [_request_row(session, actor, r) for r in list_requests(session, actor, scope)]
+
+
+def invitation_rows(session: Session, actor: Actor, requests: Iterable[ConsultationRequest] | None = None,
+                    scope: str = "visible") -> list[list[object]]:
+    """The invitations of the given requests (default: all the actor may see) that the actor may see."""
+    requests = list(requests) if requests is not None else list_requests(session, actor, scope)
+    return [_invitation_row(actor, r, i) for r in requests if request_visible(actor, r)
+            for i in visible_invitations(actor, r)]
+
+
+def requests_csv(session: Session, actor: Actor, scope: str = "visible") -> bytes:
+    rows = request_rows(session, actor, scope)
+    audit(session, actor, "consultation.export", "consultation", "", {"kind": "requests", "rows": len(rows)})
+    return to_csv(headers(REQUEST_COLUMNS), rows)
 
 
 def invitations_csv(session: Session, actor: Actor, requests: Iterable[ConsultationRequest] | None = None,
-                    scope: str = "visible") -> str:
-    """Invitations and advice of the given requests (default: all the actor may see).
-
-    Advice text and ratings appear only where the actor manages the request;
-    otherwise the row shows the invitation's progress alone.
-    """
-    requests = list(requests) if requests is not None else list_requests(session, actor, scope)
-    rows = []
-    for r in requests:
-        if not allowed(actor, "consultation.view", r):
-            continue
-        full = allowed(actor, "consultation.manage", r)
-        for i in r.invitations:
-            a = i.advice if full else None
-            rows.append([
-                r.id, r.title, i.talent.external_id, i.talent.name, i.talent.organization, i.state,
-                _iso(i.invited_at), _iso(i.responded_at), i.reason if full else "",
-                _iso(a.submitted_at) if a else "", a.text if a else "",
-                "；".join(x.filename for x in a.attachments) if a else "",
-                a.rating if a else "", a.rating_comment if a else "", a.adoption if a else "",
-                a.adopted_into if a else "",
-            ])
+                    scope: str = "visible") -> bytes:
+    rows = invitation_rows(session, actor, requests, scope)
     audit(session, actor, "consultation.export", "consultation", "", {"kind": "invitations", "rows": len(rows)})
-    return _csv(INVITATION_COLUMNS, rows)
+    return to_csv(headers(INVITATION_COLUMNS), rows)

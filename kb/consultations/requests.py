@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from kb.actors import Actor
 from kb.audit import audit
+from kb.audit_view import ShownEntry, shown
 from kb.consultations import notices, states
 from kb.errors import Conflict, NotFound, ValidationError
 from kb.models import AuditEvent, User, utcnow
@@ -222,11 +223,13 @@ def close_request(session: Session, actor: Actor, request: ConsultationRequest, 
     _flush(session)
 
 
-def request_trail(session: Session, actor: Actor, request: ConsultationRequest) -> list[AuditEvent]:
-    """Every audited step of one request, oldest first."""
+def request_trail(session: Session, actor: Actor, request: ConsultationRequest) -> list[ShownEntry]:
+    """Every audited step of one request, oldest first, each shown as far as ``actor`` may see it
+    (an auditor who does not manage the request reads its facts, not its invitees)."""
     if not allowed(actor, "audit.view"):
         require(actor, "consultation.manage", request)
-    return list(session.scalars(
+    require(actor, "consultation.view", request)
+    return shown(session, actor, session.scalars(
         select(AuditEvent)
         .where(AuditEvent.object_type == "consultation", AuditEvent.object_id == str(request.id))
         .order_by(AuditEvent.id)

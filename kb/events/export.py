@@ -1,28 +1,33 @@
 """Attendee lists as CSV and XLSX, for the organizer's records and the venue.
 
 No contact data: organizers may not see it (``talent.view_contact``), so the
-export does not carry it either. Cells that a spreadsheet would run as a
-formula are neutralised, because names and organizations are user input.
+export does not carry it either. The files are written by ``kb.tabular``, the
+one spreadsheet writer, which neutralises cells a spreadsheet would run as a
+formula (names and organizations are user input).
 """
 
 from __future__ import annotations
-
-import csv
-import io
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.actors import Actor
+from kb.errors import PermissionDenied
 from kb.events.notices import format_code
 from kb.events.times import local_label
 from kb.models import Event, EventRegistration, Talent
-from kb.permissions import require
+from kb.tabular import Column, headers
+from kb.tabular import to_csv as _csv
+from kb.tabular import to_xlsx as _xlsx
 from kb.taxonomy import load_taxonomy
+from kb.visibility import event_attendance_visible
 
-HEADER = ("序号 No.", "姓名 Name", "英文名 English name", "单位 Organization", "类别 Category", "领域 Fields",
-          "状态 Status", "来源 Source", "报名时间 Registered", "签到 Attended", "签到时间 Checked in",
-          "签到方式 Method", "签到码 Code")
+COLUMNS = (Column("序号", "No."), Column("姓名", "Name"), Column("英文名", "English name"),
+           Column("单位", "Organization"), Column("类别", "Category"), Column("领域", "Fields"),
+           Column("状态", "Status"), Column("来源", "Source"), Column("报名时间", "Registered"),
+           Column("签到", "Attended"), Column("签到时间", "Checked in"), Column("签到方式", "Method"),
+           Column("签到码", "Code"))
+HEADER = tuple(headers(COLUMNS))
 STATUS_LABELS = {"registered": "已报名", "waitlisted": "候补", "invited": "已邀请", "declined": "已婉拒",
                  "cancelled": "已取消"}
 EXPORTED_STATUSES = ("registered", "waitlisted")
@@ -30,7 +35,8 @@ EXPORTED_STATUSES = ("registered", "waitlisted")
 
 def attendee_rows(session: Session, actor: Actor, event: Event, *, attended_only: bool = False) -> list[list[str]]:
     """Header plus one row per seat holder (and waitlisted talent), registered first."""
-    require(actor, "event.manage", event)
+    if not event_attendance_visible(actor, event):
+        raise PermissionDenied(f"{actor.label} may not see who attends event #{event.id}")
     tax = load_taxonomy()
     stmt = (
         select(EventRegistration, Talent).join(Talent, Talent.id == EventRegistration.talent_id)
@@ -53,37 +59,14 @@ def attendee_rows(session: Session, actor: Actor, event: Event, *, attended_only
     return out
 
 
-def _safe(cell: str) -> str:
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
-
-
 def to_csv(rows: list[list[str]]) -> bytes:
-    """UTF-8 with a BOM, so Excel opens Chinese text correctly."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([_safe(c) for c in row])
-    return buf.getvalue().encode("utf-8-sig")
+    """``attendee_rows`` (header first) as CSV."""
+    return _csv(rows[0], rows[1:])
 
 
 def to_xlsx(rows: list[list[str]], title: str = "Attendees") -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title[:31]
-    for row in rows:
-        ws.append([_safe(c) for c in row])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    ws.freeze_panes = "A2"
-    for col in ws.columns:
-        width = max(len(str(c.value or "")) for c in col)
-        ws.column_dimensions[col[0].column_letter].width = min(40, max(8, width * 1.6))
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    """``attendee_rows`` (header first) as a one-sheet workbook."""
+    return _xlsx(rows[0], rows[1:], title)
 
 
 def export_filename(event: Event, ext: str) -> str:

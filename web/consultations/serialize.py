@@ -6,7 +6,7 @@ from typing import Any
 
 from kb.actors import Actor
 from kb.models.consultation import ConsultationAdvice, ConsultationInvitation, ConsultationRequest
-from kb.permissions import allowed
+from kb.visibility import invitation_visible, request_managed, visible_invitations
 
 
 def _iso(value: Any) -> str | None:
@@ -27,7 +27,7 @@ def advice_dict(advice: ConsultationAdvice) -> dict[str, Any]:
 
 
 def invitation_dict(inv: ConsultationInvitation, actor: Actor) -> dict[str, Any]:
-    full = allowed(actor, "consultation.manage", inv.request) or allowed(actor, "consultation.respond", inv)
+    full = invitation_visible(actor, inv)
     out: dict[str, Any] = {
         "id": inv.id, "request_id": inv.request_id, "talent_id": inv.talent.external_id,
         "talent_name": inv.talent.name, "organization": inv.talent.organization, "state": inv.state,
@@ -46,12 +46,12 @@ def request_dict(req: ConsultationRequest, actor: Actor, *, detail: bool = True)
         "experts_wanted": req.experts_wanted, "created_at": _iso(req.created_at), "version": req.version,
     }
     if detail:
-        manage = allowed(actor, "consultation.manage", req)
         out.update({"background": req.background, "questions": req.questions})
-        if manage:
+        managed = request_managed(actor, req)
+        if managed:
             out.update({"parties": list(req.parties), "org_cap": req.org_cap, "draw_seed": req.draw_seed})
-        out["invitations"] = [invitation_dict(i, actor) for i in req.invitations
-                              if manage or i.talent_id == actor.talent_id]
+        out["invitations"] = [invitation_dict(i, actor) for i in visible_invitations(actor, req)]
+        # A note can name an invitee ("web-003 accepted") or give a reason: managers' business.
         out["transitions"] = [{"from": t.from_state, "to": t.to_state, "by": t.actor_label, "at": _iso(t.at),
-                               "note": t.note} for t in req.transitions]
+                               "note": t.note if managed else ""} for t in req.transitions]
     return out
