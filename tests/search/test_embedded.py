@@ -199,29 +199,6 @@ def test_a_remembered_query_is_answered_without_the_model(tmp_path):
     assert model.queries == 1 and (embedder.embed_query("巨灾再保险") == first).all()
 
 
-def test_batch_search_yields_one_dict_per_line(tmp_path):
-    from indexer.cli_support import run_batch
-
-    search = open_search(settings_for(tmp_path), embedder=hashing_embedder())
-    search.upsert(SMALL_CORPUS)
-    lines = [
-        '{"qid": "a", "query": "巨灾再保险"}',
-        "",
-        '{"qid": "b", "text": "insurance", "filters": {"category": ["A"]}, "limit": 2}',
-        "not json",
-        '{"qid": "c", "query": "x", "mode": "sideways"}',
-    ]
-    out = list(run_batch(search, lines))
-    assert [o["qid"] for o in out] == ["a", "b", "line-4", "c"]
-    assert out[0]["results"][0]["id"] == "t-ins-2"
-    assert {"kind", "ref", "text", "highlighted", "score", "matched_by"} <= set(
-        out[0]["results"][0]["evidence"][0]
-    )
-    assert len(out[1]["results"]) <= 2
-    assert "error" in out[2] and "error" in out[3]
-    search.close()
-
-
 def test_concurrent_searches_and_writes_in_one_process(tmp_path):
     import threading
 

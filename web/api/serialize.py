@@ -1,38 +1,16 @@
-"""JSON shapes of the API that kb does not define itself (search results, outputs)."""
+"""JSON shapes of the API that kb does not define itself (outputs, the account).
+
+Search results and facets use ``indexer.results``, the serializer the CLI shares.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from indexer.results import facets_dict, result_dict
 from kb.models import Output, User
 
-
-def result_dict(r: Any) -> dict[str, Any]:
-    """A search result. Search results never carry contact data: the index has none."""
-    return {
-        "id": r.talent_id,
-        "score": round(float(r.score), 6),
-        "name": r.name,
-        "name_en": r.name_en,
-        "category": r.category,
-        "fields": list(r.fields),
-        "title": r.title,
-        "organization": r.organization,
-        "available": bool(r.available),
-        "evidence": [
-            {"kind": e.kind, "ref": e.ref, "text": e.text, "score": round(float(e.score), 6),
-             "matched_by": e.matched_by}
-            for e in r.evidence
-        ],
-    }
-
-
-def facets_dict(facets: dict | None) -> dict[str, dict[str, int]]:
-    """Facet keys as JSON strings; availability keys may arrive as bools."""
-    out: dict[str, dict[str, int]] = {}
-    for name, counts in (facets or {}).items():
-        out[name] = {(str(k).lower() if isinstance(k, bool) else str(k)): int(v) for k, v in counts.items()}
-    return out
+__all__ = ["facets_dict", "me_dict", "output_dict", "result_dict"]
 
 
 def output_dict(o: Output) -> dict[str, Any]:
