@@ -1,4 +1,11 @@
-"""Accounts: creation, passwords, API tokens and invitation links."""
+"""Accounts: creation, passwords, login, sessions and invitation links.
+
+API tokens live in :mod:`kb.api_tokens`, password hashing in :mod:`kb.passwords`.
+Everything that should end an account's access elsewhere — a password change
+or reset, disabling the account, logging out — goes through
+:func:`end_sessions`, which bumps the session generation every browser
+session is checked against and (except logout) revokes the API tokens.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +13,29 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from kb.actors import Actor
+from kb.api_tokens import issue_token, revoke_all, user_for_token
 from kb.audit import audit
 from kb.errors import Conflict, NotFound, ValidationError
-from kb.models import ROLES, AccountInvitation, ApiToken, Talent, User, utcnow
+from kb.models import ROLES, AccountInvitation, Talent, User, utcnow
+from kb.passwords import burn_verification, hash_password, needs_rehash, verify_password
 from kb.permissions import require
 
+__all__ = [
+    "InvitationUsed", "accept_invitation", "authenticate", "change_password", "check_password_policy",
+    "create_user", "end_sessions", "find_invitation", "get_user", "hash_password", "invite", "issue_token",
+    "logout", "reset_password", "set_active", "set_password", "user_for_token",
+]
+
 MIN_PASSWORD = 10
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
 INVITATION_TTL = timedelta(days=14)
+
+
+class InvitationUsed(Conflict):
+    """The invitation link was used (by a concurrent request, most likely) before this one could."""
 
 
 def check_password_policy(password: str, username: str = "") -> None:
@@ -33,10 +49,6 @@ def check_password_policy(password: str, username: str = "") -> None:
         problems.append("too few different characters")
     if problems:
         raise ValidationError("password: " + "; ".join(problems), {"password": "; ".join(problems)})
-
-
-def hash_password(password: str) -> str:
-    return generate_password_hash(password, method="scrypt")
 
 
 def get_user(session: Session, username: str) -> User:
@@ -76,77 +88,60 @@ def create_user(
     return user
 
 
-def set_password(session: Session, user: User, new_password: str) -> None:
+def end_sessions(session: Session, user: User, reason: str) -> int:
+    """End every browser session of ``user``; unless the reason is a logout, revoke its API tokens too.
+
+    Returns how many tokens were revoked. The generation is bumped in SQL, so
+    two concurrent bumps both count.
+    """
+    session.execute(
+        update(User).where(User.id == user.id).values(session_generation=User.session_generation + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(user, ["session_generation"])
+    return 0 if reason == "logout" else revoke_all(session, user, reason)
+
+
+def logout(session: Session, user: User) -> None:
+    """Logging out ends the account's sessions on the server, not only the cookie in this browser."""
+    end_sessions(session, user, "logout")
+
+
+def set_password(session: Session, user: User, new_password: str, reason: str = "password_change") -> int:
+    """Store a new password and end the account's other access; how many API tokens were revoked."""
     check_password_policy(new_password, user.username)
     user.password_hash = hash_password(new_password)
     user.failed_logins = 0
-    user.locked_until = None
+    return end_sessions(session, user, reason)
 
 
 def change_password(session: Session, user: User, current: str, new_password: str) -> None:
-    if not user.password_hash or not check_password_hash(user.password_hash, current):
+    if not verify_password(user.password_hash, current):
         raise ValidationError("the current password is wrong", {"current_password": "wrong password"})
-    set_password(session, user, new_password)
-    audit(session, Actor.of(user), "user.password_change", "user", user.id, {})
+    revoked = set_password(session, user, new_password)
+    audit(session, Actor.of(user), "user.password_change", "user", user.id, {"tokens_revoked": revoked})
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
-    """The user if the password is right and the account is active and not locked.
+    """The user if the password is right and the account is active, else None.
 
-    After five wrong passwords in a row the account locks for fifteen minutes,
-    so guessing is slow even across many IP addresses.
+    Every failure costs the same single password verification — an unknown
+    name, a disabled account or one without a password is checked against a
+    dummy hash — so neither the answer nor its time tells them apart. There is
+    no lock here: a lock anyone can trigger locks out the owner too. Guessing
+    is slowed down per address and per account name by ``web/throttle.py``.
     """
     user = session.scalar(select(User).where(User.username == username.strip()))
-    now = utcnow()
-    if user is None:
-        check_password_hash(_DUMMY_HASH, password)  # same time for unknown names
+    if user is None or not user.active or not user.password_hash:
+        burn_verification(password)
         return None
-    if not user.active or (user.locked_until and user.locked_until > now):
-        return None
-    if not user.password_hash or not check_password_hash(user.password_hash, password):
+    if not verify_password(user.password_hash, password):
         user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until = now + LOCKOUT
-            user.failed_logins = 0
-            audit(session, Actor.system("login"), "user.locked", "user", user.id, {})
         return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
     user.failed_logins = 0
-    user.last_login_at = now
-    return user
-
-
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_token(session: Session, user: User, label: str = "") -> str:
-    """A new API token; only its hash is stored, so it is shown once."""
-    token = "kb_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_hash=_digest(token), label=label))
-    return token
-
-
-#: ``ApiToken.last_used_at`` is refreshed at most this often.
-TOKEN_USE_PRECISION = timedelta(minutes=1)
-
-
-def user_for_token(session: Session, token: str) -> User | None:
-    found = session.execute(
-        select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == _digest(token))
-    ).first()  # one round trip: this runs before every API request
-    if found is None:
-        return None
-    row, user = found
-    if not user.active:
-        return None
-    now = utcnow()
-    # Minute precision is all "last used" needs; writing it on every API call made
-    # each read request a write transaction, and SQLite serialises those.
-    if row.last_used_at is None or now - row.last_used_at > TOKEN_USE_PRECISION:
-        row.last_used_at = now
+    user.last_login_at = utcnow()
     return user
 
 
@@ -168,6 +163,10 @@ def invite(session: Session, actor: Actor, email: str, talent: Talent | None, ro
     return token
 
 
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def find_invitation(session: Session, token: str) -> AccountInvitation:
     inv = session.scalar(select(AccountInvitation).where(AccountInvitation.token_hash == _digest(token)))
     if inv is None or inv.used_at is not None or inv.expires_at < utcnow():
@@ -175,31 +174,61 @@ def find_invitation(session: Session, token: str) -> AccountInvitation:
     return inv
 
 
+def consume_invitation(session: Session, inv: AccountInvitation) -> None:
+    """Mark the link used, or raise :class:`InvitationUsed` if another request got there first.
+
+    One conditional UPDATE decides: the database lets only one transaction
+    change ``used_at`` from NULL (PostgreSQL makes the loser wait for the
+    winner's commit, then finds the row no longer matching; SQLite serialises
+    the writers), so a link raced by several requests creates one account.
+    """
+    now = utcnow()
+    result = session.execute(
+        update(AccountInvitation)
+        .where(AccountInvitation.id == inv.id, AccountInvitation.used_at.is_(None), AccountInvitation.expires_at > now)
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise InvitationUsed("this invitation link has already been used")
+    inv.used_at = now
+
+
 def accept_invitation(session: Session, token: str, username: str, password: str) -> User:
     inv = find_invitation(session, token)
     talent = session.get(Talent, inv.talent_id) if inv.talent_id else None
-    user = create_user(
+    # Validate before consuming, so a typo in the form does not spend the link
+    # (the whole transaction rolls back anyway; this only saves a write).
+    check_password_policy(password, username.strip())
+    consume_invitation(session, inv)
+    return create_user(
         session, Actor.system("invitation"), username, inv.role, password,
         email=inv.email, talent=talent, display_name=talent.name if talent else username,
     )
-    inv.used_at = utcnow()
-    return user
-
 
 
 def set_active(session: Session, actor: Actor, user: User, active: bool) -> None:
-    """Enable or disable an account; nobody can lock themselves out this way."""
+    """Enable or disable an account; disabling ends its sessions and revokes its tokens.
+
+    Nobody can disable the account they are logged in with.
+    """
     require(actor, "users.manage")
     if not active and actor.user_id == user.id:
         raise Conflict("you cannot disable the account you are logged in with")
     user.active = active
-    audit(session, actor, "user.enable" if active else "user.disable", "user", user.id, {"username": user.username})
+    revoked = end_sessions(session, user, "disabled") if not active else 0
+    audit(session, actor, "user.enable" if active else "user.disable", "user", user.id,
+          {"username": user.username, **({"tokens_revoked": revoked} if not active else {})})
 
 
 def reset_password(session: Session, actor: Actor, user: User) -> str:
-    """Give the account a random one-time password, returned once for the admin to hand over."""
+    """Give the account a random one-time password, returned once for the admin to hand over.
+
+    The account's sessions end and its API tokens are revoked: whoever had
+    them may be the reason for the reset.
+    """
     require(actor, "users.manage")
     password = secrets.token_urlsafe(12)
-    set_password(session, user, password)
-    audit(session, actor, "user.password_reset", "user", user.id, {"username": user.username})
+    revoked = set_password(session, user, password, reason="password_reset")
+    audit(session, actor, "user.password_reset", "user", user.id, {"username": user.username, "tokens_revoked": revoked})
     return password

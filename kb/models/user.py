@@ -29,8 +29,14 @@ class User(Base):
     )
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     preferred_language: Mapped[str] = mapped_column(String(10), default="zh")
+    # Wrong passwords since the last successful login: shown to administrators
+    # as a sign of guessing. It never locks the account (web/throttle.py slows
+    # guessing down instead, so nobody can lock an owner out).
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # Bumped by logout, a password change or reset and disabling the account;
+    # a browser session carries the value it was started with and is refused
+    # once they differ, so a captured cookie dies with the session it belonged to.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
