@@ -15,6 +15,8 @@ from flask import Blueprint, Flask, redirect, request, session
 from flask_babel import Babel, get_locale
 from werkzeug.wrappers import Response
 
+from web.redirects import safe_next
+
 UI_LANGUAGES = {"zh": "zh_CN", "en": "en"}
 DEFAULT_LOCALE = "zh_CN"
 
@@ -38,16 +40,6 @@ def ui_lang() -> str:
     return "en" if str(get_locale() or "").startswith("en") else "zh"
 
 
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths, so the switch cannot be used as an open redirect."""
-    if not target:
-        return "/"
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
-        return "/"
-    return target
-
-
 @bp.get("/lang/<code>")
 def switch(code: str) -> Response:
     if code in UI_LANGUAGES:
@@ -57,7 +49,7 @@ def switch(code: str) -> Response:
         ref = urlsplit(request.referrer)
         if ref.netloc == request.host:
             nxt = ref.path + (f"?{ref.query}" if ref.query else "")
-    return redirect(_safe_next(nxt))
+    return redirect(safe_next(nxt))
 
 
 def init_app(app: Flask) -> None:

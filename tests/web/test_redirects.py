@@ -1,0 +1,78 @@
+"""No ``next`` parameter can send a browser off the site, on any page that honours one.
+
+The targets include the forms browsers read differently from ``urlsplit``
+(a backslash is a slash, tabs and newlines are dropped), which is how
+"paths" such as ``/\\evil.example`` escape naive checks.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from flask.testing import FlaskClient
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.web.conftest import Site, csrf_token
+from tests.web.data import PASSWORD
+from web.redirects import safe_next
+
+HOST = "kb.example"
+ESCAPES = [
+    "https://evil.example/",
+    "//evil.example/x",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "/\t/evil.example",
+    "/\n/evil.example",
+    "javascript:alert(1)",
+    "http:/evil.example",
+    " //evil.example",
+    "evil.example",
+]
+LOCAL = ["/", "/search?q=cloud&category=A", "/events/3#replies", "/talents/t-01/similar"]
+
+
+def _browser_host(target: str) -> str:
+    """Where a browser on https://kb.example/page goes for ``target`` (WHATWG-style leniency)."""
+    lenient = target.replace("\\", "/").replace("\t", "").replace("\n", "").replace("\r", "").strip()
+    return urlsplit(urljoin(f"https://{HOST}/page", lenient)).netloc
+
+
+@given(st.text(alphabet=st.sampled_from(list("/\\:.@?#%\t\n abcevilx")), max_size=24))
+def test_whatever_is_kept_stays_on_the_site(target: str) -> None:
+    kept = safe_next(target, "/home")
+    assert kept in (target, "/home")
+    assert _browser_host(kept) == HOST
+
+
+@pytest.mark.parametrize("target", ESCAPES)
+def test_escapes_fall_back_to_the_default(target: str) -> None:
+    assert _browser_host(target) != HOST or not target.startswith("/")  # each one is a real escape attempt
+    assert safe_next(target, "/home") == "/home"
+
+
+@pytest.mark.parametrize("target", LOCAL)
+def test_local_paths_are_kept(target: str) -> None:
+    assert safe_next(target) == target
+
+
+@pytest.mark.parametrize("target", ESCAPES + LOCAL)
+def test_the_language_switch_never_leaves_the_site(site: Site, target: str) -> None:
+    resp = site.app.test_client().get("/lang/en", query_string={"next": target})
+    assert resp.status_code == 302
+    assert resp.headers["Location"] == (target if target in LOCAL else "/")
+
+
+@pytest.mark.parametrize("target", ESCAPES + LOCAL)
+def test_login_never_leaves_the_site(site: Site, target: str) -> None:
+    client: FlaskClient = site.app.test_client()
+    token = csrf_token(client, "/login")
+    resp = client.post("/login", data={"username": "researcher", "password": PASSWORD,
+                                       "csrf_token": token, "next": target})
+    assert resp.status_code == 302
+    location = resp.headers["Location"]
+    assert _browser_host(location) == HOST
+    if target in LOCAL:
+        assert location == target
