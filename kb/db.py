@@ -33,15 +33,59 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+class UnitOfWork:
+    """One session whose changes are committed together or not at all.
+
+    The web layer keeps one per request (opened on first use, finished by a
+    hook once the view has answered); the CLI and the worker use it through
+    :func:`unit_of_work`. Domain functions never commit: they only add to the
+    session they are given, so a request or a command is all-or-nothing.
+    """
+
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        self._factory = factory
+        self._session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            self._session = self._factory()
+        return self._session
+
+    @property
+    def started(self) -> bool:
+        return self._session is not None
+
+    def commit(self) -> None:
+        """Write everything at once; on failure the session is rolled back and the error raised."""
+        if self._session is None:
+            return
+        try:
+            self._session.commit()
+        except BaseException:
+            self._session.rollback()
+            raise
+
+    def rollback(self) -> None:
+        if self._session is not None:
+            self._session.rollback()
+
+    def close(self) -> None:
+        """Release the connection; anything not committed is discarded."""
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+
 @contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error."""
-    session = factory()
+def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session committed when the block ends normally and rolled back on any error."""
+    work = UnitOfWork(factory)
     try:
-        yield session
-        session.commit()
+        yield work.session
+        work.commit()
     except BaseException:
-        session.rollback()
+        work.rollback()
         raise
     finally:
-        session.close()
+        work.close()

@@ -15,7 +15,7 @@ from werkzeug.routing import IntegerConverter
 
 from kb.config import DEFAULT_SECRET
 from kb.context import KnowledgeBase
-from web import errors, i18n, security, sessions, templating
+from web import errors, i18n, security, sessions, templating, unit_of_work
 from web.throttle import LoginThrottle
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -67,6 +67,7 @@ def create_app(kb: KnowledgeBase | None = None, **overrides: Any) -> Flask:
     errors.init_app(app)
     templating.init_app(app)
     _register_blueprints(app)
+    unit_of_work.init_app(app)  # last: its commit runs before the other after_request hooks
     return app
 
 

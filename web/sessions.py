@@ -1,8 +1,10 @@
 """Per-request database session and the logged-in user (flask-login).
 
-One SQLAlchemy session per request, closed (and so rolled back unless a view
-committed) when the request ends: a view that raises half-way leaves nothing
-behind. The login also remembers a fingerprint of the password hash, so a
+One SQLAlchemy session per request, committed or rolled back as one unit of
+work by ``web.unit_of_work`` once the view has answered: a view that raises
+half-way leaves nothing behind, and no view commits.
+
+The login also remembers a fingerprint of the password hash, so a
 password change or reset ends every other session of that account.
 """
 
@@ -17,6 +19,7 @@ from sqlalchemy.orm import Session
 from kb.actors import Actor
 from kb.context import KnowledgeBase
 from kb.models import User
+from web import unit_of_work
 
 PASSWORD_STAMP = "_pw"
 
@@ -27,9 +30,7 @@ def knowledge_base() -> KnowledgeBase:
 
 def db() -> Session:
     """The request's session, opened on first use."""
-    if "db" not in g:
-        g.db = knowledge_base().sessions()
-    return g.db
+    return unit_of_work.session()
 
 
 def current_actor() -> Actor | None:
@@ -93,9 +94,3 @@ def init_app(app: Flask) -> None:
         if user is None or not user.active or session.get(PASSWORD_STAMP) != _stamp(user):
             return None
         return user
-
-    @app.teardown_appcontext
-    def close_db(_exc: BaseException | None) -> None:
-        s = g.pop("db", None)
-        if s is not None:
-            s.close()

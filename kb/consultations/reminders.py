@@ -21,6 +21,7 @@ from kb.consultations import notices
 from kb.consultations.invitations import WAITING
 from kb.consultations.settings import ConsultationSettings
 from kb.consultations.states import RESPONDING
+from kb.db import unit_of_work
 from kb.models import utcnow
 from kb.models.consultation import ConsultationInvitation, ConsultationReminder, ConsultationRequest
 
@@ -75,7 +76,7 @@ def reminder_handler(kb: Any, every: float = 60.0) -> Callable[[], ReminderRepor
         if time.monotonic() - last[0] < every:
             return ReminderReport()
         last[0] = time.monotonic()
-        with kb.sessions() as session, session.begin():
+        with unit_of_work(kb.sessions) as session:
             return ReminderReport(done=send_due_reminders(session, utcnow(), settings))
 
     return run

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from kb.db import transaction
+from kb.db import unit_of_work
 from kb.events.notices import format_code, notify_talents, when_where
 from kb.models import Event, EventRegistration, Talent, utcnow
 
@@ -67,7 +67,7 @@ def run_reminders(kb, now: datetime | None = None) -> ReminderReport:  # type: i
     worker loop must survive it, and the next tick simply tries again.
     """
     try:
-        with transaction(kb.sessions) as session:
+        with unit_of_work(kb.sessions) as session:
             return ReminderReport(done=send_due_reminders(session, now or utcnow()))
     except Exception:  # noqa: BLE001 - nothing was committed; retried next tick
         log.exception("event reminders failed; will retry")

@@ -59,7 +59,6 @@ def create_user() -> tuple[str, int]:
         errors = exc.errors if isinstance(exc, ValidationError) else {"username": str(exc)}
         return _users_page(form, 400 if isinstance(exc, ValidationError) else 409,
                            problems=attach_errors(form, errors))
-    db().commit()
     return _users_page(UserForm(formdata=None), notice=_("已创建账号 %(u)s。", u=user.username))
 
 
@@ -77,7 +76,6 @@ def set_active(user_id: int) -> tuple[str, int]:
     user = _account(user_id)
     active = request.form.get("active") == "1"
     accounts.set_active(db(), current_actor(), user, active)
-    db().commit()
     message = _("已启用账号 %(u)s。", u=user.username) if active else _("已停用账号 %(u)s。", u=user.username)
     return _users_page(UserForm(formdata=None), notice=message)
 
@@ -89,7 +87,6 @@ def reset_password(user_id: int) -> tuple[str, int]:
     require(current_actor(), "users.manage")
     user = _account(user_id)
     password = accounts.reset_password(db(), current_actor(), user)
-    db().commit()
     return _users_page(UserForm(formdata=None), notice=_("已重置 %(u)s 的密码。新密码只显示这一次：", u=user.username),
                        secret=password)
 
@@ -120,7 +117,6 @@ def invite() -> tuple[str, int] | Response:
             form.talent.errors = [_("这位人才已经有账号了。")]
             status = 409
         else:
-            db().commit()
             link = url_for("auth.invitation", token=token, _external=True)
     elif request.method == "POST":
         status = 400

@@ -14,6 +14,7 @@ from kb.web_support import get_revision
 from web.admin import bp
 from web.indexing import sync_index
 from web.sessions import current_actor, db
+from web.unit_of_work import after_commit
 
 
 @bp.get("/reviews")
@@ -34,7 +35,6 @@ def decide(revision_id: int) -> Response:
         raise NotFound(f"no proposal #{revision_id}")
     approve = request.form.get("decision") == "approve"
     review_proposal(db(), actor, revision, approve)
-    db().commit()
-    sync_index()
+    after_commit(sync_index)
     flash(_("已通过该修改。") if approve else _("已驳回该修改。"), "success")
     return redirect(url_for("admin.reviews"))

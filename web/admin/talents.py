@@ -28,6 +28,7 @@ from web.admin.forms import TalentForm
 from web.forms import attach_errors, lines
 from web.indexing import sync_index
 from web.sessions import current_actor, db
+from web.unit_of_work import after_commit
 
 PAGE = 50
 
@@ -103,8 +104,7 @@ def new_talent() -> Response | tuple[str, int]:
                     db().rollback()
                     problems = attach_errors(form, exc.errors)
                 else:
-                    db().commit()
-                    sync_index()
+                    after_commit(sync_index)
                     flash(_("已创建人才档案。"), "success")
                     return redirect(url_for("talents.profile", external_id=talent.external_id))
     return render_template("admin/talent_new.html", form=form, fields=fields, languages=languages,
@@ -121,7 +121,6 @@ def delete_talent(external_id: str) -> Response | str:
         return render_template("admin/talent_delete.html", talent=talent)
     name = talent.name
     kt.delete_talent(db(), actor, talent)
-    db().commit()
-    sync_index()
+    after_commit(sync_index)
     flash(_("已删除人才档案 %(name)s（%(id)s）。", name=name, id=external_id), "success")
     return redirect(url_for("admin.talents"))

@@ -35,7 +35,6 @@ def authenticate() -> Response | None:
     user = user_for_token(db(), token)
     if user is None:
         return _unauthorized("the token is not valid, or its account is disabled")
-    db().commit()  # remembers when the token was last used
     g.api_user = user
     return None
 

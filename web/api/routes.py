@@ -21,6 +21,7 @@ from web.api.openapi import SPEC
 from web.api.serialize import facets_dict, me_dict, output_dict, result_dict
 from web.indexing import sync_index
 from web.sessions import current_account, current_actor, db, knowledge_base
+from web.unit_of_work import after_commit
 
 MAX_K = 100
 
@@ -77,7 +78,6 @@ def _expected_version(body: dict[str, Any] | None = None) -> int | None:
 
 def _talent_response(talent: Talent, status: int = 200, **extra: Any) -> Response:
     view = profile_view(db(), current_actor(), talent)
-    db().commit()  # keeps the audit entry of a contact-data view
     resp = jsonify({**public_dict(talent, view.contact), **extra})
     resp.status_code = status
     resp.headers["ETag"] = f'"{talent.version}"'
@@ -146,8 +146,7 @@ def patch_talent(talent_id: str) -> Response:
     talent = kt.get_talent(db(), talent_id)
     rev = kt.update_profile(db(), current_actor(), talent, _profile_changes(body), _expected_version(body))
     pending = [c["field"] for c in rev.changes] if rev is not None and rev.status == "pending" else []
-    db().commit()
-    sync_index()
+    after_commit(sync_index)
     return _talent_response(kt.get_talent(db(), talent_id), pending_review=pending)
 
 
@@ -162,8 +161,7 @@ def list_outputs(talent_id: str) -> Response:
 
 
 def _written(talent: Talent, payload: dict[str, Any], status: int, location: str | None = None) -> Response:
-    db().commit()
-    sync_index()
+    after_commit(sync_index)
     resp = jsonify(payload)
     resp.status_code = status
     resp.headers["ETag"] = f'"{talent.version}"'
@@ -195,8 +193,7 @@ def update_output(talent_id: str, output_id: int) -> Response:
 def delete_output(talent_id: str, output_id: int) -> Response:
     talent = kt.get_talent(db(), talent_id)
     kt.delete_output(db(), current_actor(), talent, output_id, _expected_version())
-    db().commit()
-    sync_index()
+    after_commit(sync_index)
     resp = Response(status=204)
     resp.headers["ETag"] = f'"{talent.version}"'
     return resp

@@ -14,7 +14,7 @@ from kb.models import Talent, User
 from web.auth import bp
 from web.auth.forms import InvitationForm, LoginForm, PasswordForm, TokenForm
 from web.forms import attach_errors
-from web.redirects import safe_next
+from web.i18n import _safe_next
 from web.sessions import db, end_session, refresh_stamp, start_session
 from web.throttle import LoginThrottle
 
@@ -39,19 +39,18 @@ def _landing(user: User) -> str:
 def login() -> Response | str | tuple[str, int]:
     nxt = request.values.get("next") or ""
     if current_user.is_authenticated:
-        return redirect(safe_next(nxt) if nxt else _landing(current_user))
+        return redirect(_safe_next(nxt) if nxt else _landing(current_user))
     form = LoginForm(next=nxt)
     if request.method == "POST" and _throttle().blocked(_client()):
         raise TooManyRequests(retry_after=_throttle().retry_after(_client()))
     if form.validate_on_submit():
         user = accounts.authenticate(db(), form.username.data or "", form.password.data or "")
-        db().commit()  # failed-login counters and lockouts must stick
         if user is None:
             _throttle().failed(_client())
             form.password.errors = [_("用户名或密码错误。连续输错 5 次后，账号将被锁定 15 分钟。")]
             return render_template("auth/login.html", form=form), 401
         start_session(user)
-        return redirect(safe_next(form.next.data) if form.next.data else _landing(user))
+        return redirect(_safe_next(form.next.data) if form.next.data else _landing(user))
     return render_template("auth/login.html", form=form)
 
 
@@ -76,7 +75,6 @@ def new_token() -> str:
     token = None
     if form.validate_on_submit():
         token = accounts.issue_token(db(), current_user, form.label.data or "web")
-        db().commit()
     talent = db().get(Talent, current_user.talent_id) if current_user.talent_id else None
     return render_template("auth/account.html", talent=talent, token_form=form, token=token)
 
@@ -92,7 +90,6 @@ def password() -> Response | str | tuple[str, int]:
             db().rollback()
             attach_errors(form, exc.errors, {"password": "new_password"})
             return render_template("auth/password.html", form=form), 400
-        db().commit()
         refresh_stamp(current_user)
         flash(_("密码已修改。其他设备上的登录已失效。"), "success")
         return redirect(url_for("auth.account"))
@@ -118,7 +115,6 @@ def invitation(token: str) -> Response | str | tuple[str, int]:
                 unmatched = [_("该人才已有账号，无需再次注册。")]
             return render_template("auth/invitation.html", form=form, invite=invite, talent=talent,
                                    problems=unmatched), 400
-        db().commit()
         start_session(user)
         flash(_("账号已创建，欢迎使用。"), "success")
         return redirect(_landing(user))

@@ -47,7 +47,6 @@ def _int(body: dict[str, Any], key: str, default: int) -> int:
 
 
 def _request_json(rid: int, status: int = 200) -> tuple[Response, int]:
-    db().commit()
     req = requests.get_request(db(), current_actor(), rid)
     return jsonify(request_dict(req, current_actor())), status
 
@@ -106,7 +105,6 @@ def draw(rid: int) -> tuple[Response, int]:
     req = requests.get_request(db(), current_actor(), rid)
     row = draw_experts(knowledge_base(), db(), current_actor(), req, pool_size=_int(body, "pool_size", 10),
                        count=_int(body, "count", 3), seed=str(body.get("seed") or ""), settings=_settings())
-    db().commit()
     return jsonify({"seed": row.seed, "pool": row.pool, "count": row.count, "picked": row.picked}), 201
 
 
@@ -151,7 +149,6 @@ def respond(iid: int) -> Response:
         invitations.declare_conflict(db(), actor, inv, reason)
     else:
         raise ValidationError("action must be accept, decline or conflict", {"action": "unknown"})
-    db().commit()
     return jsonify(invitation_dict(inv, actor))
 
 
@@ -167,7 +164,6 @@ def advise(iid: int) -> tuple[Response, int]:
         text, uploads = str(_body().get("text", "")), []
     adv = invitations.submit_advice(db(), actor, inv, text, uploads, data_dir=knowledge_base().settings.data_dir,
                                     settings=_settings())
-    db().commit()
     return jsonify(advice_dict(adv)), 201
 
 
@@ -176,7 +172,6 @@ def rate(aid: int) -> Response:
     body, adv = _body(), _advice(aid)
     outcome.rate_advice(db(), current_actor(), adv, body.get("rating"), str(body.get("comment", "")),
                         settings=_settings())
-    db().commit()
     return jsonify(advice_dict(adv))
 
 
@@ -185,7 +180,6 @@ def adopt(aid: int) -> Response:
     body, adv = _body(), _advice(aid)
     outcome.record_adoption(db(), current_actor(), adv, str(body.get("adoption", "")),
                             str(body.get("adopted_into", "")))
-    db().commit()
     return jsonify(advice_dict(adv))
 
 

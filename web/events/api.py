@@ -41,7 +41,6 @@ def _event(event_id: int) -> Event:
 
 
 def _event_json(event_id: int, status: int = 200) -> tuple[Response, int]:
-    db().commit()
     return jsonify(event_dict(_event(event_id), current_actor(), db())), status
 
 
@@ -57,7 +56,6 @@ def _talent(external_id: Any) -> Talent:
 
 
 def _reg_json(event: Event, talent: Talent, status: int = 200) -> tuple[Response, int]:
-    db().commit()
     reg = signup.find_registration(db(), event.id, talent.id)
     if reg is None:
         return jsonify({"status": None}), status
@@ -132,7 +130,6 @@ def change_audience(event_id: int) -> tuple[Response, int]:
     if change is None:
         raise ValidationError("action must be add, remove or reset", {"action": "unknown"})
     change(db(), current_actor(), event, talent)
-    db().commit()
     return jsonify({"talent_id": talent.external_id, "action": body["action"]}), 200
 
 
@@ -144,7 +141,6 @@ def invite(event_id: int) -> tuple[Response, int]:
         raise ValidationError("talent_ids must be a non-empty list", {"talent_ids": "list"})
     report = invitations.invite(db(), current_actor(), event, invitations.talents_by_external_id(db(), map(str, ids)),
                                 note=str(body.get("note", "")))
-    db().commit()
     return jsonify({
         "invited": [t.external_id for t in report.invited],
         "skipped": [{"talent_id": t.external_id, "reason": r} for t, r in report.skipped],
@@ -210,7 +206,6 @@ def check_in(event_id: int) -> tuple[Response, int]:
         reg = checkin.check_in(db(), actor, event, int(body["registration_id"]))
     else:
         raise ValidationError("send code or registration_id", {"code": "required"})
-    db().commit()
     talent = db().get(Talent, reg.talent_id)
     return jsonify(registration_dict(reg, talent, with_code=False)), 201
 
@@ -234,7 +229,6 @@ def give_feedback(event_id: int) -> tuple[Response, int]:
     body, event = _body(), _event(event_id)
     row = feedback.give_feedback(db(), current_actor(), event, _talent(None), body.get("rating"),
                                  str(body.get("comment", "")))
-    db().commit()
     return jsonify({"rating": row.rating, "comment": row.comment, "created_at": utc(row.created_at)}), 201
 
 
@@ -260,7 +254,6 @@ def upload_material(event_id: int) -> tuple[Response, int]:
         raise ValidationError("send the file as multipart field 'file'", {"file": "required"})
     m = materials.add_material(db(), current_actor(), _event(event_id), upload.filename, upload.read(),
                                knowledge_base().settings.data_dir)
-    db().commit()
     return jsonify({"id": m.id, "filename": m.filename, "content_type": m.content_type, "size": m.size}), 201
 
 
@@ -294,7 +287,6 @@ def propose() -> tuple[Response, int]:
     body = _body()
     p = proposals.propose(db(), current_actor(), _talent(None), str(body.get("kind", "")), str(body.get("title", "")),
                           str(body.get("description", "")))
-    db().commit()
     return jsonify(_proposal(p, _talent(None))), 201
 
 
@@ -304,7 +296,6 @@ def review(proposal_id: int) -> Response:
     if not isinstance(body.get("accept"), bool):
         raise ValidationError("accept must be true or false", {"accept": "boolean"})
     p = proposals.review_proposal(db(), current_actor(), proposal_id, body["accept"], str(body.get("response", "")))
-    db().commit()
     return jsonify(_proposal(p, db().get(Talent, p.talent_id)))
 
 

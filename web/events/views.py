@@ -27,7 +27,6 @@ from kb.taxonomy import load_taxonomy
 from web.events import bp
 from web.events.forms import event_values, form_of
 from web.events.labels import LABELS
-from web.redirects import safe_next
 from web.sessions import current_actor, db, knowledge_base
 
 COMMON_ZONES = ("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Macau", "Asia/Taipei", "Asia/Singapore", "Asia/Tokyo",
@@ -40,7 +39,6 @@ def _labels() -> dict[str, Any]:
 
 
 def _done(message: str, target: str) -> WResponse:
-    db().commit()
     flash(message, "success")
     return redirect(target)
 
@@ -60,7 +58,9 @@ def _my_talent() -> Talent | None:
 
 def _back(default: str) -> str:
     """The form's ``next`` if it is a path on this site, else ``default`` (no open redirects)."""
-    return safe_next(request.form.get("next"), default)
+    target = request.form.get("next", "")
+    ok = target.startswith("/") and not target.startswith("//") and "\\" not in target
+    return target if ok else default
 
 
 def _talent_or_self(external_id: str | None) -> Talent:
@@ -224,7 +224,6 @@ def invite(event_id: int) -> WResponse:
     if not talents:
         raise ValidationError(_("请先勾选要邀请的人才。"), {"talent_ids": "none selected"})
     report = invitations.invite(db(), actor, event, talents, note=request.form.get("note", ""))
-    db().commit()
     flash(_("已邀请 %(n)s 位人才。", n=len(report.invited)), "success")
     for talent, reason in report.skipped:
         flash(_("未邀请 %(name)s：%(reason)s", name=talent.name, reason=LABELS["skip_label"](reason)), "info")

@@ -1,9 +1,9 @@
 """Profile, history and editing pages of one talent.
 
 Each write follows the same path: kb function with ``expected_version`` →
-commit → ``sync_index()`` → redirect to the profile. On a conflict the form
-is shown again with the user's input untouched and the current version
-beside it, so nothing typed is lost.
+redirect to the profile; the request's commit is followed by ``sync_index()``.
+On a conflict the form is shown again with the user's input untouched and
+the current version beside it, so nothing typed is lost.
 
 The profile also carries the talent's consultation record and event history,
 each shown exactly when kb.permissions allows it (``consultation.record``,
@@ -40,6 +40,7 @@ from web.indexing import sync_index
 from web.sessions import current_actor, db, knowledge_base
 from web.talents import bp
 from web.talents.forms import AffiliationForm, OutputForm, ProfileForm
+from web.unit_of_work import after_commit
 
 OUTPUT_ALIASES = {"outputs": "title"}
 # The profile lists the latest events; the full history has its own page under /events.
@@ -68,13 +69,16 @@ def _similar(external_id: str) -> tuple[list, bool]:
 
 
 def _saved(pending: bool) -> None:
-    db().commit()
-    indexed = sync_index()
     if pending:
         flash(_("已保存。姓名、职务、单位、领域等需审核的信息已提交给人才服务专员审核，审核通过后生效。"), "info")
     else:
         flash(_("已保存。"), "success")
-    if not indexed:
+    after_commit(_index_now)
+
+
+def _index_now() -> None:
+    """Once the save is committed, bring search up to date, or say why it is not yet."""
+    if not sync_index():
         flash(_("检索服务暂不可用：修改已保存，将在服务恢复后自动更新到检索结果中。"), "warning")
 
 
@@ -83,7 +87,6 @@ def _saved(pending: bool) -> None:
 def profile(external_id: str) -> str:
     talent = kt.get_talent(db(), external_id)
     view = profile_view(db(), current_actor(), talent)
-    db().commit()  # keeps the audit entry of a contact-data view
     similar, similar_ok = _similar(external_id)
     actor = current_actor()
     # None (not an empty list) when the actor may not see it: the section is then left out.
@@ -125,7 +128,6 @@ def edit(external_id: str) -> Response | tuple[str, int]:
     require(current_actor(), "talent.edit", talent)
     if request.method == "GET":
         view = profile_view(db(), current_actor(), talent)
-        db().commit()  # staff opening someone's form see contact data: keep the audit entry
         return _edit_page(talent, ProfileForm.for_talent(talent, view.contact), view=view)
     form = ProfileForm()
     form.fill_choices(talent)
@@ -254,15 +256,12 @@ def add_affiliation(external_id: str) -> Response | tuple[str, int]:
             talent = kt.get_talent(db(), external_id)
             problems = attach_errors(form, form.kb_errors(exc.errors))
         else:
-            db().commit()
             flash(_("已添加工作经历。"), "success")
             return redirect(_affiliations_url(external_id))
     # The whole edit page again, with the input and its errors in the employment-history form.
     view = profile_view(db(), current_actor(), talent)
-    page = _edit_page(talent, ProfileForm.for_talent(talent, view.contact), 400, view=view,
+    return _edit_page(talent, ProfileForm.for_talent(talent, view.contact), 400, view=view,
                       affiliation_form=form, affiliation_problems=problems)
-    db().commit()  # as on GET: staff seeing contact data on the form keeps its audit entry
-    return page
 
 
 @bp.post("/talents/<external_id>/affiliations/<int:affiliation_id>/delete")
@@ -270,6 +269,5 @@ def add_affiliation(external_id: str) -> Response | tuple[str, int]:
 def remove_affiliation(external_id: str, affiliation_id: int) -> Response:
     talent = kt.get_talent(db(), external_id)
     ka.remove_affiliation(db(), current_actor(), talent, affiliation_id)
-    db().commit()
     flash(_("已删除工作经历。"), "success")
     return redirect(_affiliations_url(external_id))
