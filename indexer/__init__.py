@@ -3,7 +3,7 @@
 Typical use::
 
     from indexer import open_search, SearchQuery
-    search = open_search()                 # configured from KB_* environment variables
+    search = open_search(settings.search)  # the [search] section, loaded by kb.settings
     search.upsert(docs)                    # TalentDoc values from the knowledge base
     response = search.search(SearchQuery("商业健康保险 精算定价"))
 """

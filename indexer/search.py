@@ -120,7 +120,7 @@ class ExpertSearch:
 
 
 def open_search(
-    settings: SearchSettings | None = None,
+    settings: SearchSettings,
     *,
     embedder: Embedder | None = None,
     params: RankingParams = DEFAULT_PARAMS,
@@ -130,7 +130,6 @@ def open_search(
     Raises ``IndexMismatch`` when the existing index was built with another
     embedder or analyzer, and ``SearchUnavailable`` when the backend is down.
     """
-    settings = settings or SearchSettings.from_env()
     embedder = embedder or make_embedder(settings)
     analyzer = get_analyzer()
     meta = IndexMeta(embedder=embedder.name, dim=embedder.dim, analyzer=analyzer.version)

@@ -1,14 +1,18 @@
-"""Search configuration, read from the environment.
+"""The search section of the configuration.
 
 Every process that touches the index (web workers, the CLI, background jobs)
-must agree on where the index lives and which embedder built it, so all of it
-comes from one place: ``SearchSettings.from_env()``.
+must agree on where the index lives and which embedder built it. The values
+come from the ``[search]`` section of the product's configuration, which
+``kb.settings`` loads once and hands to ``open_search``; the indexer reads no
+environment itself (it does not import ``kb``, so it only declares the shape).
+
+Field metadata is the contract with the loader: ``choices``, ``min`` and
+``kind`` (``url``, ``path``, ``embedder``) are checked by ``kb config check``.
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 BACKENDS = ("embedded", "elasticsearch")
@@ -18,19 +22,22 @@ BACKENDS = ("embedded", "elasticsearch")
 class SearchSettings:
     """Where the index lives, which backend serves it and which embedder feeds it."""
 
-    data_dir: Path = Path("./instance")
-    backend: str = "embedded"
-    elasticsearch_url: str = "http://127.0.0.1:9200"
+    # Filled from the top-level ``data_dir`` by the loader, not a key of [search].
+    data_dir: Path = field(default=Path("./instance"), metadata={"derived": True})
+    backend: str = field(default="embedded", metadata={"choices": BACKENDS})
+    elasticsearch_url: str = field(default="http://127.0.0.1:9200", metadata={"kind": "url"})
     elasticsearch_index: str = "luohu-talents"
-    embedder: str = "auto"
+    embedder: str = field(default="auto", metadata={"kind": "embedder"})
     embedding_model: str = ""
-    query_prefix: str | None = None
-    passage_prefix: str | None = None
-    embedding_cache: Path | None = None
+    query_prefix: str = ""
+    passage_prefix: str = ""
+    embedding_cache: Path | None = field(default=None, metadata={"kind": "path"})
+    # 0: every core this process may use (see indexer.embedding.base.embedding_threads).
+    embedding_threads: int = field(default=0, metadata={"min": 0})
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
-            raise ValueError(f"KB_SEARCH_BACKEND must be one of {BACKENDS}, not {self.backend!r}")
+            raise ValueError(f"search.backend must be one of {BACKENDS}, not {self.backend!r}")
 
     @property
     def search_dir(self) -> Path:
@@ -43,25 +50,3 @@ class SearchSettings:
         if self.embedding_cache is not None:
             return Path(self.embedding_cache)
         return Path(self.data_dir) / "embeddings.sqlite"
-
-    @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> SearchSettings:
-        """Read ``KB_*`` variables; unset or empty variables keep the defaults."""
-        env = os.environ if environ is None else environ
-
-        def get(name: str) -> str | None:
-            value = env.get(name)
-            return value if value not in (None, "") else None
-
-        cache = get("KB_EMBEDDING_CACHE")
-        return cls(
-            data_dir=Path(get("KB_DATA_DIR") or "./instance"),
-            backend=get("KB_SEARCH_BACKEND") or "embedded",
-            elasticsearch_url=get("KB_ELASTICSEARCH_URL") or "http://127.0.0.1:9200",
-            elasticsearch_index=get("KB_ELASTICSEARCH_INDEX") or "luohu-talents",
-            embedder=get("KB_EMBEDDER") or "auto",
-            embedding_model=get("KB_EMBEDDING_MODEL") or "",
-            query_prefix=env.get("KB_EMBEDDING_QUERY_PREFIX"),
-            passage_prefix=env.get("KB_EMBEDDING_PASSAGE_PREFIX"),
-            embedding_cache=Path(cache) if cache else None,
-        )

@@ -9,7 +9,6 @@ PostgreSQL with ``pg_dump``/``pg_restore`` in custom format.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -25,6 +24,7 @@ from kb import schema
 from kb.context import KnowledgeBase
 from kb.errors import KbError
 from kb.models import Revision, Talent
+from kb.settings.loader import child_environment
 
 ATTACHMENTS = "attachments"
 
@@ -46,7 +46,7 @@ def _pg_conninfo(url: str) -> tuple[list[str], dict[str, str]]:
 
 def backup(kb: KnowledgeBase, dest: Path) -> dict:
     """Write a ``.tar.gz`` with the database, the attachments and a manifest."""
-    url = kb.settings.database_url
+    url = kb.settings.database.url
     manifest = {
         "created_at": datetime.now(UTC).isoformat(),
         "schema_revision": schema.current_revision(kb.engine),
@@ -65,7 +65,7 @@ def backup(kb: KnowledgeBase, dest: Path) -> dict:
         else:
             args, env = _pg_conninfo(url)
             subprocess.run(["pg_dump", "-Fc", "-f", str(work / "kb.pgdump"), *args], check=True,
-                           env={**os.environ, **env}, capture_output=True)
+                           env=child_environment(env), capture_output=True)
         (work / "manifest.json").write_text(json.dumps(manifest, indent=2), "utf-8")
         partial = dest.with_name(dest.name + ".part")
         with tarfile.open(partial, "w:gz") as tar:
@@ -82,7 +82,7 @@ def restore(kb: KnowledgeBase, archive: Path, *, force: bool = False) -> dict:
     """Restore into ``kb``'s (empty) database and data dir, then migrate and reindex."""
     from kb.talents.search_sync import rebuild_index
 
-    url = kb.settings.database_url
+    url = kb.settings.database.url
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         with tarfile.open(archive, "r:gz") as tar:
@@ -108,7 +108,7 @@ def restore(kb: KnowledgeBase, archive: Path, *, force: bool = False) -> dict:
         else:
             args, env = _pg_conninfo(url)
             subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner", *args, str(work / "kb.pgdump")],
-                           check=True, env={**os.environ, **env}, capture_output=True)
+                           check=True, env=child_environment(env), capture_output=True)
         if (work / ATTACHMENTS).is_dir():
             shutil.copytree(work / ATTACHMENTS, kb.settings.data_dir / ATTACHMENTS, dirs_exist_ok=True)
     kb.init_db()

@@ -16,6 +16,9 @@ from kb.actors import Actor
 from kb.context import KnowledgeBase
 from kb.db import unit_of_work
 from kb.errors import KbError
+from kb.settings import SettingsError, load_settings
+from kb.settings import commands as config_commands
+from kb.settings.logs import configure_logging
 
 
 def _kb(ctx: click.Context) -> KnowledgeBase:
@@ -76,6 +79,10 @@ class _Commands(click.Group):
 
         try:
             return super().invoke(ctx)
+        except SettingsError as exc:
+            for problem in exc.problems:
+                click.echo(f"config: {problem}", err=True)
+            _fail("the configuration is invalid; `kb config check` lists every problem", code=2)
         except (OperationalError, DBAPIError) as exc:
             cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
             _fail(
@@ -89,8 +96,15 @@ class _Commands(click.Group):
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Luohu talent think-tank knowledge base."""
-    ctx.obj = KnowledgeBase()
+    if ctx.invoked_subcommand == "config":
+        return  # `kb config` loads the settings itself, to report bad values rather than stop at them
+    settings = load_settings()
+    configure_logging(settings.logging)
+    ctx.obj = KnowledgeBase(settings)
     ctx.call_on_close(ctx.obj.close)
+
+
+main.add_command(config_commands.config)
 
 
 @main.command()
@@ -259,17 +273,20 @@ def worker(ctx: click.Context, once: bool, interval: float) -> None:
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--host", help="Listen address [default: server.host, 127.0.0.1].")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port [default: server.port, 5000].")
 @click.option("--dev", is_flag=True, help="Flask's development server with reloader instead of gunicorn.")
-@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes.")
-@click.option("--threads", default=1, show_default=True, type=int,
-              help="Request threads per worker (more when requests wait on a remote Elasticsearch or database).")
-def serve(host: str, port: int, dev: bool, workers: int, threads: int) -> None:
+@click.option("--workers", type=click.IntRange(1, 64), help="gunicorn worker processes [default: server.workers, 2].")
+@click.option("--threads", type=click.IntRange(1, 64),
+              help="Request threads per worker (more when requests wait on a remote Elasticsearch or database) "
+                   "[default: server.threads, 1].")
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: int | None, dev: bool, workers: int | None,
+          threads: int | None) -> None:
     """Run the web application (gunicorn in production mode)."""
     from web.serve import run
 
-    run(host=host, port=port, dev=dev, workers=workers, threads=threads)
+    run(_kb(ctx).settings, host=host, port=port, dev=dev, workers=workers, threads=threads)
 
 
 @main.command("backup")

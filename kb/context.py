@@ -1,7 +1,9 @@
 """The knowledge base as one object: settings, database and search, opened lazily.
 
 The CLI, the web app and the worker each make one ``KnowledgeBase``; nothing
-else opens engines or indexes, so configuration is read in one place.
+else opens engines or indexes. Configuration comes in as one ``Settings``
+object (``kb.settings.load_settings()`` when none is given) and each part of
+the product gets its section from it.
 """
 
 from __future__ import annotations
@@ -13,22 +15,21 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from kb import schema
-from kb.config import Settings
 from kb.db import make_engine, make_session_factory
+from kb.settings import Settings, load_settings
 
 
 class KnowledgeBase:
-    def __init__(self, settings: Settings | None = None, search_settings: object | None = None) -> None:
-        self.settings = settings or Settings.from_env()
-        self._search_settings = search_settings
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or load_settings()
         self._sync_thread: threading.Thread | None = None
         self._sync_stop = threading.Event()
 
     @cached_property
     def engine(self) -> Engine:
-        if self.settings.database_url.startswith("sqlite"):
+        if self.settings.database.url.startswith("sqlite"):
             self.settings.ensure_data_dir()
-        return make_engine(self.settings.database_url)
+        return make_engine(self.settings.database.url)
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
@@ -37,10 +38,8 @@ class KnowledgeBase:
     @cached_property
     def search(self):  # type: ignore[no-untyped-def]  # -> indexer.ExpertSearch
         from indexer import open_search
-        from indexer.settings import SearchSettings
 
-        settings = self._search_settings or SearchSettings.from_env()
-        return open_search(settings)  # type: ignore[arg-type]
+        return open_search(self.settings.search)
 
     def init_db(self) -> str:
         return schema.upgrade(self.engine)

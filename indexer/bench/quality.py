@@ -51,10 +51,8 @@ def rankings(search: ExpertSearch, evalset: EvalSet, mode: str) -> dict[str, lis
     return out
 
 
-def run_embedder(evalset: EvalSet, spec: str, xl: list[str], workdir: Path) -> dict:
-    settings = replace(
-        SearchSettings.from_env(), data_dir=workdir / spec.replace(":", "_"), backend="embedded"
-    )
+def run_embedder(evalset: EvalSet, spec: str, xl: list[str], workdir: Path, base: SearchSettings) -> dict:
+    settings = replace(base, data_dir=workdir / spec.replace(":", "_"), backend="embedded")
     embedder = make_embedder(settings, spec)
     search = open_search(settings, embedder=embedder)
     started = time.perf_counter()
@@ -88,7 +86,10 @@ def print_table(spec: str, figures: dict) -> None:
         )
 
 
-def main(directory: Path, embedders: list[str], cross_lingual: list[str] | None) -> dict:
+def main(directory: Path, embedders: list[str], cross_lingual: list[str] | None,
+         base: SearchSettings | None = None) -> dict:
+    """``base``: search settings to start from (the embedding cache, threads)."""
+    base = base or SearchSettings()
     evalset = load_eval_set(directory)
     xl = cross_lingual if cross_lingual else evalset.cross_lingual()
     print(f"{len(evalset.docs)} talents, {len(evalset.queries)} queries, {len(evalset.qrels)} judged")
@@ -99,7 +100,7 @@ def main(directory: Path, embedders: list[str], cross_lingual: list[str] | None)
     with tempfile.TemporaryDirectory(prefix="kb-quality-") as tmp:
         for spec in embedders:
             try:
-                figures = run_embedder(evalset, spec, xl, Path(tmp))
+                figures = run_embedder(evalset, spec, xl, Path(tmp), base)
             except Exception as exc:  # noqa: BLE001 - report and continue with the next embedder
                 print(f"\n== embedder {spec}: unavailable ({exc})")
                 results["embedders"][spec] = {"error": str(exc)}

@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
@@ -55,8 +55,7 @@ def current_rss_mb() -> float:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def _settings(data_dir: Path, backend: str) -> SearchSettings:
-    base = SearchSettings.from_env()
+def _settings(data_dir: Path, backend: str, base: SearchSettings) -> SearchSettings:
     return replace(
         base,
         data_dir=data_dir,
@@ -65,6 +64,19 @@ def _settings(data_dir: Path, backend: str) -> SearchSettings:
         if backend == "elasticsearch"
         else base.elasticsearch_index,
     )
+
+
+def settings_json(settings: SearchSettings) -> str:
+    """The settings for the serving child process, which gets them on its command line."""
+    return json.dumps({k: str(v) if isinstance(v, Path) else v for k, v in asdict(settings).items()})
+
+
+def settings_from_json(text: str) -> SearchSettings:
+    values = json.loads(text)
+    values["data_dir"] = Path(values["data_dir"])
+    if values.get("embedding_cache"):
+        values["embedding_cache"] = Path(values["embedding_cache"])
+    return SearchSettings(**values)
 
 
 def build(talents: int, settings: SearchSettings, seed: int) -> dict:
@@ -165,9 +177,12 @@ def bruteforce_ms(passages: int, dim: int, repeats: int = 20) -> float:
     return round(float(np.median(times)), 2)
 
 
-def main(talents: int, backend: str, n_queries: int, seed: int, keep: Path | None = None) -> dict:
+def main(talents: int, backend: str, n_queries: int, seed: int, keep: Path | None = None,
+         base: SearchSettings | None = None) -> dict:
+    """``base``: the search settings to start from (Elasticsearch URL, threads); the
+    data folder, backend and index name are the benchmark's own."""
     with tempfile.TemporaryDirectory(prefix="kb-scale-") as tmp:
-        settings = _settings(keep or Path(tmp), backend)
+        settings = _settings(keep or Path(tmp), backend, base or SearchSettings())
         marker = settings.data_dir / "bench-build.json"
         if keep is not None and marker.exists():
             built = json.loads(marker.read_text())
@@ -186,18 +201,12 @@ def main(talents: int, backend: str, n_queries: int, seed: int, keep: Path | Non
             f"peak RSS {built['build_peak_rss_mb']} MB, index {built['index']}",
             flush=True,
         )
-        env = {
-            **os.environ,
-            "KB_DATA_DIR": str(settings.data_dir),
-            "KB_SEARCH_BACKEND": backend,
-            "KB_ELASTICSEARCH_INDEX": settings.elasticsearch_index,
-        }
         code = (
-            "import json; from indexer.bench.scale import serve; from indexer.settings import SearchSettings; "
-            f"print(json.dumps(serve(SearchSettings.from_env(), {n_queries})))"
+            "import json, sys; from indexer.bench.scale import serve, settings_from_json; "
+            f"print(json.dumps(serve(settings_from_json(sys.argv[1]), {n_queries})))"
         )
         out = subprocess.run(
-            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+            [sys.executable, "-c", code, settings_json(settings)], capture_output=True, text=True, check=True
         )
         served = json.loads(out.stdout.strip().splitlines()[-1])
         print(f"stage p50 (ms): {served['stage_p50_ms']}", flush=True)

@@ -19,6 +19,8 @@ class Embedder(ABC):
 
     name: str
     dim: int
+    #: Intra-op threads of the model; 0 for embedders that are not a threaded engine.
+    threads: int = 0
 
     @abstractmethod
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
@@ -50,18 +52,17 @@ def l2_normalize(vectors: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(vectors / norms, dtype=np.float32)
 
 
-def embedding_threads() -> int:
-    """Threads one process gives its embedding model: ``KB_EMBEDDING_THREADS``, else every core.
+def embedding_threads(configured: int = 0) -> int:
+    """Threads one process gives its embedding model: ``configured`` (search.embedding_threads), else every core.
 
     A single process (``kb search``, ``kb import``, the benchmarks) should use
     the whole machine for the one text it is embedding. ``kb serve`` divides
-    the cores among its workers instead (it sets the variable before forking),
+    the cores among its workers instead (it sets the setting before forking),
     because each worker already serves requests in parallel and idle-spinning
     pools in every worker would take the cores from one another.
     """
-    configured = os.environ.get("KB_EMBEDDING_THREADS")
-    if configured:
-        return max(1, int(configured))
+    if configured > 0:
+        return configured
     return available_cores()
 
 

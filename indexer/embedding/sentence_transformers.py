@@ -8,13 +8,13 @@ strictly offline.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from indexer.embedding.base import Embedder, embedding_threads, l2_normalize
+from indexer.embedding.engine_env import prepare_offline_hub
 
 _BATCH = 32
 
@@ -29,9 +29,9 @@ def minilm_path() -> Path:
 class SentenceTransformerEmbedder(Embedder):
     """A sentence-transformers model with configurable query/passage prefixes."""
 
-    def __init__(self, model: str, query_prefix: str = "", passage_prefix: str = "", label: str = "") -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    def __init__(self, model: str, query_prefix: str = "", passage_prefix: str = "", label: str = "",
+                 threads: int = 0) -> None:
+        prepare_offline_hub()
         import torch
         from sentence_transformers import SentenceTransformer
 
@@ -39,7 +39,8 @@ class SentenceTransformerEmbedder(Embedder):
         # torch's default (one per core) in each of several web workers, each serving
         # several requests at once, oversubscribes the cores and its OpenMP threads
         # spin while waiting, so concurrent throughput collapsed below one client's.
-        torch.set_num_threads(embedding_threads())
+        self.threads = embedding_threads(threads)
+        torch.set_num_threads(self.threads)
 
         self._model = SentenceTransformer(model, device="cpu")
         get_dim = (

@@ -18,7 +18,6 @@ import numpy as np
 from indexer.analysis import Analyzer, cjk_share, language_group, normalize_text
 from indexer.backends.base import Backend, Filters, Hit, LexicalQuery, TalentRecord
 from indexer.embedding import Embedder
-from indexer.embedding.base import embedding_threads
 from indexer.models import Evidence, SearchQuery, SearchResponse, SearchResult
 from indexer.retrieval.aggregate import TalentScores, aggregate
 from indexer.retrieval.candidates import CandidateSet
@@ -104,7 +103,7 @@ class _Run:
             # nothing to overlap, and handing it to the embedding thread cost a thread hop and
             # two GIL hand-overs per search.
             dq = self._dense_query(text)
-        elif q.mode == "hybrid" and lexq and embedding_threads() == 1:
+        elif q.mode == "hybrid" and lexq and self.embedder.threads == 1:
             # A one-thread embedding runs in C without the GIL: score the lexical list meanwhile.
             # With more threads the embedding has the cores to itself: overlapped, the two
             # slowed each other down (alternating runs at 100k talents: p95 68–85 ms overlapped,

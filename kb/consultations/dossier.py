@@ -10,7 +10,6 @@ rather than printing empty boxes.
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -45,10 +44,12 @@ class FontMissing(KbError):
 
 
 @lru_cache(maxsize=1)
-def find_cjk_font() -> tuple[str, int]:
-    """(path, face index in a collection) of a CJK font, preferring Simplified Chinese faces."""
-    named = os.environ.get("KB_CJK_FONT", "")
-    candidates = [Path(named)] if named else []
+def find_cjk_font(named: Path | None = None) -> tuple[str, int]:
+    """(path, face index in a collection) of a CJK font, preferring Simplified Chinese faces.
+
+    ``named`` is the consultations.cjk_font setting; without it, the system font folders are searched.
+    """
+    candidates = [named] if named else []
     for folder in FONT_DIRS:
         root = Path(folder)
         if root.is_dir():
@@ -59,7 +60,7 @@ def find_cjk_font() -> tuple[str, int]:
             return str(path), _sc_face(path)
     raise FontMissing(
         "no CJK font found for the PDF dossier: install the Debian package fonts-noto-cjk "
-        "(or fonts-wqy-microhei), or set KB_CJK_FONT to a .ttf/.ttc file"
+        "(or fonts-wqy-microhei), or set consultations.cjk_font (KB_CJK_FONT) to a .ttf/.ttc file"
     )
 
 
@@ -76,10 +77,10 @@ def _sc_face(path: Path) -> int:
     return 0
 
 
-def _pdf():  # type: ignore[no-untyped-def]
+def _pdf(font: Path | None):  # type: ignore[no-untyped-def]
     from fpdf import FPDF
 
-    path, index = find_cjk_font()
+    path, index = find_cjk_font(font)
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_font("cjk", "", path, collection_font_number=index)
@@ -91,10 +92,11 @@ def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value else "—"
 
 
-def dossier_pdf(session: Session, actor: Actor, request: ConsultationRequest) -> bytes:
+def dossier_pdf(session: Session, actor: Actor, request: ConsultationRequest, *, font: Path | None = None) -> bytes:
+    """The request's dossier as a PDF; ``font``: the consultations.cjk_font setting."""
     require(actor, "consultation.manage", request)
     taxonomy = load_taxonomy()
-    pdf = _pdf()
+    pdf = _pdf(font)
     secret = request.confidentiality == "confidential"
 
     def heading(text: str, size: int = 13) -> None:

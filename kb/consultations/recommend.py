@@ -145,7 +145,7 @@ def recommend(
     same ``search(SearchQuery)`` method).
     """
     require(actor, "consultation.manage", request)
-    settings = settings or ConsultationSettings.from_settings(kb.settings if kb is not None else None)
+    settings = settings or (kb.settings.consultations if kb is not None else ConsultationSettings())
     now = now or utcnow()
     hits = search_hits(search if search is not None else kb.search, request, settings.overfetch)
     talents = {t.external_id: t for t in session.scalars(

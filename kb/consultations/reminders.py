@@ -69,7 +69,7 @@ def send_due_reminders(session: Session, now: datetime, settings: ConsultationSe
 
 def reminder_handler(kb: Any, every: float = 60.0) -> Callable[[], ReminderReport]:
     """A worker handler that checks for due reminders at most every ``every`` seconds."""
-    settings = ConsultationSettings.from_settings(kb.settings)
+    settings = kb.settings.consultations
     last = [0.0]
 
     def run() -> ReminderReport:

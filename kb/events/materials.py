@@ -24,7 +24,6 @@ from kb.models import Event
 from kb.models.event import EventMaterial
 from kb.permissions import require
 
-MAX_MATERIAL_BYTES = 10 * 1024 * 1024
 ATTACHMENTS = "attachments"
 
 
@@ -40,13 +39,14 @@ def display_name(filename: str) -> str:
 
 
 def add_material(session: Session, actor: Actor, event: Event, filename: str, data: bytes,
-                 data_dir: Path) -> EventMaterial:
+                 data_dir: Path, *, max_bytes: int) -> EventMaterial:
+    """Store an uploaded file of the event; ``max_bytes``: events.material_max_bytes (web.max_upload_mb)."""
     require(actor, "event.manage", event)
     name = display_name(filename)
     if not data:
         raise ValidationError("the file is empty", {"file": "empty file"})
-    if len(data) > MAX_MATERIAL_BYTES:
-        raise ValidationError(f"the file is larger than {MAX_MATERIAL_BYTES // (1024 * 1024)} MB",
+    if len(data) > max_bytes:
+        raise ValidationError(f"the file is larger than {max_bytes // (1024 * 1024)} MB",
                               {"file": "file too large"})
     ftype = sniff(data, name)
     if ftype is None:

@@ -18,18 +18,23 @@ from sqlalchemy.orm import Session
 from kb.db import unit_of_work
 from kb.events.notices import format_code, notify_talents, when_where
 from kb.models import Event, EventRegistration, Talent, utcnow
+from kb.settings import EventSettings
 
-LEAD = timedelta(hours=24)
+#: events.reminder_lead_hours's default, for callers that pass no lead (tests).
+LEAD = timedelta(hours=EventSettings().reminder_lead_hours)
 log = logging.getLogger(__name__)
 
 
-def send_due_reminders(session: Session, now: datetime) -> int:
-    """Remind every registered talent of a published event starting within ``LEAD``; returns how many."""
+def send_due_reminders(session: Session, now: datetime, lead: timedelta = LEAD) -> int:
+    """Remind every registered talent of a published event starting within ``lead``; returns how many.
+
+    The worker passes the events.reminder_lead_hours setting as ``lead``.
+    """
     due = session.execute(
         select(EventRegistration, Event, Talent)
         .join(Event, Event.id == EventRegistration.event_id)
         .join(Talent, Talent.id == EventRegistration.talent_id)
-        .where(Event.status == "published", Event.start_at > now, Event.start_at <= now + LEAD,
+        .where(Event.status == "published", Event.start_at > now, Event.start_at <= now + lead,
                EventRegistration.status == "registered", EventRegistration.reminded_at.is_(None))
         .order_by(EventRegistration.id)
     ).all()
@@ -68,7 +73,8 @@ def run_reminders(kb, now: datetime | None = None) -> ReminderReport:  # type: i
     """
     try:
         with unit_of_work(kb.sessions) as session:
-            return ReminderReport(done=send_due_reminders(session, now or utcnow()))
+            lead = timedelta(hours=kb.settings.events.reminder_lead_hours)
+            return ReminderReport(done=send_due_reminders(session, now or utcnow(), lead))
     except Exception:  # noqa: BLE001 - nothing was committed; retried next tick
         log.exception("event reminders failed; will retry")
         return ReminderReport(failed=1)

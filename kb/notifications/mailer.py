@@ -9,20 +9,21 @@ from __future__ import annotations
 import smtplib
 from email.message import EmailMessage
 
-from kb.config import Settings
 from kb.models import QueueItem
 from kb.notifications.inbox import MAIL_TOPIC
 from kb.queue import DrainReport, drain
+from kb.settings import MailSettings
 
 
-def build_message(settings: Settings, payload: dict) -> EmailMessage:
+def build_message(settings: MailSettings, base_url: str, payload: dict) -> EmailMessage:
+    """The message for one queued payload; a relative ``link`` is made absolute with ``base_url``."""
     msg = EmailMessage()
-    msg["From"] = settings.mail_sender
+    msg["From"] = settings.sender
     msg["To"] = payload["to"]
     msg["Subject"] = payload["subject"]
     body = payload.get("body", "")
     if payload.get("link"):
-        body = f"{body}\n\n{settings.base_url.rstrip('/')}{payload['link']}"
+        body = f"{body}\n\n{base_url.rstrip('/')}{payload['link']}"
     msg.set_content(body)
     for att in payload.get("attachments", []):
         maintype, _, subtype = att.get("content_type", "text/plain").partition("/")
@@ -31,17 +32,17 @@ def build_message(settings: Settings, payload: dict) -> EmailMessage:
     return msg
 
 
-def send(settings: Settings, payload: dict) -> None:
-    if not settings.mail_host:
-        raise ConnectionError("no SMTP server configured (KB_SMTP_HOST)")
-    with smtplib.SMTP(settings.mail_host, settings.mail_port, timeout=10) as smtp:
-        smtp.send_message(build_message(settings, payload))
+def send(settings: MailSettings, base_url: str, payload: dict) -> None:
+    if not settings.smtp_host:
+        raise ConnectionError("no SMTP server configured (mail.smtp_host, KB_SMTP_HOST)")
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
+        smtp.send_message(build_message(settings, base_url, payload))
 
 
 def drain_mail_queue(kb) -> DrainReport:  # type: ignore[no-untyped-def]  # kb: KnowledgeBase
     """Send what is due, one message per claim so one bad address holds up no other."""
     def handle(items: list[QueueItem]) -> None:
         for item in items:
-            send(kb.settings, item.payload)
+            send(kb.settings.mail, kb.settings.web.base_url, item.payload)
 
     return drain(kb.sessions, MAIL_TOPIC, handle, batch=1)

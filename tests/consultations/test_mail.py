@@ -51,7 +51,8 @@ def smtp() -> Iterator[tuple[int, Inbox]]:
 
 def with_mail(kb: KnowledgeBase, port: int) -> KnowledgeBase:
     """The same database, with settings pointing at an SMTP server on ``port``."""
-    return KnowledgeBase(dataclasses.replace(kb.settings, mail_host="127.0.0.1", mail_port=port))
+    mail = dataclasses.replace(kb.settings.mail, smtp_host="127.0.0.1", smtp_port=port)
+    return KnowledgeBase(dataclasses.replace(kb.settings, mail=mail))
 
 
 def test_outage_keeps_mail_until_the_server_is_back(kb, people, smtp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

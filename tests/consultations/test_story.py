@@ -9,7 +9,7 @@ uninvited talent is refused the page and the API.
 
 from __future__ import annotations
 
-import os
+import dataclasses
 import re
 from datetime import date, timedelta
 from pathlib import Path
@@ -55,13 +55,12 @@ def jsonl(records: list[dict]) -> bytes:
 @pytest.fixture
 def site(kb, tmp_path: Path):  # type: ignore[no-untyped-def]
     """The test database with a real embedded index in tmp, and the web app over both."""
-    from indexer.settings import SearchSettings
+    from kb.settings import load_settings
     from web.app import create_app
 
-    env = {"KB_DATA_DIR": str(tmp_path), "KB_EMBEDDING_CACHE": os.environ.get("KB_EMBEDDING_CACHE", "")}
-    if os.environ.get("KB_EMBEDDER"):
-        env["KB_EMBEDDER"] = os.environ["KB_EMBEDDER"]
-    full = KnowledgeBase(kb.settings, SearchSettings.from_env(env))
+    # The test database of ``kb`` with the search section the environment configures.
+    search = load_settings({"data_dir": tmp_path}).search
+    full = KnowledgeBase(dataclasses.replace(kb.settings, search=search))
     report = import_file(full.sessions, Path("talents.jsonl"), SYSTEM, data=jsonl(TALENTS))
     assert report.ok, report.errors
     with full.sessions() as s, s.begin():

@@ -105,23 +105,23 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 def test_materials_checked_by_content_and_stored_under_random_names(kb, people) -> None:  # type: ignore[no-untyped-def]
     event_id, (a, *_rest) = _registered(kb, people, n=1)
-    data_dir = kb.settings.data_dir
+    data_dir, limit = kb.settings.data_dir, kb.settings.events.material_max_bytes
     with kb.sessions() as s, s.begin():
         event = event_of(s, event_id)
-        pdf = materials.add_material(s, people.organizer, event, "../../etc/讲义.pdf", b"%PDF-1.7\n...", data_dir)
+        pdf = materials.add_material(s, people.organizer, event, "../../etc/讲义.pdf", b"%PDF-1.7\n...", data_dir, max_bytes=limit)
         assert pdf.filename == "讲义.pdf" and pdf.content_type == "application/pdf"
         assert pdf.stored_name != pdf.filename and (data_dir / "attachments" / pdf.stored_name).is_file()
-        img = materials.add_material(s, people.organizer, event, "photo", PNG, data_dir)
+        img = materials.add_material(s, people.organizer, event, "photo", PNG, data_dir, max_bytes=limit)
         assert img.filename == "photo.png"
         for name, data in [("slides.pdf", b"<html>not a pdf</html>"), ("x.docx", b"PK\x03\x04garbage"),
                            ("run.exe", b"MZ\x90\x00"), ("empty.pdf", b"")]:
             with pytest.raises(ValidationError):
-                materials.add_material(s, people.organizer, event, name, data, data_dir)
+                materials.add_material(s, people.organizer, event, name, data, data_dir, max_bytes=limit)
         with pytest.raises(ValidationError):
             materials.add_material(s, people.organizer, event, "big.pdf",
-                                   b"%PDF-" + b"0" * materials.MAX_MATERIAL_BYTES, data_dir)
+                                   b"%PDF-" + b"0" * limit, data_dir, max_bytes=limit)
         with pytest.raises(PermissionDenied):
-            materials.add_material(s, a, event, "x.pdf", b"%PDF-1.4", data_dir)
+            materials.add_material(s, a, event, "x.pdf", b"%PDF-1.4", data_dir, max_bytes=limit)
     with kb.sessions() as s, s.begin():
         event = event_of(s, event_id)
         assert len(materials.list_materials(s, a, event)) == 2

@@ -11,7 +11,6 @@ checks people in and exports the attendance.
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Iterator
 from dataclasses import replace
 from importlib import resources
@@ -38,11 +37,11 @@ OPTED_OUT = "demo-180"
 @pytest.fixture
 def story_kb(kb: KnowledgeBase) -> Iterator[KnowledgeBase]:
     """The ``kb`` fixture's database with a real embedded index in its own data dir."""
-    from indexer.settings import SearchSettings
+    from kb.settings import load_settings
 
-    cache = os.environ.get("KB_EMBEDDING_CACHE")
-    search = SearchSettings(data_dir=kb.settings.data_dir, embedding_cache=Path(cache) if cache else None)
-    story = KnowledgeBase(replace(kb.settings), search)
+    # The search section as the environment configures it (the shared embedding cache), over kb's data dir.
+    search = load_settings({"data_dir": kb.settings.data_dir}).search
+    story = KnowledgeBase(replace(kb.settings, search=search))
     yield story
     story.close()
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import io
-import os
 import re
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
@@ -15,9 +13,9 @@ from sqlalchemy import select
 
 from kb.accounts import create_user, issue_token
 from kb.actors import Actor
-from kb.config import Settings
 from kb.context import KnowledgeBase
 from kb.models import Event, EventRegistration, Talent, User, utcnow
+from kb.settings import load_settings
 from kb.talents.changes import apply_record
 from tests.kb.conftest import record
 
@@ -34,15 +32,11 @@ DRONES = [
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[KnowledgeBase, object]]:
-    from indexer.settings import SearchSettings
     from web.app import create_app
 
     data = tmp_path_factory.mktemp("events-web")
-    settings = Settings(data_dir=data, database_url=f"sqlite:///{data / 'kb.sqlite3'}", secret_key="test-secret",
-                        production=False)
-    cache = os.environ.get("KB_EMBEDDING_CACHE")
-    kb = KnowledgeBase(settings, SearchSettings(data_dir=data, embedder="hashing",
-                                                embedding_cache=Path(cache) if cache else None))
+    kb = KnowledgeBase(load_settings({"env": "development", "data_dir": data, "security.secret_key": "test-secret",
+                                      "search.embedder": "hashing"}))
     kb.init_db()
     with kb.sessions() as s, s.begin():
         for rid, name, directions, accepts in DRONES:

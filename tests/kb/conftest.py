@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from kb.config import Settings
 from kb.context import KnowledgeBase
+from kb.settings import Settings, load_settings
 
 
 def _settings(tmp_path: Path, url: str) -> Settings:
-    return Settings(data_dir=tmp_path, database_url=url, secret_key="test", production=False)
+    return load_settings({"env": "development", "data_dir": tmp_path, "database.url": url,
+                          "security.secret_key": "test"})
 
 
 @pytest.fixture

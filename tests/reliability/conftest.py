@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from kb.config import Settings
 from kb.context import KnowledgeBase
 from tests.kb.conftest import record
 
@@ -43,14 +42,12 @@ class Place:
         return env
 
     def kb(self, **search_overrides: object) -> KnowledgeBase:
-        """An in-process knowledge base over the same data, configured like the processes."""
-        from dataclasses import replace
+        """An in-process knowledge base over the same data, configured like the processes
+        (the same variables), with ``search_overrides`` for keys of the [search] section."""
+        from kb.settings import load_settings
 
-        from indexer.settings import SearchSettings
-
-        search = replace(SearchSettings.from_env(self.env), **search_overrides) if search_overrides else \
-            SearchSettings.from_env(self.env)
-        return KnowledgeBase(Settings.from_env(self.env), search)
+        overrides = {f"search.{key}": value for key, value in search_overrides.items()}
+        return KnowledgeBase(load_settings(overrides, environ=self.env))
 
     def run(self, *args: str, timeout: float = 300, check: bool = True) -> subprocess.CompletedProcess[str]:
         proc = subprocess.run([*KB, *args], env=self.env, capture_output=True, text=True, timeout=timeout)

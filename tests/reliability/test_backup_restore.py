@@ -54,7 +54,8 @@ def _populate(place: Place) -> None:
         event = create_event(s, organizer, _event("备份测试活动"))
         publish_event(s, organizer, event)
         s.flush()
-        add_material(s, organizer, event, "slides.pdf", PDF, kb.settings.data_dir)
+        add_material(s, organizer, event, "slides.pdf", PDF, kb.settings.data_dir,
+                     max_bytes=kb.settings.events.material_max_bytes)
         register(s, expert, event, talent)
     kb.sync_search()
     kb.close()

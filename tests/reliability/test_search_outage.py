@@ -21,13 +21,12 @@ import pytest
 from sqlalchemy import select, update
 
 from indexer import SearchQuery, SearchUnavailable
-from indexer.settings import SearchSettings
 from kb.accounts import create_user, issue_token
 from kb.actors import Actor
-from kb.config import Settings
 from kb.context import KnowledgeBase
 from kb.models import QueueItem, Talent, utcnow
 from kb.queue import MAX_ATTEMPTS, pending_count
+from kb.settings import load_settings
 from kb.talents.changes import SEARCH_TOPIC
 from kb.talents.importer import import_file
 from kb.talents.search_sync import drain_search_queue
@@ -73,11 +72,10 @@ def node(es_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node
 def test_node_stopped_mid_edits_then_back(node: Node, tmp_path: Path) -> None:
     from web.app import create_app
 
-    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'kb.sqlite3'}",
-                        secret_key="outage-test", production=False)
-    kb = KnowledgeBase(settings, SearchSettings(data_dir=tmp_path, backend="elasticsearch",
-                                                elasticsearch_url=node.url, elasticsearch_index="outage",
-                                                embedder="hashing"))
+    kb = KnowledgeBase(load_settings({"env": "development", "data_dir": tmp_path,
+                                      "security.secret_key": "outage-test", "search.backend": "elasticsearch",
+                                      "search.elasticsearch_url": node.url,
+                                      "search.elasticsearch_index": "outage", "search.embedder": "hashing"}))
     kb.init_db()
     records = corpus(30, outputs=1)
     assert import_file(kb.sessions, write_jsonl(tmp_path / "t.jsonl", records), Actor.system("t")).ok
@@ -144,8 +142,7 @@ class DownIndex:
 def test_a_long_outage_never_gives_queued_changes_up(tmp_path: Path) -> None:
     """Found while writing the test above: after MAX_ATTEMPTS failures (about two hours of
     back-off) a queued change turned 'dead' and never reached the index again."""
-    kb = KnowledgeBase(Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'kb.sqlite3'}",
-                                secret_key="x", production=False))
+    kb = KnowledgeBase(load_settings({"env": "development", "data_dir": tmp_path, "security.secret_key": "x"}))
     kb.init_db()
     assert import_file(kb.sessions, write_jsonl(tmp_path / "t.jsonl", corpus(3, outputs=1)), Actor.system("t")).ok
     index = DownIndex()

@@ -13,8 +13,6 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
-
 from indexer import SearchQuery, SearchSettings, open_search
 from tests.search.conftest import SMALL_CORPUS, hashing_embedder
 
@@ -22,9 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def settings_for(tmp_path: Path) -> SearchSettings:
-    return replace(
-        SearchSettings.from_env({}), data_dir=tmp_path / "data", embedding_cache=tmp_path / "c.sqlite"
-    )
+    return SearchSettings(data_dir=tmp_path / "data", embedding_cache=tmp_path / "c.sqlite")
 
 
 def ids(response) -> list[str]:
@@ -50,12 +46,11 @@ def _child(settings: SearchSettings, code: str) -> subprocess.Popen:
     script = textwrap.dedent(
         f"""
         import json, sys
-        from dataclasses import replace
         from pathlib import Path
         from indexer import SearchSettings, open_search
         from tests.search.conftest import SMALL_CORPUS, hashing_embedder
-        settings = replace(SearchSettings.from_env({{}}), data_dir=Path({str(settings.data_dir)!r}),
-                           embedding_cache=Path({str(settings.cache_path)!r}))
+        settings = SearchSettings(data_dir=Path({str(settings.data_dir)!r}),
+                                  embedding_cache=Path({str(settings.cache_path)!r}))
         search = open_search(settings, embedder=hashing_embedder())
         """
     ) + textwrap.dedent(code)
@@ -123,33 +118,6 @@ def test_lost_or_corrupt_snapshot_falls_back_to_sqlite(tmp_path):
     assert ids(reopened.search(SearchQuery("巨灾再保险")))[0] == "t-ins-2"
     assert reopened.info()["talents"] == len(SMALL_CORPUS)
     reopened.close()
-
-
-def test_settings_from_environment(tmp_path):
-    env = {
-        "KB_DATA_DIR": str(tmp_path),
-        "KB_SEARCH_BACKEND": "elasticsearch",
-        "KB_ELASTICSEARCH_URL": "http://es:9200",
-        "KB_ELASTICSEARCH_INDEX": "talents",
-        "KB_EMBEDDER": "sentence-transformers:/models/x",
-        "KB_EMBEDDING_QUERY_PREFIX": "query: ",
-    }
-    s = SearchSettings.from_env(env)
-    assert (s.backend, s.elasticsearch_url, s.elasticsearch_index) == (
-        "elasticsearch",
-        "http://es:9200",
-        "talents",
-    )
-    assert s.search_dir == tmp_path / "search" and s.cache_path == tmp_path / "embeddings.sqlite"
-    assert s.embedder == "sentence-transformers:/models/x" and s.query_prefix == "query: "
-    defaults = SearchSettings.from_env({})
-    assert (defaults.backend, defaults.embedder, defaults.elasticsearch_index) == (
-        "embedded",
-        "auto",
-        "luohu-talents",
-    )
-    with pytest.raises(ValueError):
-        SearchSettings.from_env({"KB_SEARCH_BACKEND": "solr"})
 
 
 def _counting_embedder():  # type: ignore[no-untyped-def]

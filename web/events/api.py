@@ -252,8 +252,9 @@ def upload_material(event_id: int) -> tuple[Response, int]:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ValidationError("send the file as multipart field 'file'", {"file": "required"})
+    settings = knowledge_base().settings
     m = materials.add_material(db(), current_actor(), _event(event_id), upload.filename, upload.read(),
-                               knowledge_base().settings.data_dir)
+                               settings.data_dir, max_bytes=settings.events.material_max_bytes)
     return jsonify({"id": m.id, "filename": m.filename, "content_type": m.content_type, "size": m.size}), 201
 
 

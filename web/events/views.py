@@ -336,8 +336,9 @@ def upload_material(event_id: int) -> WResponse:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ValidationError(_("请选择要上传的文件。"), {"file": "required"})
+    settings = knowledge_base().settings
     materials.add_material(db(), current_actor(), event, upload.filename, upload.read(),
-                           knowledge_base().settings.data_dir)
+                           settings.data_dir, max_bytes=settings.events.material_max_bytes)
     return _done(_("资料已上传。"), _page(event_id))
 
 

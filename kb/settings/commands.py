@@ -1,0 +1,60 @@
+"""``kb config show`` and ``kb config check``.
+
+Both load the settings themselves rather than through the ``kb`` group's
+KnowledgeBase, because they must still run, and report, when the
+configuration is invalid.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from kb.settings import checks, report
+from kb.settings.loader import SettingsError, load
+
+
+@click.group("config")
+def config() -> None:
+    """Show or check the effective configuration (config/default.toml, KB_CONFIG, KB_* variables)."""
+
+
+@config.command("show")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per setting.")
+def show(as_json: bool) -> None:
+    """Print every setting, its effective value and where it came from (secrets masked)."""
+    try:
+        loaded = load()
+    except SettingsError as exc:
+        _report_and_exit(exc.problems)
+    table = report.rows(loaded)
+    if as_json:
+        for row in table:
+            click.echo(json.dumps({"key": row.key, "value": row.value, "origin": row.origin,
+                                   "variable": row.variable}, ensure_ascii=False))
+        return
+    if loaded.config_file is not None:
+        click.echo(f"# KB_CONFIG={loaded.config_file}")
+    click.echo(report.as_text(table))
+
+
+@config.command("check")
+def check() -> None:
+    """Validate the configuration; exit 1 with one line per bad value."""
+    try:
+        loaded = load()
+    except SettingsError as exc:
+        _report_and_exit(exc.problems)
+    found = checks.problems(loaded)
+    if found:
+        _report_and_exit(found)
+    click.echo(f"configuration ok ({'KB_CONFIG=' + str(loaded.config_file) if loaded.config_file else 'defaults'}"
+               f", env = {loaded.settings.env})")
+
+
+def _report_and_exit(problems: list[str]) -> None:
+    for problem in problems:
+        click.echo(f"config: {problem}", err=True)
+    sys.exit(1)
