@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 import time
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -180,18 +179,6 @@ def _csv(value: str | None) -> tuple[str, ...]:
     return tuple(v.strip() for v in (value or "").split(",") if v.strip())
 
 
-def _result_json(r: Any) -> dict[str, Any]:
-    return {
-        "id": r.talent_id,
-        "score": round(float(r.score), 6),
-        "name": r.name,
-        "category": r.category,
-        "evidence": [
-            {k: v for k, v in asdict(e).items() if k != "highlighted"} for e in r.evidence
-        ],
-    }
-
-
 @main.command()
 @click.argument("query", required=False)
 @click.option("--top", "-k", default=10, show_default=True, type=click.IntRange(1, 1000))
@@ -200,32 +187,29 @@ def _result_json(r: Any) -> dict[str, Any]:
 @click.option("--available", is_flag=True, help="Only talents available for consultation.")
 @click.option("--mode", type=click.Choice(["hybrid", "lexical", "dense"]), default="hybrid")
 @click.option("--batch", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="JSON Lines of {qid, query, filters}; prints one JSON line per query.")
+              help="JSON Lines of {qid, query, filters}; prints one JSON line per query "
+                   "(a bad line gets {qid, error}; exit 1 if any line failed).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def search(ctx: click.Context, query: str | None, top: int, category: str | None, fields: str | None,
            available: bool, mode: str, batch: Path | None, as_json: bool) -> None:
     """Find experts for a need written in Chinese or English."""
     from indexer import SearchQuery
+    from indexer.results import facets_dict, result_dict
+    from kb.batch_search import run_batch
 
     kb = _kb(ctx)
     engine = kb.search
     if batch is not None:
-        for n, line in enumerate(batch.read_text("utf-8").splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-                filters = item.get("filters") or {}
-                q = SearchQuery(
-                    text=str(item["query"]), categories=tuple(filters.get("category", ())),
-                    fields=tuple(filters.get("fields", ())), limit=top, mode=mode, with_facets=False,
-                )
-            except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
-                _fail(f"{batch.name} line {n}: not a query record ({exc})")
-            resp = engine.search(q)
-            click.echo(json.dumps({"qid": item.get("qid", str(n)), "results": [_result_json(r) for r in resp.results]},
-                                  ensure_ascii=False))
+        failed = 0
+        with batch.open(encoding="utf-8") as lines:
+            for answer in run_batch(engine, lines, top=top, mode=mode):
+                click.echo(json.dumps(answer.output, ensure_ascii=False))
+                if answer.failed:
+                    failed += 1
+                    click.echo(f"{batch.name} line {answer.line}: {answer.output['error']}", err=True)
+        if failed:
+            _fail(f"{failed} line(s) of {batch.name} could not be run")
         return
     if not query:
         _fail("give a QUERY or --batch FILE")
@@ -233,8 +217,8 @@ def search(ctx: click.Context, query: str | None, top: int, category: str | None
                     available=True if available else None, limit=top, mode=mode)
     resp = engine.search(q)
     if as_json:
-        click.echo(json.dumps({"query": query, "total": resp.total, "results": [_result_json(r) for r in resp.results],
-                               "facets": resp.facets}, ensure_ascii=False))
+        click.echo(json.dumps({"query": query, "total": resp.total, "results": [result_dict(r) for r in resp.results],
+                               "facets": facets_dict(resp.facets)}, ensure_ascii=False))
         return
     click.echo(f"{resp.total} expert(s) ({resp.took_ms:.0f} ms)")
     for rank, r in enumerate(resp.results, start=1):

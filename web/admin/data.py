@@ -10,12 +10,13 @@ from pathlib import Path
 from flask import Response, render_template, request, stream_with_context
 from flask_login import login_required
 
-from kb.audit import recent
+from kb.audit_view import audit_log as visible_audit_log
 from kb.permissions import require
 from kb.talents.export import authorize_export, iter_records
 from kb.talents.importer import import_file
 from web.admin import bp
 from web.admin.forms import ExportForm, ImportForm
+from web.consultations.labels import secrecy_label
 from web.indexing import sync_index
 from web.sessions import current_actor, db, knowledge_base
 
@@ -67,8 +68,8 @@ def export() -> Response | str:
 @bp.get("/audit")
 @login_required
 def audit_log() -> str:
-    require(current_actor(), "audit.view")
     action = request.args.get("action", "").strip()[:64]
     object_id = request.args.get("object", "").strip()[:64]
-    events = recent(db(), limit=300, action_prefix=action, object_id=object_id)
-    return render_template("admin/audit.html", events=events, action=action, object_id=object_id)
+    events = visible_audit_log(db(), current_actor(), limit=300, action_prefix=action, object_id=object_id)
+    return render_template("admin/audit.html", events=events, action=action, object_id=object_id,
+                           secrecy_label=secrecy_label)

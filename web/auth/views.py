@@ -14,7 +14,7 @@ from kb.models import Talent, User
 from web.auth import bp
 from web.auth.forms import InvitationForm, LoginForm, PasswordForm, TokenForm
 from web.forms import attach_errors
-from web.i18n import _safe_next
+from web.redirects import safe_next
 from web.sessions import db, end_session, refresh_stamp, start_session
 from web.throttle import LoginThrottle
 
@@ -39,7 +39,7 @@ def _landing(user: User) -> str:
 def login() -> Response | str | tuple[str, int]:
     nxt = request.values.get("next") or ""
     if current_user.is_authenticated:
-        return redirect(_safe_next(nxt) if nxt else _landing(current_user))
+        return redirect(safe_next(nxt) if nxt else _landing(current_user))
     form = LoginForm(next=nxt)
     if request.method == "POST" and _throttle().blocked(_client()):
         raise TooManyRequests(retry_after=_throttle().retry_after(_client()))
@@ -50,7 +50,7 @@ def login() -> Response | str | tuple[str, int]:
             form.password.errors = [_("用户名或密码错误。连续输错 5 次后，账号将被锁定 15 分钟。")]
             return render_template("auth/login.html", form=form), 401
         start_session(user)
-        return redirect(_safe_next(form.next.data) if form.next.data else _landing(user))
+        return redirect(safe_next(form.next.data) if form.next.data else _landing(user))
     return render_template("auth/login.html", form=form)
 
 

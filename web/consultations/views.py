@@ -22,9 +22,9 @@ from kb.consultations.settings import ConsultationSettings
 from kb.consultations.stats import consultation_stats
 from kb.errors import ValidationError
 from kb.models.consultation import CONFIDENTIALITY, FORMS, ConsultationAdvice
-from kb.permissions import allowed
 from kb.talents import changes as kt
 from kb.taxonomy import load_taxonomy
+from kb.visibility import request_managed, visible_invitations
 from web.consultations import bp
 from web.consultations.labels import LABELS
 from web.sessions import current_actor, db, knowledge_base
@@ -100,14 +100,14 @@ def new() -> str | WResponse:
 def detail(rid: int) -> str:
     actor = current_actor()
     req = _req(rid)
-    manage = allowed(actor, "consultation.manage", req)
+    manage = request_managed(actor, req)
     rec, search_down = None, False
     if manage and req.state in ("open", "invited", "in_progress"):
         try:
             rec = recommend(knowledge_base(), db(), actor, req, settings=_settings())
         except SearchUnavailable:
             search_down = True
-    own = [i for i in req.invitations if i.talent_id == actor.talent_id]
+    own = [i for i in visible_invitations(actor, req) if i.talent_id == actor.talent_id]
     settings = _settings()
     deadlines = {i.advice.id: outcome.rating_deadline(i.advice, settings) for i in req.invitations if i.advice}
     return render_template("consultations/request.html", req=req, manage=manage, rec=rec, search_down=search_down,
@@ -236,8 +236,8 @@ def dossier(rid: int) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="consultation-{rid}.pdf"'})
 
 
-def _csv(text: str, name: str) -> Response:
-    return Response(text.encode("utf-8"), mimetype="text/csv",
+def _csv(data: bytes, name: str) -> Response:
+    return Response(data, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 

@@ -27,6 +27,7 @@ from kb.taxonomy import load_taxonomy
 from web.events import bp
 from web.events.forms import event_values, form_of
 from web.events.labels import LABELS
+from web.redirects import safe_next
 from web.sessions import current_actor, db, knowledge_base
 
 COMMON_ZONES = ("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Macau", "Asia/Taipei", "Asia/Singapore", "Asia/Tokyo",
@@ -58,9 +59,7 @@ def _my_talent() -> Talent | None:
 
 def _back(default: str) -> str:
     """The form's ``next`` if it is a path on this site, else ``default`` (no open redirects)."""
-    target = request.form.get("next", "")
-    ok = target.startswith("/") and not target.startswith("//") and "\\" not in target
-    return target if ok else default
+    return safe_next(request.form.get("next"), default)
 
 
 def _talent_or_self(external_id: str | None) -> Talent:
