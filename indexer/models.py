@@ -8,6 +8,8 @@ from typing import Literal
 Mode = Literal["hybrid", "lexical", "dense"]
 EvidenceKind = Literal["direction", "profile", "bio", "output"]
 MatchedBy = Literal["lexical", "dense", "both"]
+#: How well an expert fits the need, from absolute evidence (``indexer.retrieval.match``).
+MatchLevel = Literal["strong", "partial", "weak"]
 
 FACET_KEYS = ("category", "fields", "available", "languages")
 MAX_LIMIT = 100
@@ -66,11 +68,21 @@ class SearchResult:
     organization: str
     available: bool
     evidence: list[Evidence] = field(default_factory=list)
+    #: ``None`` when browsing without a need (nothing to match against).
+    match: MatchLevel | None = None
 
 
 @dataclass(frozen=True)
 class SearchResponse:
-    """A page of results; ``total`` and ``facets`` cover the whole result set."""
+    """A page of results.
+
+    The whole result set is ordered good matches (strong, partial) first, then
+    the closest weak ones; ``total`` counts it all (``offset`` pages through
+    it), ``matched`` counts the good matches — the number a user is told —
+    and ``facets`` count that same good set, so a facet's number is what a
+    click on it returns. Browsing without a need has no match levels:
+    ``matched`` then equals ``total`` and the facets cover every listed talent.
+    """
 
     results: list[SearchResult]
     total: int
@@ -78,3 +90,4 @@ class SearchResponse:
     offset: int
     limit: int
     took_ms: float
+    matched: int = 0

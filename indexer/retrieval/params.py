@@ -43,10 +43,16 @@ class RankingParams:
     centroid_prior: float = 10.0
     #: Evidence items per result.
     evidence_per_result: int = 3
+    #: Match strength (``match.py``): absolute evidence thresholds of ``strong`` and
+    #: ``partial`` and the weight of BM25-per-query-term in that evidence.
+    match_strong: float = 0.175
+    match_partial: float = 0.125
+    match_lexical_weight: float = 0.02
 
 
 DEFAULT_PARAMS = RankingParams()
 
-#: Queries are plain text; longer input is cut (and never interpreted).
-MAX_QUERY_CHARS = 512
+#: Queries are plain text; longer input is cut (and never interpreted). Needs are pasted
+#: from documents, so every entry point (search box, API, ``kb search``) accepts this many.
+MAX_QUERY_CHARS = 2000
 MAX_QUERY_TERMS = 64

@@ -18,12 +18,13 @@ import numpy as np
 from indexer.analysis import Analyzer, cjk_share, language_group, normalize_text
 from indexer.backends.base import Backend, Filters, Hit, LexicalQuery, TalentRecord
 from indexer.embedding import Embedder
-from indexer.models import Evidence, SearchQuery, SearchResponse, SearchResult
+from indexer.models import Evidence, MatchLevel, SearchQuery, SearchResponse, SearchResult
 from indexer.retrieval.aggregate import TalentScores, aggregate
 from indexer.retrieval.candidates import CandidateSet
 from indexer.retrieval.dense import DenseQuery, center_query
 from indexer.retrieval.fusion import fuse_calibrated, fuse_rrf
 from indexer.retrieval.highlight import highlight
+from indexer.retrieval.match import GOOD_LEVELS, classify, tiered
 from indexer.retrieval.params import DEFAULT_PARAMS, MAX_QUERY_CHARS, MAX_QUERY_TERMS, RankingParams
 
 #: Up to this many excluded talents are dropped after ranking rather than filtered in the backend.
@@ -93,7 +94,10 @@ class _Run:
         dropped = frozenset(exclude) if len(exclude) <= DROP_AFTER_MAX else frozenset()
         filters = filters_of(q, () if dropped else exclude)
         clock = _Clock(self.timing)
-        lexq = self._lexical_query(text) if q.mode != "dense" else LexicalQuery((), ())
+        # Analysed in every mode: match strength needs the query's terms even when
+        # the dense list alone ranks.
+        analysed = self._lexical_query(text)
+        lexq = analysed if q.mode != "dense" else LexicalQuery((), ())
         clock.lap("analyze_ms")
         lex_hits = None
         if q.mode == "lexical":
@@ -121,15 +125,20 @@ class _Run:
         else:
             fuse_calibrated(cands, cjk_share(text), q.mode, self.params)
         talents = aggregate(cands, self.params)
-        ranked = self._result_set(talents, q.mode, dropped)
+        levels = classify(talents, cands, analysed, self.params)
+        ranked = tiered(self._result_set(talents, q.mode, levels, dropped), levels)
+        matched = sum(1 for t in ranked if levels[t] in GOOD_LEVELS)
         clock.lap("rank_ms")
         page = ranked[q.offset : q.offset + q.limit]
         records = self.backend.talents([talents.talents[t] for t in page]) if page else {}
-        results = self._results(page, talents, cands, records, lexq)
+        results = self._results(page, talents, cands, records, lexq, levels)
         clock.lap("evidence_ms")
-        facets = self.backend.facets_for([talents.talents[t] for t in ranked]) if q.with_facets else {}
+        # Facets count the good matches: the set the user is told about, and the set a
+        # filter click narrows (levels are absolute, so a filter keeps a talent's level).
+        good = [talents.talents[t] for t in ranked[:matched]]
+        facets = self.backend.facets_for(good) if q.with_facets else {}
         clock.lap("facets_ms")
-        return SearchResponse(results, len(ranked), facets, q.offset, q.limit, _took(started))
+        return SearchResponse(results, len(ranked), facets, q.offset, q.limit, _took(started), matched)
 
     # -- stages ----------------------------------------------------------------
     def _lexical_query(self, text: str) -> LexicalQuery:
@@ -189,18 +198,20 @@ class _Run:
             self.timing["rescore_ms"] = (time.perf_counter() - t0) * 1000 - self.timing["collect_ms"]
         return cands
 
-    def _result_set(self, talents: TalentScores, mode: str, dropped: frozenset[str] = frozenset()) -> list[int]:
-        """Talent positions ordered by score; hybrid/dense keep those within the relevance floor of the best."""
+    def _result_set(
+        self, talents: TalentScores, mode: str, levels: list[MatchLevel], dropped: frozenset[str] = frozenset()
+    ) -> list[int]:
+        """Talent positions ordered by score: every good match, and the weak ones
+        within the relevance floor of the best score (hybrid/dense) or with any
+        lexical score (lexical). The floor is relative to the best, so it only
+        trims the weak tail: a good match never depends on who else was found."""
         ranked = [t for t in talents.ranked() if talents.talents[t] not in dropped]
         if not ranked:
             return []
         if mode == "lexical":
-            return [t for t in ranked if talents.scores[t] > 0]
-        best = talents.scores[ranked[0]]
-        if best <= 0:
-            return []
-        floor = self.params.relevance_floor * best
-        return [t for t in ranked if talents.scores[t] >= floor]
+            return [t for t in ranked if talents.scores[t] > 0 or levels[t] in GOOD_LEVELS]
+        floor = self.params.relevance_floor * max(float(talents.scores[ranked[0]]), 0.0)
+        return [t for t in ranked if levels[t] in GOOD_LEVELS or talents.scores[t] >= floor and talents.scores[t] > 0]
 
     def _results(
         self,
@@ -209,6 +220,7 @@ class _Run:
         cands: CandidateSet,
         records: dict[str, TalentRecord],
         lexq: LexicalQuery,
+        levels: list[MatchLevel],
     ) -> list[SearchResult]:
         picked: dict[int, list[int]] = {}
         for t in page:
@@ -239,7 +251,7 @@ class _Run:
                         cands.matched_by(i),
                     )
                 )
-            results.append(_result(record, float(talents.scores[t]), evidence))
+            results.append(_result(record, float(talents.scores[t]), evidence, levels[t]))
         return results
 
     def _browse(self, q: SearchQuery, filters: Filters, started: float) -> SearchResponse:
@@ -257,7 +269,7 @@ class _Run:
             ]
             results.append(_result(records[talent_id], 0.0, evidence))
         facets = self.backend.facet_counts(filters) if q.with_facets else {}
-        return SearchResponse(results, total, facets, q.offset, q.limit, _took(started))
+        return SearchResponse(results, total, facets, q.offset, q.limit, _took(started), total)
 
 
 _POOL: ThreadPoolExecutor | None = None
@@ -298,7 +310,9 @@ def _took(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 3)
 
 
-def _result(t: TalentRecord, score: float, evidence: list[Evidence]) -> SearchResult:
+def _result(
+    t: TalentRecord, score: float, evidence: list[Evidence], match: MatchLevel | None = None
+) -> SearchResult:
     return SearchResult(
         talent_id=t.talent_id,
         score=round(score, 6),
@@ -310,6 +324,7 @@ def _result(t: TalentRecord, score: float, evidence: list[Evidence]) -> SearchRe
         organization=t.organization,
         available=t.available,
         evidence=evidence,
+        match=match,
     )
 
 

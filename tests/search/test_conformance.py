@@ -98,12 +98,12 @@ def test_filters_are_exact(small_index):
 
 
 @pytest.mark.parametrize("text", ["", "保险 data", "区块链"])
-def test_facets_count_the_whole_result_set(small_index, text):
+def test_facets_count_the_good_matches_of_the_result_set(small_index, text):
     first = small_index.search(SearchQuery(text, limit=2))
     everything = all_results(small_index, text=text)
     assert len(everything) == first.total
     by_id = {d.talent_id: d for d in SMALL_CORPUS}
-    docs = [by_id[r.talent_id] for r in everything]
+    docs = [by_id[r.talent_id] for r in everything[: first.matched]]
     expected = {
         "category": Counter(d.category for d in docs),
         "fields": Counter(f for d in docs for f in d.fields),
@@ -281,3 +281,105 @@ def test_writes_during_a_rebuild_are_not_lost(make_index):
     assert "t-late" in found
     assert "t-xss" not in found
     assert ids(search.search(SearchQuery("深海采矿装备")))[0] == "t-late"
+
+
+# -- match strength ---------------------------------------------------------------
+# Thresholds are calibrated for the default embedder; the hashing embedder of these
+# tests scores on another scale, so they set thresholds that split this corpus into
+# all three levels (asserted, so the checks below cannot pass vacuously).
+MIXED = {"match_strong": 0.4, "match_partial": 0.2}
+MATCH_QUERIES = ("数据 保险 机器人 cloud data", "保险 data", "区块链 data cloud", "巨灾再保险", "marine robots")
+
+
+def levels(response) -> dict[str, str]:
+    return {r.talent_id: r.match for r in response.results}
+
+
+def test_thresholds_of_these_tests_give_every_level(small_index):
+    mixed = small_index.with_params(**MIXED)
+    seen = {m for text in MATCH_QUERIES for m in levels(mixed.search(SearchQuery(text, limit=50))).values()}
+    assert seen == {"strong", "partial", "weak"}
+
+
+@pytest.mark.parametrize("text", MATCH_QUERIES)
+def test_good_matches_come_first_and_are_counted(small_index, text):
+    response = small_index.with_params(**MIXED).search(SearchQuery(text, limit=50))
+    order = [r.match for r in response.results]
+    good = [m for m in order if m != "weak"]
+    assert order[: len(good)] == good, "weak results never come before good ones"
+    assert response.matched == len(good)
+
+
+@pytest.mark.parametrize("text", ["？？？！！", "...!!! ??? ---", "！@#￥%……&*（）——+", "   --   "])
+def test_a_query_without_any_term_matches_nobody_well(small_index, text):
+    response = small_index.search(SearchQuery(text, limit=50))
+    assert response.matched == 0 and response.facets["category"] == {}
+    assert all(r.match == "weak" for r in response.results)
+
+
+def _filter_cases() -> list[dict]:
+    categories = sorted({d.category for d in SMALL_CORPUS})
+    fields = sorted({f for d in SMALL_CORPUS for f in d.fields})
+    languages = sorted({lang for d in SMALL_CORPUS for lang in d.languages})
+    cases: list[dict] = [{"categories": (c,)} for c in categories]
+    cases += [{"fields": (f,)} for f in fields]
+    cases += [{"languages": (lang,)} for lang in languages]
+    cases += [{"available": flag} for flag in (True, False)]
+    cases += [{"categories": (c,), "fields": (f,)} for c in categories for f in fields[::3]]
+    cases += [{"categories": tuple(categories[:2]), "languages": ("en",), "available": True}]
+    return cases
+
+
+def _accepts(doc, filters: dict) -> bool:
+    return (
+        (not filters.get("categories") or doc.category in filters["categories"])
+        and (not filters.get("fields") or bool(set(doc.fields) & set(filters["fields"])))
+        and (not filters.get("languages") or bool(set(doc.languages) & set(filters["languages"])))
+        and (filters.get("available") is None or doc.available == filters["available"])
+    )
+
+
+@pytest.mark.parametrize("text", MATCH_QUERIES[:3])
+def test_a_filter_returns_what_its_facet_counted_and_never_pads(small_index, text):
+    """For every generated filter combination: the filtered list's good matches are
+    exactly the unfiltered good matches that pass the filter (same levels, nobody
+    added), and a single facet value's count is the number the click reports."""
+    mixed = small_index.with_params(**MIXED)
+    whole = mixed.search(SearchQuery(text, limit=100))
+    unfiltered = levels(whole)
+    by_id = {d.talent_id: d for d in SMALL_CORPUS}
+    facet_key = {"categories": "category", "fields": "fields", "languages": "languages", "available": "available"}
+    for filters in _filter_cases():
+        response = mixed.search(SearchQuery(text, limit=100, **filters))
+        got = levels(response)
+        good = {t for t, m in got.items() if m != "weak"}
+        expected = {t for t, m in unfiltered.items() if m != "weak" and _accepts(by_id[t], filters)}
+        assert good == expected, filters
+        assert response.matched == len(expected), filters
+        for talent_id, match in got.items():
+            assert unfiltered.get(talent_id, "weak") == match or match == "weak", (filters, talent_id)
+        if len(filters) == 1:
+            (name, value), = filters.items()
+            key = "true" if value is True else "false" if value is False else value[0]
+            assert whole.facets[facet_key[name]].get(key, 0) == response.matched, filters
+
+
+@pytest.mark.elasticsearch
+def test_backends_give_the_same_match_levels(tmp_path, es_url):
+    from tests.search.conftest import IndexFactory
+
+    queries = [text for text, _ in CLEAR_CUT] + list(MATCH_QUERIES) + ["qwzxv plorkt", "？？？！！"]
+    found = {}
+    for backend in ("embedded", "elasticsearch"):
+        factory = IndexFactory(backend, tmp_path / backend, es_url)
+        try:
+            search = factory.open()
+            search.upsert(SMALL_CORPUS)
+            found[backend] = [
+                (levels(view.search(SearchQuery(text, limit=50))), view.search(SearchQuery(text)).matched)
+                for view in (search, search.with_params(**MIXED))
+                for text in queries
+            ]
+        finally:
+            factory.cleanup()
+    assert found["embedded"] == found["elasticsearch"]

@@ -176,12 +176,12 @@ class ElasticsearchBackend(Backend):
     def lexical_top(self, query: LexicalQuery, filters: Filters, n: int) -> list[Hit]:
         if not query:
             return []
-        return queries.hits(self._run([queries.lexical_body(query, filters, n)])[0])
+        return queries.hits(self._run([queries.lexical_body(query, filters, n)])[0], queries.bm25)
 
     def lexical_scores(self, query: LexicalQuery, keys: Sequence[str]) -> dict[str, float]:
         if not query or not keys:
             return {}
-        return queries.score_map(self._run([queries.lexical_scores_body(query, keys)])[0])
+        return queries.score_map(self._run([queries.lexical_scores_body(query, keys)])[0], queries.bm25)
 
     def dense_top(self, vector: np.ndarray, group: str, filters: Filters, n: int) -> list[Hit]:
         return queries.hits(self._run([queries.dense_body(vector, group, filters, n)])[0], queries.cosine)
@@ -207,7 +207,7 @@ class ElasticsearchBackend(Backend):
         if vector is not None:
             bodies += [queries.dense_body(vector, g, filters, n_dense) for g in groups]
         responses = self._run(bodies)
-        lex = queries.hits(responses.pop(0)) if lexical else []
+        lex = queries.hits(responses.pop(0), queries.bm25) if lexical else []
         dense = (
             {g: queries.hits(r, queries.cosine) for g, r in zip(groups, responses, strict=True)}
             if vector is not None
@@ -228,7 +228,7 @@ class ElasticsearchBackend(Backend):
         if want_dense and vector is not None:
             bodies += queries.dense_scores_bodies(vector, dense_keys)
         responses = self._run(bodies)
-        lex = queries.score_map(responses.pop(0)) if want_lex else {}
+        lex = queries.score_map(responses.pop(0), queries.bm25) if want_lex else {}
         dense: dict[str, float] = {}
         for resp in responses:
             dense.update(queries.score_map(resp, queries.cosine))

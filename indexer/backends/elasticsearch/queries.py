@@ -14,9 +14,15 @@ import numpy as np
 
 from indexer.backends.base import Filters, Hit, LexicalQuery
 from indexer.backends.elasticsearch.mapping import PASSAGE_HIT_SOURCE
+from indexer.retrieval.params import BM25_K1
 
 #: Dense-score requests are split into bodies of at most this many ids.
 DENSE_SCORES_CHUNK = 1000
+#: kNN hits are re-scored with the stored float vectors: the int8 index finds the
+#: neighbours, but its quantised cosines differ from the exact ones by up to 0.1
+#: with small segments, and match strength (``indexer.retrieval.match``) reads
+#: cosines on an absolute scale that the embedded backend computes exactly.
+RESCORE_EXACT = {"oversample": 1.0}
 FACET_KEYS = ("category", "fields", "available", "languages")
 
 
@@ -66,6 +72,7 @@ def dense_body(vector: np.ndarray, group: str, filters: Filters, n: int) -> dict
             "query_vector": np.asarray(vector, dtype=np.float32).tolist(),
             "k": n,
             "num_candidates": min(10_000, max(2 * n, 100)),
+            "rescore_vector": RESCORE_EXACT,
             "filter": {
                 "bool": {
                     "filter": [{"term": {"doc_type": "passage"}}, {"term": {"group": group}}, *clauses],
@@ -106,6 +113,7 @@ def dense_scores_bodies(vector: np.ndarray, keys: Sequence[str]) -> list[dict]:
                     "query_vector": query_vector,
                     "k": len(chunk),
                     "num_candidates": min(10_000, max(len(chunk), 10)),
+                    "rescore_vector": RESCORE_EXACT,
                     "filter": {"ids": {"values": chunk}},
                 },
                 "size": len(chunk),
@@ -138,6 +146,13 @@ FACET_AGGS = {
     "available": {"terms": {"field": "available", "size": 2}},
     "languages": {"terms": {"field": "languages", "size": 1000}},
 }
+
+
+def bm25(score: Any) -> float:
+    """Elasticsearch's ``BM25`` similarity is Lucene's legacy form, which multiplies
+    every score by ``k1 + 1``; the embedded index and match strength use the
+    current form without that constant."""
+    return float(score) / (1.0 + BM25_K1)
 
 
 def cosine(score: Any) -> float:

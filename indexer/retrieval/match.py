@@ -1,0 +1,100 @@
+"""Match strength: how well each expert fits the need, on an absolute scale.
+
+The ranking score (``fusion``) divides every list by its best score, so the
+top expert always scores 1 — for keyboard noise as for a perfect need, and
+differently under every filter. It orders experts but cannot say whether
+any of them fits. Match strength is read from the components *before* that
+scaling, which mean the same for every query and filter:
+
+* the centred dense similarity (``dense.py``): the language component is
+  removed, so 0 is "unrelated" for Chinese and English passages alike;
+* lexical evidence as BM25 per weighted query term: the raw BM25 sum grows
+  with the length of the query, its share per term does not.
+
+A passage's evidence is ``dense + lexical_weight × BM25 / query terms``; a
+talent's is aggregated like its ranking score (best passage plus a damped
+bonus for further strong ones). Two thresholds turn it into ``strong``,
+``partial`` or ``weak``. They were set on the judged sets (``shared/eval/dev``,
+``tests/data/demo_eval``) together with needs nobody in those corpora serves
+(``tests/data/no_answer``): ``partial`` sits just above what keyboard noise
+and punctuation reach, ``strong`` above every no-answer need;
+``python -m indexer.bench quality`` prints the resulting figures.
+
+Classification happens here, after scoring and before paging, so both
+backends (which return the same component scores) label alike, and the
+labels of a talent do not depend on the filters or the page.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from indexer.backends.base import LexicalQuery
+from indexer.models import MatchLevel
+from indexer.retrieval.aggregate import TalentScores
+from indexer.retrieval.candidates import CandidateSet
+from indexer.retrieval.params import RankingParams
+
+#: Best first: the order of the tiers in a result list.
+LEVELS: tuple[MatchLevel, ...] = ("strong", "partial", "weak")
+#: Levels counted as "matches well" (the result count, facets, the page's main list).
+GOOD_LEVELS: frozenset[str] = frozenset({"strong", "partial"})
+
+
+def query_weight(lexq: LexicalQuery) -> float:
+    """Weighted number of query terms: the most BM25 "slots" a passage can fill."""
+    words = sum(lexq.word_weight(w) for w in lexq.words)
+    return words + lexq.gram_weight * len(lexq.grams)
+
+
+def passage_evidence(cands: CandidateSet, lexq: LexicalQuery, params: RankingParams) -> np.ndarray:
+    """Absolute evidence per candidate passage (see the module docstring)."""
+    dense = np.nan_to_num(cands.dense, nan=0.0)
+    terms = query_weight(lexq)
+    if terms <= 0:
+        return dense
+    return dense + params.match_lexical_weight * cands.lexical / terms
+
+
+def talent_evidence(
+    talents: TalentScores, cands: CandidateSet, lexq: LexicalQuery, params: RankingParams
+) -> np.ndarray:
+    """Per talent: best passage evidence plus the ranking's damped bonus for further strong ones."""
+    per_passage = passage_evidence(cands, lexq, params)
+    out = np.zeros(len(talents.talents))
+    for t in range(len(talents.talents)):
+        values = np.sort(per_passage[talents.passages(t)])[::-1]
+        best = float(values[0])
+        rest = values[1:]
+        weights = params.agg_decay ** np.arange(rest.shape[0])
+        bonus = float(np.sum(weights * np.maximum(0.0, rest - params.agg_floor * max(best, 0.0))))
+        out[t] = best + params.agg_alpha * bonus
+    return out
+
+
+def level(evidence: float, params: RankingParams) -> MatchLevel:
+    if evidence >= params.match_strong:
+        return "strong"
+    if evidence >= params.match_partial:
+        return "partial"
+    return "weak"
+
+
+def classify(
+    talents: TalentScores, cands: CandidateSet, lexq: LexicalQuery, params: RankingParams
+) -> list[MatchLevel]:
+    """Match level per talent position.
+
+    A query without a single analysable term (punctuation, symbols) names no
+    topic, so nothing matches it well, whatever its embedding lands near.
+    """
+    if not lexq:
+        return ["weak"] * len(talents.talents)
+    return [level(float(e), params) for e in talent_evidence(talents, cands, lexq, params)]
+
+
+def tiered(ranked: list[int], levels: list[MatchLevel]) -> list[int]:
+    """Good matches (strong and partial, in ranking order) first, then the weak ones."""
+    good = [t for t in ranked if levels[t] in GOOD_LEVELS]
+    weak = [t for t in ranked if levels[t] not in GOOD_LEVELS]
+    return good + weak
