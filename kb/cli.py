@@ -15,6 +15,7 @@ from kb.actors import Actor
 from kb.context import KnowledgeBase
 from kb.db import unit_of_work
 from kb.errors import KbError
+from kb.roles import Role
 from kb.settings import SettingsError, load_settings
 from kb.settings import commands as config_commands
 from kb.settings.logs import configure_logging
@@ -310,7 +311,7 @@ def users() -> None:
 
 @users.command("create")
 @click.argument("username")
-@click.option("--role", required=True, type=click.Choice(["talent", "researcher", "organizer", "commissioner", "admin"]))
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--talent", "talent_id", help="External id of the talent this account belongs to.")
 @click.option("--name", "display_name", default="")

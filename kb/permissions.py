@@ -9,46 +9,81 @@ Views and the API call ``require``; they never decide by themselves.
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
 from typing import Any
 
 from kb.actors import Actor
 from kb.errors import PermissionDenied
+from kb.roles import ALL_ROLES, STAFF, Role
 
-ALL_ROLES = frozenset({"talent", "researcher", "organizer", "commissioner", "admin"})
-STAFF = frozenset({"commissioner", "admin"})
 
-ROLE_MATRIX: dict[str, frozenset[str]] = {
-    "search": ALL_ROLES,
-    "talent.view": ALL_ROLES,
-    "talent.view_contact": frozenset({"talent", "researcher", "commissioner", "admin"}),
-    "talent.edit": frozenset({"talent", "commissioner", "admin"}),
-    "talent.history": frozenset({"talent", "commissioner", "admin"}),
+class Permission(StrEnum):
+    """Every action ``allowed``/``require`` know; a string not listed here is a programming error."""
+
+    SEARCH = "search"
+    TALENT_VIEW = "talent.view"
+    TALENT_VIEW_CONTACT = "talent.view_contact"
+    TALENT_EDIT = "talent.edit"
+    TALENT_HISTORY = "talent.history"
+    TALENT_AFFILIATIONS_REMOVE = "talent.affiliations.remove"
+    TALENT_CERTIFY = "talent.certify"
+    TALENT_REVIEW = "talent.review"
+    TALENT_CREATE = "talent.create"
+    TALENT_DELETE = "talent.delete"
+    TALENT_IMPORT = "talent.import"
+    TALENT_EXPORT = "talent.export"
+    USERS_MANAGE = "users.manage"
+    USERS_INVITE = "users.invite"
+    AUDIT_VIEW = "audit.view"
+    DASHBOARD_VIEW = "dashboard.view"
+    CONSULTATION_CREATE = "consultation.create"
+    CONSULTATION_LIST = "consultation.list"
+    CONSULTATION_VIEW = "consultation.view"
+    CONSULTATION_MANAGE = "consultation.manage"
+    CONSULTATION_RESPOND = "consultation.respond"
+    CONSULTATION_RECORD = "consultation.record"
+    CONSULTATION_STATS = "consultation.stats"
+    EVENT_MANAGE = "event.manage"
+    EVENT_VIEW = "event.view"
+    EVENT_REGISTER = "event.register"
+    EVENT_HISTORY = "event.history"
+    EVENT_FEEDBACK = "event.feedback"
+    EVENT_PROPOSE = "event.propose"
+
+
+P, R = Permission, Role
+ROLE_MATRIX: dict[Permission, frozenset[Role]] = {
+    P.SEARCH: ALL_ROLES,
+    P.TALENT_VIEW: ALL_ROLES,
+    P.TALENT_VIEW_CONTACT: frozenset({R.TALENT, R.RESEARCHER, R.COMMISSIONER, R.ADMIN}),
+    P.TALENT_EDIT: frozenset({R.TALENT, R.COMMISSIONER, R.ADMIN}),
+    P.TALENT_HISTORY: frozenset({R.TALENT, R.COMMISSIONER, R.ADMIN}),
     # Conflict-of-interest screening reads the employment history: a talent adds
     # employers, only staff take one off (audited), so no one can hide a conflict.
-    "talent.affiliations.remove": STAFF,
-    "talent.certify": STAFF,
-    "talent.review": STAFF,
-    "talent.create": STAFF,
-    "talent.delete": STAFF,
-    "talent.import": STAFF,
-    "talent.export": STAFF,
-    "users.manage": frozenset({"admin"}),
-    "users.invite": STAFF,
-    "audit.view": STAFF,
-    "dashboard.view": frozenset({"researcher", "organizer", "commissioner", "admin"}),
-    "consultation.create": frozenset({"researcher", "admin"}),
-    "consultation.list": frozenset({"talent", "researcher", "commissioner", "admin"}),
-    "consultation.view": ALL_ROLES,
-    "consultation.manage": frozenset({"researcher", "admin"}),
-    "consultation.respond": frozenset({"talent"}),
-    "consultation.record": frozenset({"talent", "researcher", "commissioner", "admin"}),
-    "consultation.stats": frozenset({"researcher", "commissioner", "admin"}),
-    "event.manage": frozenset({"organizer", "admin"}),
-    "event.view": ALL_ROLES,
-    "event.register": frozenset({"talent", "organizer", "admin"}),
-    "event.history": frozenset({"talent", "organizer", "admin"}),
-    "event.feedback": frozenset({"talent"}),
-    "event.propose": frozenset({"talent"}),
+    P.TALENT_AFFILIATIONS_REMOVE: STAFF,
+    P.TALENT_CERTIFY: STAFF,
+    P.TALENT_REVIEW: STAFF,
+    P.TALENT_CREATE: STAFF,
+    P.TALENT_DELETE: STAFF,
+    P.TALENT_IMPORT: STAFF,
+    P.TALENT_EXPORT: STAFF,
+    P.USERS_MANAGE: frozenset({R.ADMIN}),
+    P.USERS_INVITE: STAFF,
+    P.AUDIT_VIEW: STAFF,
+    P.DASHBOARD_VIEW: frozenset({R.RESEARCHER, R.ORGANIZER, R.COMMISSIONER, R.ADMIN}),
+    P.CONSULTATION_CREATE: frozenset({R.RESEARCHER, R.ADMIN}),
+    P.CONSULTATION_LIST: frozenset({R.TALENT, R.RESEARCHER, R.COMMISSIONER, R.ADMIN}),
+    P.CONSULTATION_VIEW: ALL_ROLES,
+    P.CONSULTATION_MANAGE: frozenset({R.RESEARCHER, R.ADMIN}),
+    P.CONSULTATION_RESPOND: frozenset({R.TALENT}),
+    P.CONSULTATION_RECORD: frozenset({R.TALENT, R.RESEARCHER, R.COMMISSIONER, R.ADMIN}),
+    P.CONSULTATION_STATS: frozenset({R.RESEARCHER, R.COMMISSIONER, R.ADMIN}),
+    P.EVENT_MANAGE: frozenset({R.ORGANIZER, R.ADMIN}),
+    P.EVENT_VIEW: ALL_ROLES,
+    P.EVENT_REGISTER: frozenset({R.TALENT, R.ORGANIZER, R.ADMIN}),
+    P.EVENT_HISTORY: frozenset({R.TALENT, R.ORGANIZER, R.ADMIN}),
+    P.EVENT_FEEDBACK: frozenset({R.TALENT}),
+    P.EVENT_PROPOSE: frozenset({R.TALENT}),
 }
 
 
@@ -65,12 +100,12 @@ def _contact(actor: Actor, talent: Any) -> bool:
     if actor.role in STAFF or _own_talent(actor, talent):
         return True
     # Researchers see contact data of talents who offer themselves for consultation.
-    return actor.role == "researcher" and talent is not None and bool(talent.available_for_consultation)
+    return actor.role == R.RESEARCHER and talent is not None and bool(talent.available_for_consultation)
 
 
 def _consultation_owner(actor: Actor, request: Any) -> bool:
     """A request belongs to its policy unit: that unit's researchers run it (admins any)."""
-    if actor.role == "admin":
+    if actor.role == R.ADMIN:
         return True
     return request is not None and bool(actor.unit) and actor.unit == request.unit
 
@@ -80,9 +115,9 @@ def _consultation_visible(actor: Actor, request: Any) -> bool:
     unit's researchers, the talents invited to them, and admins."""
     if request is None:
         return False
-    if request.confidentiality == "public" or actor.role == "admin":
+    if request.confidentiality == "public" or actor.role == R.ADMIN:
         return True
-    if actor.role == "researcher" and _consultation_owner(actor, request):
+    if actor.role == R.RESEARCHER and _consultation_owner(actor, request):
         return True
     return actor.talent_id is not None and any(i.talent_id == actor.talent_id for i in request.invitations)
 
@@ -93,47 +128,57 @@ def _own_invitation(actor: Actor, invitation: Any) -> bool:
 
 def _consultation_record(actor: Actor, talent: Any) -> bool:
     """A talent sees its own consultation record; researchers and staff anyone's."""
-    return actor.role != "talent" or _own_talent(actor, talent)
+    return actor.role != R.TALENT or _own_talent(actor, talent)
 
 
 def _event_visible(actor: Actor, event: Any) -> bool:
     """Drafts are the organizers' working copies; every other state is public to accounts."""
-    return event is None or event.status != "draft" or actor.role in ROLE_MATRIX["event.manage"]
+    return event is None or event.status != "draft" or actor.role in ROLE_MATRIX[P.EVENT_MANAGE]
 
 
 def _self_or_event_manager(actor: Actor, talent: Any) -> bool:
     """A talent signs up (and sees its history) for itself; organizers and admins for anyone."""
-    return actor.role in ROLE_MATRIX["event.manage"] or _own_talent(actor, talent)
+    return actor.role in ROLE_MATRIX[P.EVENT_MANAGE] or _own_talent(actor, talent)
 
 
-OBJECT_RULES: dict[str, Callable[[Actor, Any], bool]] = {
-    "talent.edit": _talent_scoped,
-    "talent.history": _talent_scoped,
-    "talent.view_contact": _contact,
-    "consultation.view": _consultation_visible,
-    "consultation.manage": _consultation_owner,
-    "consultation.respond": _own_invitation,
-    "consultation.record": _consultation_record,
-    "event.view": _event_visible,
-    "event.register": _self_or_event_manager,
-    "event.history": _self_or_event_manager,
-    "event.feedback": _own_talent,
-    "event.propose": _own_talent,
+OBJECT_RULES: dict[Permission, Callable[[Actor, Any], bool]] = {
+    P.TALENT_EDIT: _talent_scoped,
+    P.TALENT_HISTORY: _talent_scoped,
+    P.TALENT_VIEW_CONTACT: _contact,
+    P.CONSULTATION_VIEW: _consultation_visible,
+    P.CONSULTATION_MANAGE: _consultation_owner,
+    P.CONSULTATION_RESPOND: _own_invitation,
+    P.CONSULTATION_RECORD: _consultation_record,
+    P.EVENT_VIEW: _event_visible,
+    P.EVENT_REGISTER: _self_or_event_manager,
+    P.EVENT_HISTORY: _self_or_event_manager,
+    P.EVENT_FEEDBACK: _own_talent,
+    P.EVENT_PROPOSE: _own_talent,
 }
 
 
-def allowed(actor: Actor | None, action: str, obj: Any = None) -> bool:
+def permission(action: Permission | str) -> Permission:
+    """The permission named ``action``; an unknown name raises ``ValueError``.
+
+    A misspelt action (``"talent.edti"``) used to be denied silently, which
+    looks exactly like a correct refusal; it is a bug in the caller, so it fails loudly.
+    """
+    return action if isinstance(action, Permission) else Permission(action)
+
+
+def allowed(actor: Actor | None, action: Permission | str, obj: Any = None) -> bool:
+    action = permission(action)
     if actor is None:
         return False
     if actor.is_system:
         return True
-    if actor.role not in ROLE_MATRIX.get(action, frozenset()):
+    if actor.role not in ROLE_MATRIX[action]:
         return False
     rule = OBJECT_RULES.get(action)
     return rule(actor, obj) if rule else True
 
 
-def require(actor: Actor | None, action: str, obj: Any = None) -> None:
+def require(actor: Actor | None, action: Permission | str, obj: Any = None) -> None:
     if not allowed(actor, action, obj):
         who = actor.label if actor else "anonymous"
         raise PermissionDenied(f"{who} may not {action}")

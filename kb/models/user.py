@@ -8,8 +8,9 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kb.models.base import Base, utcnow
+from kb.roles import Role
 
-ROLES = ("talent", "researcher", "organizer", "commissioner", "admin")
+ROLES = tuple(Role)
 
 
 class User(Base):
