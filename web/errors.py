@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, redirect, render_template, request, url_for
+from flask import Flask, Response, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from indexer import SearchUnavailable
@@ -63,6 +65,17 @@ def _keep_headers(exc: HTTPException, resp: Response) -> Response:
     return resp
 
 
+def database_refusal(exc: SQLAlchemyError) -> KbError | None:
+    """The domain error a database refusal stands for, or None for a genuine failure."""
+    if isinstance(exc, IntegrityError | StaleDataError):
+        return Conflict("someone else changed this at the same time; reload it and try again")
+    if isinstance(exc, OperationalError) and "database is locked" in str(exc.orig):
+        return Conflict("someone else was saving at the same moment; try again")
+    if isinstance(exc, DataError):
+        return ValidationError("a value is out of range or malformed for the database")
+    return None
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(KbError)
     def kb_error(exc: KbError):  # type: ignore[no-untyped-def]
@@ -81,6 +94,19 @@ def init_app(app: Flask) -> None:
                               detail=str(exc))
         errors = exc.errors if isinstance(exc, ValidationError) else {}
         return error_page(400, _("输入有误"), _("请检查并更正以下内容。"), detail=str(exc), field_errors=errors)
+
+    @app.errorhandler(SQLAlchemyError)
+    def database_error(exc: SQLAlchemyError):  # type: ignore[no-untyped-def]
+        """Concurrent writes that lost (a unique key taken, a row changed since it was read, SQLite's
+        write lock) are conflicts the user can retry, not server errors; anything else still is one."""
+        translated = database_refusal(exc)
+        if translated is None:
+            return unexpected(exc)
+        log.info("database refused a write on %s %s: %s", request.method, request.path, exc)
+        work = g.get("unit_of_work")
+        if work is not None:
+            work.rollback()  # the error page may read the session (the user, its labels)
+        return kb_error(translated)
 
     @app.errorhandler(SearchUnavailable)
     def search_down(exc: SearchUnavailable):  # type: ignore[no-untyped-def]

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kb.json_limits import JsonRefused, loads_bounded
 from kb.talents.limits import DEFAULT_LIMITS, ImportFileError, ImportLimits
 from kb.talents.xlsx_guard import check_xlsx
 
@@ -86,37 +85,15 @@ def read_jsonl(raw: bytes, limits: ImportLimits = DEFAULT_LIMITS) -> Iterator[Pa
         if len(line.encode("utf-8", "surrogatepass")) > limits.max_line_bytes:
             yield n, None, f"the line is longer than {limits.max_line_bytes} bytes"
             continue
-        if json_depth(line) > limits.max_json_depth:
-            yield n, None, f"the JSON is nested deeper than {limits.max_json_depth} levels"
-            continue
         try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield n, None, f"invalid JSON: {exc.msg} (column {exc.colno})"
-            continue
-        except (ValueError, RecursionError) as exc:  # e.g. an integer of more than 4300 digits
-            yield n, None, f"invalid JSON: {str(exc)[:200]}"
+            rec = loads_bounded(line, limits.max_json_depth)
+        except JsonRefused as exc:
+            yield n, None, str(exc)
             continue
         if not isinstance(rec, dict):
             yield n, None, "a record must be a JSON object"
             continue
         yield n, rec, None
-
-
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
-_JSON_BRACKET = re.compile(r"[\[\]{}]")
-
-
-def json_depth(line: str) -> int:
-    """Deepest nesting of arrays and objects, found without building anything (brackets in strings skipped)."""
-    depth = deepest = 0
-    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub("", line)):
-        if bracket in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        else:
-            depth -= 1
-    return deepest
 
 
 @dataclass(frozen=True)

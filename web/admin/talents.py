@@ -31,6 +31,7 @@ from web.sessions import current_actor, db
 from web.unit_of_work import after_commit
 
 PAGE = 50
+MAX_PAGE = 10_000  # a page number beyond any integer column once reached SQL as an offset (500)
 
 
 @bp.get("/talents")
@@ -45,7 +46,7 @@ def talents() -> str:
         "status": request.args.get("status", "") if request.args.get("status") in CERTIFICATION_STATUSES else "",
     }
     try:
-        page = max(1, int(request.args.get("page", "1")))
+        page = min(MAX_PAGE, max(1, int(request.args.get("page", "1"))))  # bounded: the offset reaches SQL
     except ValueError:
         page = 1
     result = list_talents(db(), text=filters["q"], category=filters["category"], field=filters["field"],

@@ -40,3 +40,8 @@ def authenticate() -> Response | None:
 
 
 from web.api import routes  # noqa: E402,F401  (registers the routes)
+from web.api.validation import validate_views  # noqa: E402
+
+# Recorded after the routes, so it runs once they exist on the app: every view is checked
+# against the OpenAPI document before it runs (web/api/validation.py).
+bp.record(lambda state: validate_views(state.app, bp.name))

@@ -31,7 +31,8 @@ COMMON = {"401": _problem("No valid bearer token"), "403": _problem("The account
 TALENT_ID = {"name": "talent_id", "in": "path", "required": True, "schema": {"type": "string"},
              "description": "The talent's stable external id"}
 OUTPUT_ID = {"name": "output_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-IF_MATCH = {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
+IF_MATCH = {"name": "If-Match", "in": "header", "required": False,
+            "schema": {"type": "string", "maxLength": 16, "pattern": r'^\s*(\*|(W/)?"?[0-9]{1,9}"?)?\s*$'},
             "description": "Profile version read earlier (\"7\"); a newer version gives 409"}
 
 OUTPUT_PROPS: dict[str, Any] = {
@@ -41,6 +42,18 @@ OUTPUT_PROPS: dict[str, Any] = {
     "venue": {"type": "string", "maxLength": 300},
     "abstract": {"type": "string", "maxLength": 10000},
     "url": {"type": "string", "maxLength": 1000},
+}
+
+TEXT_LIST = {"type": "array", "items": {"type": "string"}}
+# The type of each field PATCH may change (kb checks the values: taxonomy codes, lengths). A field
+# added to EDITABLE without a type here fails at import, so the API never takes it untyped.
+PATCH_TYPES: dict[str, Any] = {
+    "category": {"type": "string"}, "certification_status": {"enum": list(CERTIFICATION_STATUSES)},
+    "certified_on": {"type": ["string", "null"], "format": "date"},
+    "name": {"type": "string"}, "name_en": {"type": "string"}, "title": {"type": "string"},
+    "organization": {"type": "string"}, "fields": TEXT_LIST, "bio": {"type": "string"},
+    "research_directions": TEXT_LIST, "languages": TEXT_LIST,
+    "available_for_consultation": {"type": "boolean"}, "accepts_event_invitations": {"type": "boolean"},
 }
 
 SPEC: dict[str, Any] = {
@@ -69,7 +82,8 @@ SPEC: dict[str, Any] = {
         "/search": {"get": {
             "summary": "Find experts for a need written in Chinese or English", "operationId": "search",
             "parameters": [
-                {"name": "q", "in": "query", "required": True, "schema": {"type": "string", "maxLength": 500}},
+                {"name": "q", "in": "query", "required": True, "schema": {"type": "string"},
+                 "description": "The need in plain words; only its first 500 characters are used"},
                 {"name": "k", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}},
                 {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
                 {"name": "category", "in": "query", "schema": {"type": "string"}, "description": "Comma-separated: A,B"},
@@ -194,8 +208,9 @@ SPEC: dict[str, Any] = {
             "TalentPatch": {
                 "type": "object",
                 "properties": {
-                    **{k: {} for k in EDITABLE if k not in ("email", "phone")},
-                    "contact": _ref("Contact"),
+                    **{k: PATCH_TYPES[k] for k in EDITABLE if k not in ("email", "phone")},
+                    "contact": {"type": "object", "additionalProperties": False, "properties": {
+                        "email": {"type": ["string", "null"]}, "phone": {"type": ["string", "null"]}}},
                     "version": {"type": "integer", "description": "Instead of If-Match"},
                 },
                 "additionalProperties": False,
