@@ -24,10 +24,15 @@ def evidence_dict(e: Evidence) -> dict[str, Any]:
 
 
 def result_dict(r: SearchResult) -> dict[str, Any]:
-    """One expert: id and score first (the batch contract), then who they are and why they fit."""
+    """One expert: id, score and match level first (the batch contract), then who they are and why they fit.
+
+    ``match`` is ``strong``, ``partial`` or ``weak`` (``indexer.retrieval.match``),
+    ``null`` for a browse without a need.
+    """
     return {
         "id": r.talent_id,
         "score": round(float(r.score), 6),
+        "match": r.match,
         "name": r.name,
         "name_en": r.name_en,
         "category": r.category,

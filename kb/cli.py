@@ -218,13 +218,17 @@ def search(ctx: click.Context, query: str | None, top: int, category: str | None
                     available=True if available else None, limit=top, mode=mode)
     resp = engine.search(q)
     if as_json:
-        click.echo(json.dumps({"query": query, "total": resp.total, "results": [result_dict(r) for r in resp.results],
+        click.echo(json.dumps({"query": query, "total": resp.total, "matched": resp.matched,
+                               "results": [result_dict(r) for r in resp.results],
                                "facets": facets_dict(resp.facets)}, ensure_ascii=False))
         return
-    click.echo(f"{resp.total} expert(s) ({resp.took_ms:.0f} ms)")
+    if resp.matched:
+        click.echo(f"{resp.matched} expert(s) match well ({resp.took_ms:.0f} ms)")
+    else:
+        click.echo(f"No expert matches this need well; the closest weak matches follow ({resp.took_ms:.0f} ms)")
     for rank, r in enumerate(resp.results, start=1):
         click.echo(f"{rank:>2}. {r.name} {('(' + r.name_en + ')') if r.name_en else ''} [{r.category}] "
-                   f"{r.organization}  score {r.score:.3f}  id {r.talent_id}")
+                   f"{r.organization}  {r.match}  score {r.score:.3f}  id {r.talent_id}")
         for e in r.evidence[:3]:
             click.echo(f"      · {e.kind}: {e.text[:100]}")
 

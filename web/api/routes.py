@@ -9,6 +9,7 @@ from typing import Any
 from flask import Response, jsonify, request, url_for
 
 from indexer import SearchQuery
+from indexer.retrieval.params import MAX_QUERY_CHARS
 from kb.errors import ValidationError
 from kb.models import Talent
 from kb.permissions import require
@@ -108,13 +109,13 @@ def search() -> Response:
     if unknown:
         raise ValidationError(f"unknown category or field: {', '.join(unknown)}", {"filters": "unknown code"})
     query = SearchQuery(
-        text=text[:500], categories=categories, fields=fields, available=_bool_arg("available"),
+        text=text[:MAX_QUERY_CHARS], categories=categories, fields=fields, available=_bool_arg("available"),
         languages=_csv("lang"), offset=_int_arg("offset", 0, 0, 10_000), limit=_int_arg("k", 10, 1, MAX_K),
         mode="hybrid", with_facets=True,
     )
     resp = search_experts(knowledge_base(), current_actor(), query)
     return jsonify({
-        "query": text, "total": resp.total, "offset": resp.offset, "limit": resp.limit,
+        "query": text, "total": resp.total, "matched": resp.matched, "offset": resp.offset, "limit": resp.limit,
         "took_ms": resp.took_ms, "results": [result_dict(r) for r in resp.results],
         "facets": facets_dict(resp.facets),
     })
