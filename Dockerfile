@@ -21,6 +21,8 @@ COPY pyproject.toml README.md ./
 COPY kb ./kb
 COPY indexer ./indexer
 COPY web ./web
+# config/*.toml and gunicorn.conf.py go into the venv's share/luohu-kb/config (pyproject data-files)
+COPY config ./config
 RUN pip install --upgrade pip \
  && pip install .
 

@@ -24,3 +24,42 @@ def test_each_process_opens_its_own_knowledge_base(tmp_path, monkeypatch: pytest
         assert app.test_client().get("/login").status_code == 200       # and the schema is there
     finally:
         kb.close()
+
+
+def test_gunicorn_options_come_from_the_config_file_and_the_server_settings() -> None:
+    from kb.settings import load_settings
+    from web.serve import gunicorn_options
+
+    server = load_settings({"server": {"host": "0.0.0.0", "port": 8123, "workers": 3, "threads": 2}},
+                           environ={}).server
+    options = gunicorn_options(server)
+    assert options["worker_class"] == "web.gunicorn_worker.BalancedThreadWorker"  # the packaged gunicorn.conf.py
+    assert (options["timeout"], options["accesslog"], options["forwarded_allow_ips"]) == (60, "-", "127.0.0.1")
+    assert (options["bind"], options["workers"], options["threads"]) == ("0.0.0.0:8123", 3, 2)
+    app = GunicornApp(options)
+    assert app.cfg.worker_class_str == "web.gunicorn_worker.BalancedThreadWorker"
+    assert app.cfg.bind == ["0.0.0.0:8123"] and app.cfg.timeout == 60
+
+
+def test_an_operators_gunicorn_file_replaces_the_packaged_one(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from kb.settings import load_settings
+    from web.serve import gunicorn_options
+
+    own = tmp_path / "gunicorn.conf.py"
+    own.write_text('import os\nworker_class = "gthread"\ntimeout = 120\n_private = 1\n')
+    options = gunicorn_options(load_settings(environ={"KB_GUNICORN_CONFIG": str(own)}).server)
+    assert options["worker_class"] == "gthread" and options["timeout"] == 120 and "_private" not in options
+    assert GunicornApp(options).cfg.timeout == 120  # the module `os` it imported is ignored
+
+
+@pytest.mark.parametrize(("configured", "workers", "expected"), [(0, 1, None), (0, 2, None), (0, 64, 1), (3, 2, 3)])
+def test_each_worker_embeds_with_its_share_of_the_cores(configured: int, workers: int, expected: int | None) -> None:
+    from indexer.embedding.base import available_cores
+    from kb.settings import load_settings
+    from web.serve import serving_settings
+
+    settings = load_settings({"search.embedding_threads": configured}, environ={})
+    served = serving_settings(settings, workers=workers, host=None)
+    share = expected if expected is not None else max(1, available_cores() // workers)
+    assert served.search.embedding_threads == share
+    assert served.server.workers == workers and served.server.host == settings.server.host
