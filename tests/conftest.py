@@ -4,7 +4,8 @@ Real services are opt-in for a developer and mandatory in CI: tests that need
 PostgreSQL or Elasticsearch take the ``pg_url`` / ``es_url`` fixtures, which skip
 with a message starting ``needs PostgreSQL`` / ``needs Elasticsearch`` when the
 service variables are unset. ``.ci/run`` fails the build if any such skip
-happens there.
+happens there: it sets ``KB_TEST_STRICT_SKIPS=1``, under which every skip not
+declared ``optional_skip`` is a failure (tests/skip_policy.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import os
 from pathlib import Path
 
 import pytest
+
+from tests.skip_policy import pytest_runtest_makereport  # noqa: F401  (a hook)
 
 SHARED_DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev"
 
@@ -37,6 +40,9 @@ def es_url() -> str:
 
 @pytest.fixture(scope="session")
 def dev_set() -> Path:
+    """The shared development set lies outside the repository: tests that use it are
+    declared optional_skip; tests/data/demo_eval (in the repository) checks ranking
+    quality everywhere (tests/search/test_acceptance_quality.py)."""
     if not (SHARED_DEV / "corpus.jsonl").exists():
         pytest.skip(f"the development set is not beside this checkout ({SHARED_DEV})")
     return SHARED_DEV

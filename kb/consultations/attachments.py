@@ -105,9 +105,3 @@ def store(data_dir: Path, upload: Upload) -> tuple[str, str]:
     stored = f"{secrets.token_hex(16)}.{ext}"
     (folder / stored).write_bytes(upload.data)
     return stored, hashlib.sha256(upload.data).hexdigest()
-
-
-def safe_display_name(filename: str) -> str:
-    """The uploaded name without any directory part, for display and download only."""
-    name = Path(filename.replace("\\", "/")).name.strip() or "attachment"
-    return name[:255]

@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 from kb.actors import Actor
 from kb.audit import audit
 from kb.consultations import notices, states
-from kb.consultations.attachments import Upload, check_upload, safe_display_name, store
+from kb.consultations.attachments import Upload, check_upload, store
 from kb.consultations.screening import screen
 from kb.consultations.settings import ConsultationSettings
 from kb.errors import Conflict, ValidationError
+from kb.filenames import display_name
 from kb.models import Talent, utcnow
 from kb.models.consultation import (
     ConsultationAdvice,
@@ -164,7 +165,7 @@ def submit_advice(
     for upload, content_type in zip(uploads, types, strict=True):
         stored, digest = store(data_dir, upload)
         advice.attachments.append(ConsultationAttachment(
-            filename=safe_display_name(upload.filename), stored_name=stored, content_type=content_type,
+            filename=display_name(upload.filename, "attachment"), stored_name=stored, content_type=content_type,
             size=len(upload.data), sha256=digest, uploaded_at=now,
         ))
     invitation.advice = advice

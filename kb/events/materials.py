@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import unicodedata
 from pathlib import Path
 
 from sqlalchemy import select
@@ -20,6 +19,7 @@ from kb.actors import Actor
 from kb.audit import audit
 from kb.errors import NotFound, ValidationError
 from kb.events.filetypes import ALLOWED_EXTENSIONS, sniff
+from kb.filenames import display_name
 from kb.models import Event
 from kb.models.event import EventMaterial
 from kb.permissions import require
@@ -29,13 +29,6 @@ ATTACHMENTS = "attachments"
 
 def attachments_dir(data_dir: Path) -> Path:
     return Path(data_dir) / ATTACHMENTS
-
-
-def display_name(filename: str) -> str:
-    """The uploaded name without any path or control characters, for showing only."""
-    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
-    return name[:200] or "file"
 
 
 def add_material(session: Session, actor: Actor, event: Event, filename: str, data: bytes,

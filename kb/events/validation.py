@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from kb.errors import ValidationError
 from kb.events.times import DEFAULT_TZ, parse_datetime, to_utc, zone
 from kb.models.event import EVENT_KINDS
 from kb.taxonomy import load_taxonomy
+from kb.urls import url_problem
 
 MAX_CAPACITY = 100_000
 MAX_TOPICS = 20
@@ -55,10 +55,8 @@ def clean_event_values(values: dict[str, Any], current: dict[str, Any] | None = 
             out[key] = text
     if "title" in out and not out["title"]:
         errors["title"] = "required"
-    if out.get("online_url"):
-        parts = urlsplit(out["online_url"])
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            errors["online_url"] = "must be an http(s) link"
+    if "online_url" in out and (problem := url_problem(out["online_url"])):
+        errors["online_url"] = problem
     if "kind" in values:
         if values["kind"] not in EVENT_KINDS:
             errors["kind"] = f"one of {', '.join(EVENT_KINDS)}"

@@ -11,6 +11,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from kb.taxonomy import load_taxonomy, talent_schema
+from kb.urls import url_problem
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ def validate_record(rec: Any) -> list[RecordError]:
     for i, out in enumerate(outputs):
         if isinstance(out, dict) and isinstance(out.get("type"), str) and out["type"] not in tax.output_types:
             errors.append(RecordError(f"outputs[{i}].type", f"unknown output type {out['type']!r}"))
+        if isinstance(out, dict) and isinstance(out.get("url"), str) and (problem := url_problem(out["url"])):
+            errors.append(RecordError(f"outputs[{i}].url", problem))
     if isinstance(rec.get("id"), str) and rec["id"].strip() != rec["id"]:
         errors.append(RecordError("id", "must not start or end with white space"))
     return errors

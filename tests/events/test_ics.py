@@ -6,6 +6,7 @@ import io
 from datetime import datetime, timedelta
 
 import pytest
+from dateutil.tz import tzical
 
 from kb.errors import ValidationError
 from kb.events.ics import CalendarEvent, calendar, escape_text, fold, unescape_text, unfold
@@ -51,7 +52,6 @@ def test_utc_form_has_z_and_no_vtimezone() -> None:
 
 def test_daylight_saving_zone_resolves_to_the_same_instant() -> None:
     """A Berlin summer event: the VTIMEZONE, read back by an independent parser, gives the right offsets."""
-    tzical = pytest.importorskip("dateutil.tz").tzical
     start = to_utc(datetime(2026, 7, 1, 18, 0), "Europe/Berlin")
     assert start == datetime(2026, 7, 1, 16, 0)
     text = calendar(_event(tz="Europe/Berlin", start_utc=start, end_utc=start + timedelta(hours=2)), now=STAMP)
@@ -66,7 +66,6 @@ def test_daylight_saving_zone_resolves_to_the_same_instant() -> None:
 
 
 def test_shanghai_vtimezone_read_back() -> None:
-    tzical = pytest.importorskip("dateutil.tz").tzical
     text = calendar(_event(), now=STAMP)
     zone = tzical(io.StringIO(text.replace("\r\n", "\n"))).get("Asia/Shanghai")
     local = datetime(2026, 12, 5, 14, 30, tzinfo=zone)

