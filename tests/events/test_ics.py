@@ -1,4 +1,9 @@
-"""The .ics writer: time zones, UTC form, line folding and text escaping (RFC 5545)."""
+"""The .ics files: time zones, UTC form, folding, and no injected properties (RFC 5545).
+
+Every file is read back with the ``icalendar`` parser (and the VTIMEZONE with
+dateutil's independent one), so the tests check what a calendar client sees,
+not the text we meant to write.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,17 @@ from datetime import datetime, timedelta
 
 import pytest
 from dateutil.tz import tzical
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from icalendar import Calendar
 
 from kb.errors import ValidationError
-from kb.events.ics import CalendarEvent, calendar, escape_text, fold, unescape_text, unfold
+from kb.events.ics import CalendarEvent, calendar
 from kb.events.times import to_local, to_utc
 
 STAMP = datetime(2026, 11, 27, 10, 0)
+VEVENT_PROPERTIES = {"UID", "DTSTAMP", "DTSTART", "DTEND", "SEQUENCE", "SUMMARY", "STATUS", "DESCRIPTION",
+                     "LOCATION", "URL", "CATEGORIES"}
 
 
 def _event(**over) -> CalendarEvent:  # type: ignore[no-untyped-def]
@@ -22,31 +32,34 @@ def _event(**over) -> CalendarEvent:  # type: ignore[no-untyped-def]
     return CalendarEvent(**values)
 
 
-def _props(text: str) -> dict[str, str]:
-    """name(;params) -> value of the VEVENT's lines."""
-    lines = unfold(text)
-    body = lines[lines.index("BEGIN:VEVENT") + 1: lines.index("END:VEVENT")]
-    return dict(line.split(":", 1) for line in body)
+def _vevent(text: str):  # type: ignore[no-untyped-def]
+    cal = Calendar.from_ical(text)
+    events = cal.walk("VEVENT")
+    assert len(events) == 1
+    return events[0]
+
+
+def _lines(text: str) -> list[str]:
+    return text.replace("\r\n ", "").split("\r\n")
 
 
 def test_local_time_with_tzid_and_vtimezone() -> None:
     text = calendar(_event(), now=STAMP)
-    props = _props(text)
-    # 06:30 UTC is 14:30 in Shanghai (UTC+8, no daylight saving).
-    assert props["DTSTART;TZID=Asia/Shanghai"] == "20261205T143000"
-    assert props["DTEND;TZID=Asia/Shanghai"] == "20261205T170000"
-    assert props["DTSTAMP"] == "20261127T100000Z" and props["UID"] == "e1@luohu-kb"
-    lines = unfold(text)
+    ev = _vevent(text)
+    assert "DTSTART;TZID=Asia/Shanghai:20261205T143000" in _lines(text)  # 06:30 UTC is 14:30 in Shanghai
+    assert "DTEND;TZID=Asia/Shanghai:20261205T170000" in _lines(text)
+    assert ev.decoded("dtstart").utcoffset() == timedelta(hours=8)
+    assert "DTSTAMP:20261127T100000Z" in _lines(text) and str(ev["uid"]) == "e1@luohu-kb"
+    lines = _lines(text)
     vtz = lines[lines.index("BEGIN:VTIMEZONE"): lines.index("END:VTIMEZONE") + 1]
     assert "TZID:Asia/Shanghai" in vtz and "TZOFFSETTO:+0800" in vtz and "BEGIN:DAYLIGHT" not in vtz
-    assert text.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n") and text.endswith("END:VCALENDAR\r\n")
+    assert text.startswith("BEGIN:VCALENDAR\r\n") and text.endswith("END:VCALENDAR\r\n")
     assert "\n" not in text.replace("\r\n", "")
 
 
 def test_utc_form_has_z_and_no_vtimezone() -> None:
     text = calendar(_event(), utc=True, now=STAMP)
-    props = _props(text)
-    assert props["DTSTART"] == "20261205T063000Z" and props["DTEND"] == "20261205T090000Z"
+    assert "DTSTART:20261205T063000Z" in _lines(text) and "DTEND:20261205T090000Z" in _lines(text)
     assert "VTIMEZONE" not in text
 
 
@@ -55,14 +68,12 @@ def test_daylight_saving_zone_resolves_to_the_same_instant() -> None:
     start = to_utc(datetime(2026, 7, 1, 18, 0), "Europe/Berlin")
     assert start == datetime(2026, 7, 1, 16, 0)
     text = calendar(_event(tz="Europe/Berlin", start_utc=start, end_utc=start + timedelta(hours=2)), now=STAMP)
-    assert _props(text)["DTSTART;TZID=Europe/Berlin"] == "20260701T180000"
+    assert "DTSTART;TZID=Europe/Berlin:20260701T180000" in _lines(text)
     zone = tzical(io.StringIO(text.replace("\r\n", "\n"))).get("Europe/Berlin")
     for local, hours in [(datetime(2026, 7, 1, 18), 2), (datetime(2026, 1, 15, 9), 1),
                          (datetime(2026, 3, 29, 1, 59), 1), (datetime(2026, 3, 29, 3, 0), 2),
                          (datetime(2026, 10, 25, 3, 1), 1), (datetime(2027, 8, 1), 2)]:
         assert local.replace(tzinfo=zone).utcoffset() == timedelta(hours=hours), local
-    lines = unfold(text)
-    assert "DTSTART:20260329T020000" in lines and "TZOFFSETTO:+0200" in lines
 
 
 def test_shanghai_vtimezone_read_back() -> None:
@@ -84,20 +95,48 @@ def test_folding_never_exceeds_75_octets_nor_splits_characters() -> None:
     description = "低空经济；无人机物流,航线规划\\空域\n第二段：" + "深圳罗湖人才智库" * 40 + " mixed ASCII text " * 10
     text = calendar(_event(description=description, location="罗湖区, 人才之家; 3F",
                            categories=("低空经济", "物流,仓储")), now=STAMP)
-    raw = text.encode("utf-8")
-    for physical in raw.split(b"\r\n"):
+    for physical in text.encode("utf-8").split(b"\r\n"):
         assert len(physical) <= 75
         physical.decode("utf-8")  # no character cut in half
-    props = _props(text)
-    assert unescape_text(props["DESCRIPTION"]) == description
-    assert props["LOCATION"] == "罗湖区\\, 人才之家\\; 3F"
-    assert props["CATEGORIES"] == "低空经济,物流\\,仓储"
+    ev = _vevent(text)
+    assert str(ev["description"]) == description
+    assert str(ev["location"]) == "罗湖区, 人才之家; 3F"
+    assert [str(c) for c in ev["categories"].cats] == ["低空经济", "物流,仓储"]
 
 
-def test_escape_and_fold_units() -> None:
-    assert escape_text("a,b;c\\d\r\ne") == "a\\,b\\;c\\\\d\\ne"
-    assert unescape_text(escape_text("a,b;c\\d\ne")) == "a,b;c\\d\ne"
-    folded = fold("X" * 200)
-    parts = folded.split("\r\n")
-    assert len(parts[0]) == 75 and all(p.startswith(" ") and len(p) <= 75 for p in parts[1:])
-    assert folded.replace("\r\n ", "") == "X" * 200
+HOSTILE = st.text(alphabet=st.sampled_from(list("\r\n\t:;,\\\"=+-@ ABCDEATTENDEE罗湖") + ["\x00", "\x0b", "\u2028"]),
+                  max_size=60)
+INJECTIONS = st.sampled_from(["\r\nATTENDEE:mailto:evil@example.org", "\nATTENDEE;RSVP=TRUE:mailto:x@y",
+                              "\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:fake", "\rORGANIZER:mailto:boss@x",
+                              "\r\n ATTENDEE:folded"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(summary=HOSTILE, description=HOSTILE, location=HOSTILE, category=HOSTILE, injection=INJECTIONS,
+       url_tail=HOSTILE)
+def test_no_text_or_link_adds_a_property_or_an_event(summary: str, description: str, location: str,
+                                                     category: str, injection: str, url_tail: str) -> None:
+    """Whatever the organizer types (and whatever link slipped past validation), a client reads one
+    VEVENT with exactly our properties, each carrying the text as typed."""
+    ev = _event(summary=summary + injection, description=injection + description, location=location + injection,
+                categories=(category + injection,), url="https://meet.example.org/" + url_tail + injection)
+    for utc in (False, True):
+        text = calendar(ev, utc=utc, now=STAMP)
+        vevent = _vevent(text)
+        assert set(vevent.keys()) <= VEVENT_PROPERTIES
+        assert "ATTENDEE" not in vevent and "ORGANIZER" not in vevent
+        assert str(vevent["summary"]) == _as_read(summary + injection)
+        assert str(vevent["description"]) == _as_read(injection + description)
+        assert [str(c) for c in vevent["categories"].cats] == [_as_read(category + injection)]
+        assert "URL" not in vevent  # a link with a line break is never written
+        names = [line.split(":", 1)[0].split(";", 1)[0] for line in _lines(text) if line]
+        assert names.count("BEGIN") == names.count("END") and "ATTENDEE" not in names
+
+
+def _as_read(typed: str) -> str:
+    """What a client reads back of a typed text: line breaks as LF, no control characters but tab.
+
+    The library reads a typed backslash-N as RFC 5545's escaped line break (``\\N``) and writes a line
+    break for it: a harmless change of the text, not a way to add a property, so accepted here."""
+    text = typed.replace("\r\n", "\n").replace("\r", "\n").replace("\\N", "\n")
+    return "".join(ch for ch in text if ch in "\n\t" or not (ord(ch) < 32 or 127 <= ord(ch) < 160))
