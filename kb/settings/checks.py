@@ -17,9 +17,15 @@ from kb.settings.sections import DEFAULT_SECRET, Settings
 def problems(loaded: Loaded) -> list[str]:
     """One message per problem; empty when the configuration is fit to run."""
     s = loaded.settings
-    unknown = [f"{name}: set in the environment but not a setting (see config/default.toml [environment])"
-               for name in loaded.unknown_variables]
-    return _production(s) + _paths(s) + unknown
+    return _production(s) + _paths(s)
+
+
+def warnings(loaded: Loaded) -> list[str]:
+    """Doubtful but not wrong: a KB_ variable that is no setting is usually a misspelt one
+    (KB_SMPT_HOST) that is otherwise silently ignored, but the scripts and docker-compose
+    have variables of their own (KB_PG_PORT, KB_DB_PASSWORD) that are set legitimately."""
+    return [f"{name}: set in the environment but not a setting (see config/default.toml [environment])"
+            for name in loaded.unknown_variables]
 
 
 def _production(s: Settings) -> list[str]:

@@ -42,11 +42,13 @@ def show(as_json: bool) -> None:
 
 @config.command("check")
 def check() -> None:
-    """Validate the configuration; exit 1 with one line per bad value."""
+    """Validate the configuration; exit 1 with one line per bad value (warnings alone exit 0)."""
     try:
         loaded = load()
     except SettingsError as exc:
         _report_and_exit(exc.problems)
+    for warning in checks.warnings(loaded):
+        click.echo(f"config: warning: {warning}", err=True)
     found = checks.problems(loaded)
     if found:
         _report_and_exit(found)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,9 @@ SECRET_CHARS = st.characters(min_codepoint=33, max_codepoint=126, exclude_charac
 
 
 def run(args: list[str], env: dict[str, str]) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, args, env=env, catch_exceptions=False)
+    """``kb ARGS`` with exactly ``env`` for its KB_ variables (others of the calling shell unset)."""
+    unset: dict[str, str | None] = {name: None for name in os.environ if name.startswith("KB_")}
+    result = CliRunner().invoke(main, args, env={**unset, **env}, catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -73,7 +76,6 @@ def test_check_passes_a_sound_configuration(base_env: dict[str, str]) -> None:
      ["config: security.secret_key: shorter than 16 characters"]),
     ({"KB_ENV": "production", "KB_SECRET_KEY": "x" * 40},
      ["config: web.base_url = 'http://127.0.0.1:5000': production links in e-mails must use https://"]),
-    ({"KB_SMPT_HOST": "smtp.internal"}, ["config: KB_SMPT_HOST: set in the environment but not a setting"]),
     ({"KB_CJK_FONT": "/nonexistent/font.ttc"}, ["config: consultations.cjk_font = '/nonexistent/font.ttc': no such file"]),
     ({"KB_SEARCH_BACKEND": "solr", "KB_SMTP_PORT": "0"},
      ["config: search.backend = 'solr' (env KB_SEARCH_BACKEND): must be one of embedded, elasticsearch",
@@ -87,6 +89,17 @@ def test_check_fails_with_one_line_per_problem(base_env: dict[str, str], env: di
     assert len(lines) == len(expected), lines
     for line, start in zip(lines, expected, strict=True):
         assert line.startswith(start), lines
+
+
+def test_check_warns_of_a_variable_that_is_no_setting(base_env: dict[str, str]) -> None:
+    code, out, err = run(["config", "check"], {**base_env, "KB_SMPT_HOST": "smtp.internal", "KB_TEST_X": "1"})
+    assert code == 0 and "configuration ok" in out
+    assert err.splitlines() == ["config: warning: KB_SMPT_HOST: set in the environment but not a setting "
+                                "(see config/default.toml [environment])"]
+    code, _, err = run(["config", "check"], {**base_env, "KB_SMPT_HOST": "x", "KB_ENV": "production",
+                                             "KB_BASE_URL": "https://kb.example"})
+    assert code == 1 and err.splitlines()[0].startswith("config: warning: KB_SMPT_HOST")
+    assert err.splitlines()[1].startswith("config: security.secret_key")
 
 
 def test_check_refuses_an_unwritable_data_dir(base_env: dict[str, str], tmp_path: Path) -> None:
