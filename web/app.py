@@ -16,7 +16,7 @@ from werkzeug.routing import IntegerConverter
 from kb.context import KnowledgeBase
 from kb.settings import DEFAULT_SECRET
 from web import errors, i18n, security, sessions, templating, unit_of_work
-from web.throttle import LoginThrottle
+from web.throttle import Backoff, LoginThrottle
 
 MAX_ID = 2**31 - 1  # id columns are 32-bit integers on PostgreSQL
 
@@ -48,8 +48,13 @@ def create_app(kb: KnowledgeBase | None = None, **overrides: Any) -> Flask:
         PREFERRED_URL_SCHEME="https" if settings.production else "http",
         MAX_CONTENT_LENGTH=settings.web.max_upload_bytes,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session; no expiry mid-edit
-        LOGIN_THROTTLE_ATTEMPTS=settings.web.login_throttle_attempts,
-        LOGIN_THROTTLE_WINDOW=300,
+        # Login backoff (web/throttle.py): free failures, then base·2ⁿ seconds up to the cap.
+        LOGIN_THROTTLE_ATTEMPTS=settings.web.login_throttle_attempts,  # per client address
+        LOGIN_ACCOUNT_ATTEMPTS=5,  # per account name
+        LOGIN_BACKOFF_BASE=2.0,
+        LOGIN_ADDRESS_BACKOFF_CAP=300.0,
+        LOGIN_ACCOUNT_BACKOFF_CAP=60.0,
+        LOGIN_BACKOFF_FORGET=3600.0,  # a name or address quiet this long starts from zero
         SEARCH_PAGE_SIZE=settings.web.search_page_size,
         BASE_URL=settings.web.base_url,
     )
@@ -57,9 +62,7 @@ def create_app(kb: KnowledgeBase | None = None, **overrides: Any) -> Flask:
     _trust_proxies(app, settings.web.proxy_count)
     app.url_map.converters["int"] = DatabaseId
     app.extensions["kb"] = kb
-    app.extensions["login_throttle"] = LoginThrottle(
-        app.config["LOGIN_THROTTLE_ATTEMPTS"], app.config["LOGIN_THROTTLE_WINDOW"]
-    )
+    app.extensions["login_throttle"] = _login_throttle(app.config)
 
     sessions.init_app(app)
     security.init_app(app)
@@ -69,6 +72,14 @@ def create_app(kb: KnowledgeBase | None = None, **overrides: Any) -> Flask:
     _register_blueprints(app)
     unit_of_work.init_app(app)  # last: its commit runs before the other after_request hooks
     return app
+
+
+def _login_throttle(config: Any) -> LoginThrottle:
+    base, forget = config["LOGIN_BACKOFF_BASE"], config["LOGIN_BACKOFF_FORGET"]
+    return LoginThrottle(
+        per_address=Backoff(config["LOGIN_THROTTLE_ATTEMPTS"], base, config["LOGIN_ADDRESS_BACKOFF_CAP"], forget),
+        per_account=Backoff(config["LOGIN_ACCOUNT_ATTEMPTS"], base, config["LOGIN_ACCOUNT_BACKOFF_CAP"], forget),
+    )
 
 
 class DatabaseId(IntegerConverter):

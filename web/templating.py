@@ -58,6 +58,11 @@ def evidence_label(kind: str) -> str:
     }.get(kind, kind)
 
 
+def match_label(level: str) -> str:
+    """How well an expert fits the need (``indexer.retrieval.match``)."""
+    return {"strong": _("高度匹配"), "partial": _("部分匹配"), "weak": _("匹配度低")}.get(level, level)
+
+
 def role_label(role: str) -> str:
     return {
         "talent": _("人才"), "researcher": _("政策研究员"), "organizer": _("活动组织者"),
@@ -127,6 +132,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         field_label=field_label, category_label=category_label, output_type_label=output_type_label,
         sector_label=sector_label, language_label=language_label, evidence_label=evidence_label,
+        match_label=match_label,
         role_label=role_label, status_label=status_label, change_label=change_label, can=can, taxonomy=load_taxonomy,
         dict_of=dict_of, ROLES=ROLES, CERTIFICATION_STATUSES=CERTIFICATION_STATUSES,
     )

@@ -5,6 +5,11 @@ search people use (``kb.search``), over-fetched so that screening still leaves
 enough. Every hit ends up either ranked, with the search evidence that makes it
 relevant, or excluded, with every reason that applies: a researcher must be
 able to see *why* an obvious expert is missing (回避 above all).
+
+Each search candidate carries the search's match level (strong / partial /
+weak); good matches come before weak ones, and pages and the API show the
+first ``SHOWN_DEFAULT`` (at most ``SHOWN_MAX``) — a long tail of weak matches
+is what made a list of 113 unusable.
 """
 
 from __future__ import annotations
@@ -27,6 +32,11 @@ from kb.models import Talent, utcnow
 from kb.models.consultation import ConsultationDraw, ConsultationRequest
 from kb.permissions import require
 
+#: Candidates shown by default on the page and in the API, and the most one may ask for.
+SHOWN_DEFAULT = 20
+SHOWN_MAX = 100
+_LEVEL_RANK = {"strong": 0, "partial": 1, "weak": 2}
+
 
 @dataclass
 class Candidate:
@@ -43,11 +53,13 @@ class Candidate:
     invitation_state: str | None = None
     drawn: bool = False
     rank: int = 0
+    #: strong / partial / weak from the search; None for an expert added by hand and not found.
+    match: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in (
-            "rank", "talent_id", "name", "organization", "category", "fields", "score", "evidence", "source",
-            "note", "invitation_state", "drawn")}
+            "rank", "talent_id", "name", "organization", "category", "fields", "score", "match", "evidence",
+            "source", "note", "invitation_state", "drawn")}
 
 
 @dataclass
@@ -59,10 +71,11 @@ class Excluded:
     score: float
     reasons: list[Reason]
     evidence: list[dict[str, Any]] = field(default_factory=list)
+    match: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"talent_id": self.talent_id, "name": self.name, "organization": self.organization,
-                "score": self.score, "reasons": [r.as_dict() for r in self.reasons]}
+                "score": self.score, "match": self.match, "reasons": [r.as_dict() for r in self.reasons]}
 
 
 @dataclass
@@ -73,12 +86,22 @@ class Recommendation:
     excluded: list[Excluded]
     draw: ConsultationDraw | None = None
 
-    def as_dict(self) -> dict[str, Any]:
+    def shown(self, limit: int = SHOWN_DEFAULT) -> list[Candidate]:
+        """The first ``limit`` candidates (hand-added, then good matches, then weak ones)."""
+        return self.candidates[: max(0, min(limit, SHOWN_MAX))]
+
+    @property
+    def matched(self) -> int:
+        """Candidates the search found to match well (strong or partial)."""
+        return sum(1 for c in self.candidates if c.match in ("strong", "partial"))
+
+    def as_dict(self, limit: int = SHOWN_DEFAULT) -> dict[str, Any]:
         draw = None
         if self.draw is not None:
             draw = {"seed": self.draw.seed, "pool": self.draw.pool, "count": self.draw.count,
                     "picked": self.draw.picked, "at": self.draw.at.isoformat() + "Z"}
-        return {"request_id": self.request_id, "candidates": [c.as_dict() for c in self.candidates],
+        return {"request_id": self.request_id, "total_candidates": len(self.candidates), "matched": self.matched,
+                "limit": limit, "candidates": [c.as_dict() for c in self.shown(limit)],
                 "excluded": [e.as_dict() for e in self.excluded], "draw": draw}
 
 
@@ -87,6 +110,7 @@ class _Hit:
     talent_id: str
     score: float
     evidence: list[dict[str, Any]]
+    match: str = "weak"
 
 
 def evidence_dicts(result: Any) -> list[dict[str, Any]]:
@@ -120,7 +144,8 @@ def search_hits(search: Any, request: ConsultationRequest, limit: int) -> list[_
     Field filters keep the list on topic; the unfiltered pass adds experts whose
     profile is classified elsewhere but whose work matches the words. Within a
     pass, the whole need ranks first (see ``need_queries``); a talent keeps the
-    place and evidence of its first appearance.
+    place and evidence of its first appearance and the best match level any of
+    the queries gave it. Good matches (strong, partial) come before weak ones.
     """
     from indexer import SearchQuery
 
@@ -130,9 +155,14 @@ def search_hits(search: Any, request: ConsultationRequest, limit: int) -> list[_
         for text in need_queries(request):
             response = search.search(SearchQuery(text, fields=fields, limit=limit, with_facets=False))
             for result in response.results:
-                if result.talent_id not in hits:
-                    hits[result.talent_id] = _Hit(result.talent_id, float(result.score), evidence_dicts(result))
-    return list(hits.values())
+                level = result.match or "weak"
+                hit = hits.get(result.talent_id)
+                if hit is None:
+                    hits[result.talent_id] = _Hit(result.talent_id, float(result.score), evidence_dicts(result), level)
+                elif _LEVEL_RANK.get(level, 2) < _LEVEL_RANK.get(hit.match, 2):
+                    hit.match = level
+    ordered = list(hits.values())
+    return [h for h in ordered if h.match != "weak"] + [h for h in ordered if h.match == "weak"]
 
 
 def recommend(
@@ -169,7 +199,7 @@ def recommend(
     per_org: dict[str, int] = {}
     for t in ordered:
         hit = hit_by_id.get(t.external_id)
-        score, evidence = (hit.score, hit.evidence) if hit else (0.0, [])
+        score, evidence, match = (hit.score, hit.evidence, hit.match) if hit else (0.0, [], None)
         why = list(reasons.get(t.id, []))
         sel = selections.get(t.id)
         if sel is not None and sel.action == "exclude":
@@ -178,7 +208,7 @@ def recommend(
         if not why and request.org_cap and org and per_org.get(org, 0) >= request.org_cap:
             why.append(Reason("diversity", {"cap": request.org_cap, "organization": t.organization}))
         if why:
-            excluded.append(Excluded(t.external_id, t.id, t.name, t.organization, score, why, evidence))
+            excluded.append(Excluded(t.external_id, t.id, t.name, t.organization, score, why, evidence, match))
             continue
         per_org[org] = per_org.get(org, 0) + 1
         is_hand = sel is not None and sel.action == "include"
@@ -186,6 +216,6 @@ def recommend(
             talent_id=t.external_id, pk=t.id, name=t.name, organization=t.organization, category=t.category,
             fields=list(t.fields), score=score, evidence=evidence, source="hand" if is_hand else "search",
             note=sel.reason if is_hand and sel else "", invitation_state=invitations.get(t.id),
-            drawn=t.external_id in drawn, rank=len(candidates) + 1,
+            drawn=t.external_id in drawn, rank=len(candidates) + 1, match=match,
         ))
     return Recommendation(request.id, request.need_text, candidates, excluded, draw)

@@ -45,6 +45,7 @@ class Candidate:
     evidence: tuple[Any, ...] = ()
     status: str | None = None  # the talent's registration status for this event, if any
     reachable: bool = True  # has an account, so an invitation reaches it
+    match: str | None = None  # strong / partial / weak from the search; None when added by hand
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class Excluded:
     source: str
     score: float | None = None
     evidence: tuple[Any, ...] = ()
+    match: str | None = None
 
 
 @dataclass
@@ -64,6 +66,8 @@ class Audience:
     suggestions: list[Candidate] = field(default_factory=list)
     excluded: list[Excluded] = field(default_factory=list)
     total_matches: int = 0
+    #: Of those, the talents the search found to match well (strong or partial; they come first).
+    matched: int = 0
 
 
 def audience_query(event: Event) -> str:
@@ -120,6 +124,7 @@ def suggest_audience(
         response = search.search(SearchQuery(result.query, categories=cats, fields=flds, offset=offset,
                                              limit=page_size, with_facets=False))
         result.total_matches = int(getattr(response, "total", len(response.results)))
+        result.matched = int(getattr(response, "matched", result.total_matches))
         by_external = {t.external_id: t for t in session.scalars(
             select(Talent).where(Talent.external_id.in_([r.talent_id for r in response.results])))}
         for hit in response.results:
@@ -128,7 +133,7 @@ def suggest_audience(
                 continue
             seen.add(talent.id)
             _place(result, talent, "search", hit.score, tuple(hit.evidence or ()), statuses,
-                   removed=entries.get(talent.id) == "remove")
+                   removed=entries.get(talent.id) == "remove", match=getattr(hit, "match", None))
         offset += len(response.results)
         if len(result.suggestions) >= limit + len(manual) or not response.results or offset >= result.total_matches:
             break
@@ -139,19 +144,19 @@ def suggest_audience(
         result.excluded.append(Excluded(talent, exclusion_reason(talent, removed=True) or "removed", "manual"))
     reachable = accounts_of(session, (c.talent.id for c in result.suggestions))
     result.suggestions = [
-        Candidate(c.talent, c.source, c.score, c.evidence, c.status, c.talent.id in reachable)
+        Candidate(c.talent, c.source, c.score, c.evidence, c.status, c.talent.id in reachable, c.match)
         for c in result.suggestions
     ]
     return result
 
 
 def _place(result: Audience, talent: Talent, source: str, score: float | None, evidence: tuple[Any, ...],
-           statuses: dict[int, str], *, removed: bool) -> None:
+           statuses: dict[int, str], *, removed: bool, match: str | None = None) -> None:
     reason = exclusion_reason(talent, removed)
     if reason:
-        result.excluded.append(Excluded(talent, reason, source, score, evidence))
+        result.excluded.append(Excluded(talent, reason, source, score, evidence, match))
     else:
-        result.suggestions.append(Candidate(talent, source, score, evidence, statuses.get(talent.id)))
+        result.suggestions.append(Candidate(talent, source, score, evidence, statuses.get(talent.id), match=match))
 
 
 def _set_entry(session: Session, actor: Actor, event: Event, talent: Talent, action: str | None) -> None:

@@ -40,6 +40,7 @@ class FakeResult:
     talent_id: str
     score: float
     evidence: list[Any] = field(default_factory=list)
+    match: str = "strong"
 
 
 @dataclass
@@ -53,16 +54,19 @@ class FakeEvidence:
 
 
 class FakeSearch:
-    """Answers every query with the given talents in order; records the queries."""
+    """Answers every query with the given talents in order (those in ``weak`` labelled
+    weak, the others strong, good matches first as the engine orders them); records the queries."""
 
-    def __init__(self, ids: list[str]) -> None:
-        self.ids = ids
+    def __init__(self, ids: list[str], weak: tuple[str, ...] = ()) -> None:
+        self.ids = [t for t in ids if t not in weak] + [t for t in ids if t in weak]
+        self.weak = set(weak)
         self.queries: list[Any] = []
 
     def search(self, query: Any) -> Any:
         self.queries.append(query)
         results = [FakeResult(tid, 1.0 - n / 100, [FakeEvidence("direction", "0", "供应链金融", "<mark>供应链</mark>金融",
-                                                                0.5, "both")])
+                                                                0.5, "both")],
+                              "weak" if tid in self.weak else "strong")
                    for n, tid in enumerate(self.ids)]
 
         class Response:
@@ -71,6 +75,7 @@ class FakeSearch:
         r = Response()
         r.results = results[: query.limit]
         r.total = len(results)
+        r.matched = len([t for t in self.ids if t not in self.weak])
         return r
 
 

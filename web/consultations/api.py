@@ -14,7 +14,7 @@ from flask import Response, jsonify, request
 from kb.consultations import invitations, outcome, requests, selection
 from kb.consultations.attachments import Upload
 from kb.consultations.draw import draw_experts
-from kb.consultations.recommend import recommend
+from kb.consultations.recommend import SHOWN_DEFAULT, SHOWN_MAX, recommend
 from kb.consultations.settings import ConsultationSettings
 from kb.consultations.stats import consultation_stats
 from kb.errors import NotFound, ValidationError
@@ -94,9 +94,13 @@ def transition(rid: int) -> tuple[Response, int]:
 
 @api_bp.get("/<int:rid>/recommendation")
 def recommendation(rid: int) -> Response:
+    raw = request.args.get("limit", str(SHOWN_DEFAULT))
+    limit = int(raw) if raw.strip().isdigit() else 0
+    if not 1 <= limit <= SHOWN_MAX:
+        raise ValidationError(f"limit must be an integer from 1 to {SHOWN_MAX}", {"limit": f"1 to {SHOWN_MAX}"})
     req = requests.get_request(db(), current_actor(), rid)
     rec = recommend(knowledge_base(), db(), current_actor(), req, settings=_settings())
-    return jsonify(rec.as_dict())
+    return jsonify(rec.as_dict(limit))
 
 
 @api_bp.post("/<int:rid>/draw")

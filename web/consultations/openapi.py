@@ -49,6 +49,8 @@ SCHEMAS: dict[str, Any] = {
         "rating": {"type": ["integer", "null"]}, "adoption": {"enum": ["full", "partial", "none", None]},
         "adopted_into": {"type": "string"}}},
     "ConsultationRecommendation": {"type": "object", "properties": {
+        "request_id": {"type": "integer"}, "total_candidates": {"type": "integer"}, "matched": {"type": "integer"},
+        "limit": {"type": "integer"},
         "candidates": {"type": "array", "items": OBJ}, "excluded": {"type": "array", "items": OBJ},
         "draw": {"type": ["object", "null"]}}},
 }
@@ -76,7 +78,10 @@ PATHS: dict[str, Any] = {
         "requestBody": _body({"to": {"type": "string"}, "note": {"type": "string"}}, ["to"]),
         "responses": {"200": _json("Consultation"), **ERRORS}}},
     "/consultations/{rid}/recommendation": {"get": {
-        "summary": "Ranked experts with evidence, and excluded ones with reasons", "parameters": [RID],
+        "summary": "Ranked experts with match level and evidence (good matches first, the first `limit`), "
+                   "and excluded ones with reasons",
+        "parameters": [RID, {"name": "limit", "in": "query", "required": False,
+                             "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}}],
         "responses": {"200": _json("ConsultationRecommendation"), **ERRORS}}},
     "/consultations/{rid}/draw": {"post": {
         "summary": "Seeded random draw among the top qualified candidates", "parameters": [RID],

@@ -17,7 +17,7 @@ from kb.consultations.attachments import Upload
 from kb.consultations.dossier import dossier_pdf
 from kb.consultations.downloads import attachment_for
 from kb.consultations.draw import draw_experts
-from kb.consultations.recommend import recommend
+from kb.consultations.recommend import SHOWN_DEFAULT, SHOWN_MAX, recommend
 from kb.consultations.settings import ConsultationSettings
 from kb.consultations.stats import consultation_stats
 from kb.errors import ValidationError
@@ -110,8 +110,9 @@ def detail(rid: int) -> str:
     own = [i for i in visible_invitations(actor, req) if i.talent_id == actor.talent_id]
     settings = _settings()
     deadlines = {i.advice.id: outcome.rating_deadline(i.advice, settings) for i in req.invitations if i.advice}
+    shown = SHOWN_MAX if request.args.get("all") else SHOWN_DEFAULT
     return render_template("consultations/request.html", req=req, manage=manage, rec=rec, search_down=search_down,
-                           own=own, rating_deadlines=deadlines)
+                           own=own, rating_deadlines=deadlines, shown=shown)
 
 
 @bp.post("/<int:rid>/state")

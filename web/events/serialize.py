@@ -66,14 +66,14 @@ def audience_dict(result: Audience) -> dict[str, Any]:
 
     return {
         "query": result.query, "categories": list(result.categories), "fields": list(result.fields),
-        "total_matches": result.total_matches,
+        "total_matches": result.total_matches, "matched": result.matched,
         "suggestions": [{"talent_id": c.talent.external_id, "name": c.talent.name,
                          "organization": c.talent.organization, "category": c.talent.category,
                          "fields": list(c.talent.fields), "source": c.source, "score": c.score,
-                         "status": c.status, "reachable": c.reachable, "evidence": evidence(c.evidence)}
+                         "match": c.match, "status": c.status, "reachable": c.reachable, "evidence": evidence(c.evidence)}
                         for c in result.suggestions],
         "excluded": [{"talent_id": x.talent.external_id, "name": x.talent.name, "reason": x.reason,
-                      "source": x.source, "score": x.score} for x in result.excluded],
+                      "source": x.source, "score": x.score, "match": x.match} for x in result.excluded],
     }
 
 

@@ -3,6 +3,14 @@
 The URL is the whole state of a search (shareable, bookmarkable), so parsing
 it is strict about what it accepts and lenient about what it ignores: an
 unknown field code or a bad page number is dropped, never an error page.
+
+Needs are pasted from documents (up to ``MAX_QUERY`` characters), and a long
+Chinese need does not fit in a URL: percent-encoded it is nine bytes a
+character, past what servers accept in a request line (gunicorn: 4 094 bytes).
+So the form posts, and the server answers a need whose URL stays within
+``SHAREABLE_URL`` bytes with a redirect to that URL (shareable as before) and
+renders a longer one directly, its links then being small forms that post the
+same state (``shareable`` tells the template which).
 """
 
 from __future__ import annotations
@@ -13,10 +21,13 @@ from urllib.parse import urlencode
 from werkzeug.datastructures import MultiDict
 
 from indexer import SearchQuery
+from indexer.retrieval.params import MAX_QUERY_CHARS
 from kb.taxonomy import load_taxonomy
 
-MAX_QUERY = 500
+MAX_QUERY = MAX_QUERY_CHARS
 MAX_PAGE = 100
+#: Longest search URL (bytes) given as a link; longer searches are posted.
+SHAREABLE_URL = 2048
 
 
 @dataclass(frozen=True)
@@ -50,10 +61,11 @@ class SearchParams:
         """Empty text with filters browses by filters; nothing at all shows the introduction."""
         return bool(self.q or self.categories or self.fields or self.languages or self.available is not None)
 
-    def query(self, page_size: int) -> SearchQuery:
+    def query(self, page_size: int, extra: int = 0) -> SearchQuery:
+        """This page's query; ``extra`` results beyond the page (the folded weak ones)."""
         return SearchQuery(
             text=self.q, categories=self.categories, fields=self.fields, available=self.available,
-            languages=self.languages, offset=(self.page - 1) * page_size, limit=page_size,
+            languages=self.languages, offset=(self.page - 1) * page_size, limit=page_size + extra,
             mode="hybrid", with_facets=True,
         )
 
@@ -68,8 +80,17 @@ class SearchParams:
             out.append(("page", str(self.page)))
         return out
 
-    def url(self, **changes: object) -> str:
-        """This search's URL with ``changes`` applied; any filter change goes back to page 1."""
+    @property
+    def href(self) -> str:
+        return "/search?" + urlencode(self.pairs())
+
+    @property
+    def shareable(self) -> bool:
+        """Short enough to be a link (see the module docstring)."""
+        return len(self.href) <= SHAREABLE_URL
+
+    def changed(self, **changes: object) -> SearchParams:
+        """This search with ``changes`` applied; any filter change goes back to page 1."""
         values = {
             "q": self.q, "categories": self.categories, "fields": self.fields, "available": self.available,
             "languages": self.languages, "page": self.page,
@@ -77,13 +98,21 @@ class SearchParams:
         if any(k != "page" for k in changes):
             values["page"] = 1
         values.update(changes)
-        return "/search?" + urlencode(SearchParams(**values).pairs())  # type: ignore[arg-type]
+        return SearchParams(**values)  # type: ignore[arg-type]
+
+    def url(self, **changes: object) -> str:
+        """This search's URL with ``changes`` applied; any filter change goes back to page 1."""
+        return self.changed(**changes).href
+
+    def toggled(self, name: str, value: str) -> SearchParams:
+        """This search with one facet value switched on or off."""
+        current: tuple[str, ...] = getattr(self, name)
+        new = tuple(v for v in current if v != value) if value in current else (*current, value)
+        return self.changed(**{name: new})
 
     def toggle(self, name: str, value: str) -> str:
         """URL with one facet value switched on or off."""
-        current: tuple[str, ...] = getattr(self, name)
-        new = tuple(v for v in current if v != value) if value in current else (*current, value)
-        return self.url(**{name: new})
+        return self.toggled(name, value).href
 
 
 def _unique(values: object) -> tuple[str, ...]:

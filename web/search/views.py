@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import math
-
-from flask import current_app, render_template, request
+from flask import current_app, redirect, render_template, request
 from flask_login import login_required
+from werkzeug.wrappers import Response
 
 from kb.search_service import search_experts, similar_experts
 from kb.talents.changes import get_talent
 from web.search import bp
-from web.search.params import SearchParams, availability_counts
+from web.search.page import result_page
+from web.search.params import MAX_QUERY, SearchParams, availability_counts
 from web.sessions import current_actor, db, knowledge_base
 
 
@@ -20,19 +20,22 @@ def home() -> str:
     return search()
 
 
-@bp.get("/search")
+@bp.route("/search", methods=["GET", "POST"])
 @login_required
-def search() -> str:
-    params = SearchParams.from_args(request.args)
+def search() -> str | Response:
+    """GET: the shareable URL. POST: the form (see ``web.search.params`` on long needs)."""
+    params = SearchParams.from_args(request.form if request.method == "POST" else request.args)
+    if request.method == "POST" and params.shareable:
+        return redirect(params.href, code=303)
     page_size = int(current_app.config["SEARCH_PAGE_SIZE"])
-    response = None
+    page = None
     if params.active:
-        response = search_experts(knowledge_base(), current_actor(), params.query(page_size))
-    pages = math.ceil(response.total / page_size) if response else 0
-    facets = response.facets if response and response.facets else {}
+        kb, actor = knowledge_base(), current_actor()
+        page = result_page(lambda query: search_experts(kb, actor, query), params, page_size)
+    facets = page.facets if page and page.facets else {}
     return render_template(
-        "search/search.html", params=params, response=response, pages=min(pages, 100),
-        facets=facets, available_counts=availability_counts(facets),
+        "search/search.html", params=params, page=page, facets=facets,
+        available_counts=availability_counts(facets), max_query=MAX_QUERY,
     )
 
 
