@@ -4,13 +4,15 @@ One SQLAlchemy session per request, committed or rolled back as one unit of
 work by ``web.unit_of_work`` once the view has answered: a view that raises
 half-way leaves nothing behind, and no view commits.
 
-The login also remembers a fingerprint of the password hash, so a
-password change or reset ends every other session of that account.
+Sessions are signed cookies, so the server must be able to refuse one it
+signed: the login stores the account's ``session_generation`` in it, and the
+user loader refuses a session whose generation is no longer the account's.
+Logout, a password change or reset and disabling the account bump it
+(``kb.accounts.end_sessions``), which ends every session of the account,
+including cookies captured before.
 """
 
 from __future__ import annotations
-
-import hashlib
 
 from flask import Flask, current_app, g, session
 from flask_login import LoginManager, current_user, login_user, logout_user
@@ -21,7 +23,7 @@ from kb.context import KnowledgeBase
 from kb.models import User
 from web import unit_of_work
 
-PASSWORD_STAMP = "_pw"
+GENERATION = "_gen"
 
 
 def knowledge_base() -> KnowledgeBase:
@@ -51,10 +53,6 @@ def current_account() -> User | None:
     return None
 
 
-def _stamp(user: User) -> str:
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
-
-
 def start_session(user: User) -> None:
     """Log ``user`` in on a fresh session: whatever an attacker planted before
     login (session fixation) is dropped; only the UI language survives."""
@@ -63,10 +61,11 @@ def start_session(user: User) -> None:
     if lang:
         session["lang"] = lang
     login_user(user)
-    session[PASSWORD_STAMP] = _stamp(user)
+    session[GENERATION] = user.session_generation
 
 
 def end_session() -> None:
+    """Forget the login in this browser; the caller bumps the generation on the server."""
     lang = session.get("lang")
     logout_user()
     session.clear()
@@ -74,9 +73,10 @@ def end_session() -> None:
         session["lang"] = lang
 
 
-def refresh_stamp(user: User) -> None:
-    """Keep the current session valid after the user changed its own password."""
-    session[PASSWORD_STAMP] = _stamp(user)
+def keep_session(user: User) -> None:
+    """Keep the current session valid after the user changed its own password
+    (which ended every session of the account, this one included)."""
+    session[GENERATION] = user.session_generation
 
 
 def init_app(app: Flask) -> None:
@@ -91,6 +91,6 @@ def init_app(app: Flask) -> None:
             user = db().get(User, int(user_id))
         except ValueError:
             return None
-        if user is None or not user.active or session.get(PASSWORD_STAMP) != _stamp(user):
+        if user is None or not user.active or session.get(GENERATION) != user.session_generation:
             return None
         return user

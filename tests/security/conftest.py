@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 
 from kb.accounts import create_user, issue_token
 from kb.actors import Actor
+from kb.api_tokens import issue
 from kb.consultations import invitations as cinv
 from kb.consultations.affiliations import add_affiliation
 from kb.consultations.attachments import Upload
@@ -128,6 +129,9 @@ def populate_world(site: Site) -> World:
                       "material": mat_draft.id, "proposal": prop_other.id, "revision": rev.id,
                       "user": _user(s, "talent2").id, "affiliation": aff_other.id},
         }
+        # tokens the matrix may revoke: never one the callers authenticate with
+        for variant, owner in (("own", "talent"), ("other", "talent2")):
+            world.ids[variant]["token"] = issue(s, _user(s, owner), "route matrix").token.public_id
         for username in [*ACCOUNTS, "researcher2", "talent3"]:
             user = _user(s, username)
             world.users[username] = user.id

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kb.actors import Actor
-from kb.models import Event, Output, Talent
+from kb.models import ApiToken, Event, Output, Talent
 from kb.models.consultation import ConsultationInvitation, ConsultationRequest
 from kb.models.consultation_invitation import ConsultationAdvice, ConsultationAttachment
 from kb.models.event_extras import EventMaterial
@@ -34,6 +34,7 @@ class Objects:
     invitation: ConsultationInvitation | None = None
     event: Event | None = None
     material: EventMaterial | None = None
+    token_owner: int | None = None  # the user id of the API token the URL names
 
 
 def load(session: Any, ids: dict[str, Any]) -> Objects:
@@ -46,8 +47,9 @@ def load(session: Any, ids: dict[str, Any]) -> Objects:
     material = session.get(EventMaterial, ids["material"])
     event = session.get(Event, ids["event"])
     assert material.event_id == event.id
+    token = session.query(ApiToken).filter_by(public_id=ids["token"]).one()
     return Objects(talent=talent, output=session.get(Output, ids["output"]), request=invitation.request,
-                   invitation=invitation, event=event, material=material)
+                   invitation=invitation, event=event, material=material, token_owner=token.user_id)
 
 
 def can(action: str, attr: str | None = None) -> Pred:
@@ -75,6 +77,7 @@ def _actor_talent(actor: Actor, o: Objects) -> Any:
 
 
 ANY_ACCOUNT: Pred = lambda actor, o: True  # noqa: E731
+TOKEN_HOLDER: Pred = lambda actor, o: actor.user_id == o.token_owner or allowed(actor, "users.manage")  # noqa: E731
 STAFF_ONLY: Pred = lambda actor, o: actor.role in STAFF  # noqa: E731
 PUBLIC = "public"  # no login needed (login page, invitation by token, language switch, static, OpenAPI)
 
@@ -109,7 +112,9 @@ RULES: dict[str, Pred | str] = {
     "admin.import_page": can("talent.import"), "admin.export": can("talent.export"),
     "admin.audit_log": can("audit.view"),
     "auth.account": ANY_ACCOUNT, "auth.password": ANY_ACCOUNT, "auth.new_token": ANY_ACCOUNT,
-    "auth.logout": ANY_ACCOUNT,
+    "auth.logout": ANY_ACCOUNT, "auth.tokens": ANY_ACCOUNT, "auth.revoke_token": TOKEN_HOLDER,
+    "admin.user_tokens": can("users.manage"), "admin.revoke_token": can("users.manage"),
+    "api.list_tokens": ANY_ACCOUNT, "api.revoke_token": TOKEN_HOLDER,
     "auth.login": PUBLIC, "auth.invitation": PUBLIC, "i18n.switch": PUBLIC, "static": PUBLIC,
     # core API
     "api.openapi": PUBLIC, "api.me": ANY_ACCOUNT, "api.search": can("search"),
@@ -184,7 +189,7 @@ PARAMS = {
     "external_id": "talent", "talent_id": "talent", "output_id": "output", "rid": "request",
     "iid": "invitation", "aid": "advice", "att_id": "attachment", "event_id": "event",
     "material_id": "material", "proposal_id": "proposal", "revision_id": "revision", "user_id": "user",
-    "affiliation_id": "affiliation",
+    "affiliation_id": "affiliation", "token_id": "token",
 }
 # Query strings a GET needs to reach its permission check rather than a validation error.
 QUERY = {"search.search": "?q=跨境", "api.search": "?q=跨境"}

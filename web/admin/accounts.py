@@ -1,14 +1,15 @@
-"""Account management: list, create, disable/enable, reset password, invite."""
+"""Account management: list, create, disable/enable, reset password, API tokens, invite."""
 
 from __future__ import annotations
 
-from flask import render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from kb import accounts
+from kb import accounts, api_tokens
 from kb.errors import Conflict, NotFound, ValidationError
+from kb.models import utcnow
 from kb.permissions import require
 from kb.talents.changes import get_talent
 from kb.web_support import get_account, list_accounts
@@ -121,3 +122,25 @@ def invite() -> tuple[str, int] | Response:
     elif request.method == "POST":
         status = 400
     return render_template("admin/invite.html", form=form, link=link), status
+
+
+@bp.get("/users/<int:user_id>/tokens")
+@login_required
+def user_tokens(user_id: int) -> str:
+    """An account's API tokens, for an administrator to revoke one it should not have."""
+    require(current_actor(), "users.manage")
+    user = _account(user_id)
+    return render_template("admin/tokens.html", account=user, now=utcnow(),
+                           tokens=api_tokens.list_tokens(db(), current_actor(), user))  # type: ignore[arg-type]
+
+
+@bp.post("/users/<int:user_id>/tokens/<token_id>/revoke")
+@login_required
+def revoke_token(user_id: int, token_id: str) -> Response:
+    require(current_actor(), "users.manage")
+    user = _account(user_id)
+    if api_tokens.get_token(db(), current_actor(), token_id).user_id != user.id:  # type: ignore[arg-type]
+        raise NotFound("no such token")
+    row = api_tokens.revoke(db(), current_actor(), token_id)  # type: ignore[arg-type]
+    flash(_("令牌“%(label)s”已撤销，使用它的程序将无法再访问。", label=row.label or row.public_id), "success")
+    return redirect(url_for("admin.user_tokens", user_id=user.id))

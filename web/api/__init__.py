@@ -34,12 +34,12 @@ def authenticate() -> Response | None:
         return _unauthorized("send 'Authorization: Bearer <token>' (create one with `kb users token NAME`)")
     user = user_for_token(db(), token)
     if user is None:
-        return _unauthorized("the token is not valid, or its account is disabled")
+        return _unauthorized("the token is not valid: unknown, revoked or expired, or its account is disabled")
     g.api_user = user
     return None
 
 
-from web.api import routes  # noqa: E402,F401  (registers the routes)
+from web.api import routes, tokens  # noqa: E402,F401  (registers the routes)
 from web.api.validation import validate_views  # noqa: E402
 
 # Recorded after the routes, so it runs once they exist on the app: every view is checked

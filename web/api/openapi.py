@@ -152,6 +152,20 @@ SPEC: dict[str, Any] = {
                               **COMMON},
             },
         },
+        "/tokens": {"get": {
+            "summary": "The account's API tokens (never their secrets)", "operationId": "listTokens",
+            "responses": {"200": _json({"type": "object", "required": ["tokens"], "properties": {
+                "tokens": {"type": "array", "items": _ref("ApiToken")}}}), **COMMON},
+        }},
+        "/tokens/{token_id}": {"delete": {
+            "summary": "Revoke a token", "operationId": "revokeToken",
+            "description": "The account's own token, or any token for an administrator. Revoking a revoked "
+                           "token is not an error. Tokens are created on the account page, not here.",
+            "parameters": [{"name": "token_id", "in": "path", "required": True, "schema": {"type": "string"},
+                            "description": "The token's id from GET /tokens (not its secret)"}],
+            "responses": {"204": {"description": "Revoked"}, "404": _problem("No such token of this account"),
+                          **COMMON},
+        }},
     },
     "components": {
         "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
@@ -167,6 +181,16 @@ SPEC: dict[str, Any] = {
                 "role": {"enum": ["talent", "researcher", "organizer", "commissioner", "admin"]},
                 "unit": {"type": "string"}, "email": {"type": "string"},
                 "talent_id": {"type": ["string", "null"]}, "preferred_language": {"type": "string"},
+            }},
+            "ApiToken": {"type": "object", "properties": {
+                "id": {"type": "string"}, "label": {"type": "string"},
+                "state": {"enum": ["active", "expired", "revoked"]},
+                "created_at": {"type": "string", "format": "date-time"},
+                "last_used_at": {"type": ["string", "null"], "format": "date-time"},
+                "expires_at": {"type": ["string", "null"], "format": "date-time"},
+                "revoked_at": {"type": ["string", "null"], "format": "date-time"},
+                "revoked_reason": {"type": ["string", "null"],
+                                   "enum": ["owner", "admin", "password_change", "password_reset", "disabled", None]},
             }},
             "Evidence": {"type": "object", "properties": {
                 "kind": {"enum": ["direction", "profile", "bio", "output"]}, "ref": {"type": "string"},

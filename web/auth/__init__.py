@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from web.auth import views  # noqa: E402,F401  (registers the routes)
+from web.auth import tokens, views  # noqa: E402,F401  (registers the routes)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, StringField
+from wtforms import HiddenField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -32,3 +33,8 @@ class InvitationForm(FlaskForm):
 
 class TokenForm(FlaskForm):
     label = StringField(_l("用途说明"), validators=[Length(max=100)])
+    # kb.api_tokens.LIFETIMES; "" is a token that never expires
+    lifetime = SelectField(_l("有效期"), default="90", choices=[
+        SelectChoice("30", _l("30 天")), SelectChoice("90", _l("90 天")), SelectChoice("365", _l("一年")),
+        SelectChoice("", _l("永不过期")),
+    ])

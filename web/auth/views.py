@@ -1,21 +1,27 @@
-"""Login, logout, password change, invitation acceptance and API tokens."""
+"""Login, logout, password change and invitation acceptance.
+
+No view commits: ``web.unit_of_work`` commits the request's work once the
+view has answered (a 401 for a wrong password included, so the failed-login
+count sticks).
+"""
 
 from __future__ import annotations
+
+import math
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
 from kb import accounts
 from kb.errors import Conflict, ValidationError
 from kb.models import Talent, User
-from web.auth import bp
-from web.auth.forms import InvitationForm, LoginForm, PasswordForm, TokenForm
+from web.auth import bp, device
+from web.auth.forms import InvitationForm, LoginForm, PasswordForm
 from web.forms import attach_errors
 from web.redirects import safe_next
-from web.sessions import db, end_session, refresh_stamp, start_session
+from web.sessions import current_account, db, end_session, keep_session, start_session
 from web.throttle import LoginThrottle
 
 
@@ -37,25 +43,38 @@ def _landing(user: User) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Response | str | tuple[str, int]:
+    """One answer for every failure (same message, same status, one password verification);
+    a throttled attempt is a 429 that says how long to wait, for known and unknown names alike."""
     nxt = request.values.get("next") or ""
     if current_user.is_authenticated:
         return redirect(safe_next(nxt) if nxt else _landing(current_user))
     form = LoginForm(next=nxt)
-    if request.method == "POST" and _throttle().blocked(_client()):
-        raise TooManyRequests(retry_after=_throttle().retry_after(_client()))
     if form.validate_on_submit():
-        user = accounts.authenticate(db(), form.username.data or "", form.password.data or "")
+        username = form.username.data or ""
+        wait = _throttle().wait(_client(), username, known_device=device.is_known(username))
+        if wait > 0:
+            seconds = math.ceil(wait)
+            form.password.errors = [_("尝试次数过多，请在 %(seconds)s 秒后再试。", seconds=seconds)]
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(seconds)}
+        user = accounts.authenticate(db(), username, form.password.data or "")
         if user is None:
-            _throttle().failed(_client())
-            form.password.errors = [_("用户名或密码错误。连续输错 5 次后，账号将被锁定 15 分钟。")]
+            _throttle().failed(_client(), username)
+            form.password.errors = [_("用户名或密码错误。")]
             return render_template("auth/login.html", form=form), 401
+        _throttle().succeeded(username)
         start_session(user)
-        return redirect(safe_next(form.next.data) if form.next.data else _landing(user))
+        resp = redirect(safe_next(form.next.data) if form.next.data else _landing(user))
+        device.remember(resp, username)
+        return resp
     return render_template("auth/login.html", form=form)
 
 
 @bp.post("/logout")
 def logout() -> Response:
+    """End the session on the server too: a copy of the cookie stops working with this one."""
+    user = current_account()
+    if user is not None:
+        accounts.logout(db(), user)
     end_session()
     flash(_("您已安全退出。"), "info")
     return redirect(url_for("auth.login"))
@@ -65,18 +84,7 @@ def logout() -> Response:
 @login_required
 def account() -> str:
     talent = db().get(Talent, current_user.talent_id) if current_user.talent_id else None
-    return render_template("auth/account.html", talent=talent, token_form=TokenForm(), token=None)
-
-
-@bp.post("/account/token")
-@login_required
-def new_token() -> str:
-    form = TokenForm()
-    token = None
-    if form.validate_on_submit():
-        token = accounts.issue_token(db(), current_user, form.label.data or "web")
-    talent = db().get(Talent, current_user.talent_id) if current_user.talent_id else None
-    return render_template("auth/account.html", talent=talent, token_form=form, token=token)
+    return render_template("auth/account.html", talent=talent)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -90,8 +98,8 @@ def password() -> Response | str | tuple[str, int]:
             db().rollback()
             attach_errors(form, exc.errors, {"password": "new_password"})
             return render_template("auth/password.html", form=form), 400
-        refresh_stamp(current_user)
-        flash(_("密码已修改。其他设备上的登录已失效。"), "success")
+        keep_session(current_user)
+        flash(_("密码已修改。其他设备上的登录已失效，接口令牌已全部撤销。"), "success")
         return redirect(url_for("auth.account"))
     return render_template("auth/password.html", form=form), (400 if form.errors else 200)
 
@@ -104,6 +112,10 @@ def invitation(token: str) -> Response | str | tuple[str, int]:
     if form.validate_on_submit():
         try:
             user = accounts.accept_invitation(db(), token, form.username.data or "", form.password.data or "")
+        except accounts.InvitationUsed:
+            db().rollback()
+            return render_template("auth/invitation.html", form=form, invite=invite, talent=talent,
+                                   problems=[_("该邀请链接刚刚已被使用，不能再创建账号。如需帮助，请联系管理员。")]), 409
         except (ValidationError, Conflict) as exc:
             db().rollback()
             if isinstance(exc, ValidationError):
