@@ -2,21 +2,43 @@
 
 Search results never carry contact data (the index has none); callers that
 show contact data go through ``kb.talents.profiles.profile_view``.
+
+Each search for a user is announced on ``searched`` with its stage timings,
+so that monitoring (web/ops) can time the stages without the domain knowing
+about it. The timings are the searcher's ``last_timing``: the stages of the
+last search this process finished, which is this one when a process serves
+one request at a time (``kb serve``'s default of one thread per worker).
 """
 
 from __future__ import annotations
+
+from blinker import Namespace
 
 from kb.actors import Actor
 from kb.context import KnowledgeBase
 from kb.permissions import require
 
+_signals = Namespace()
+#: Sent with ``kind`` ("search" or "similar"), ``response`` and ``timing`` (stage → milliseconds).
+searched = _signals.signal("kb.searched")
+
 
 def search_experts(kb: KnowledgeBase, actor: Actor, query):  # type: ignore[no-untyped-def]
     """Run an ``indexer.SearchQuery`` for ``actor``; raises PermissionDenied or SearchUnavailable."""
     require(actor, "search")
-    return kb.search.search(query)
+    response = kb.search.search(query)
+    _announce(kb, "search", response)
+    return response
 
 
 def similar_experts(kb: KnowledgeBase, actor: Actor, talent_id: str, limit: int = 5):  # type: ignore[no-untyped-def]
     require(actor, "search")
-    return kb.search.similar(talent_id, limit=limit)
+    response = kb.search.similar(talent_id, limit=limit)
+    _announce(kb, "similar", response)
+    return response
+
+
+def _announce(kb: KnowledgeBase, kind: str, response) -> None:  # type: ignore[no-untyped-def]
+    if searched.receivers:
+        timing = getattr(getattr(kb.search, "searcher", None), "last_timing", None) or {}
+        searched.send(kb, kind=kind, response=response, timing=dict(timing))

@@ -112,6 +112,7 @@ def _trust_proxies(app: Flask, count: int) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from web import ops
     from web.admin import bp as admin_bp
     from web.api import bp as api_bp
     from web.auth import bp as auth_bp
@@ -128,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(__import__("web.consultations", fromlist=["bp"]).bp)  # also its API
     app.register_blueprint(__import__("web.events", fromlist=["bp"]).bp)  # also its API
     app.register_blueprint(i18n.bp)
+    ops.init_app(app)  # /healthz, /readyz, /metrics; measures every request
     # The API authenticates with bearer tokens, never cookies, so a forged
     # cross-site request carries no credentials and CSRF tokens are moot there.
     app.extensions["csrf"].exempt(api_bp)

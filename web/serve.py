@@ -22,6 +22,7 @@ from indexer.embedding.base import available_cores
 from kb.context import KnowledgeBase
 from kb.settings import ServerSettings, Settings
 from kb.settings.files import packaged
+from web.ops.multiprocess import fresh_metrics_env
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,10 @@ def run(settings: Settings, *, dev: bool = False, **options: Any) -> None:
         app = _process_app(settings) if is_running_from_reloader() else _placeholder_app(settings)
         app.run(host=settings.server.host, port=settings.server.port, debug=True, use_reloader=True)
         return
-    GunicornApp(gunicorn_options(settings.server), settings).run()
+    options = gunicorn_options(settings.server)
+    # Every worker's metrics in one place, so /metrics sums them (web/ops/multiprocess.py).
+    options["raw_env"] = [*options.get("raw_env", []), fresh_metrics_env(settings.data_dir)]
+    GunicornApp(options, settings).run()
 
 
 def _placeholder_app(settings: Settings) -> Flask:

@@ -5,7 +5,7 @@
 ``[environment]`` table, then explicit overrides (tests pass a dict). The CLI,
 the web app and the worker each load it once, through ``KnowledgeBase``, and
 hand each module its section. Nothing outside ``kb.settings.loader`` reads the
-process environment (tests/test_settings_environment.py greps for it).
+process environment (tests/settings/test_environment_reads.py greps for it).
 
 - ``sections``: the dataclasses (the shape and validity rules of every key).
 - ``files``: where config/ is found, in a checkout and when installed.
@@ -24,6 +24,7 @@ from kb.settings.sections import (
     FreshnessSettings,
     LoggingSettings,
     MailSettings,
+    OpsSettings,
     SecuritySettings,
     ServerSettings,
     Settings,
@@ -38,6 +39,7 @@ __all__ = [
     "Loaded",
     "LoggingSettings",
     "MailSettings",
+    "OpsSettings",
     "SecuritySettings",
     "ServerSettings",
     "Settings",

@@ -96,6 +96,14 @@ class LoggingSettings:
 
 
 @dataclass(frozen=True)
+class OpsSettings:
+    """Health checks and metrics for load balancers and monitoring (web/ops)."""
+
+    ready_max_queue_lag_s: int = field(default=300, metadata={"min": 1})
+    metrics_token: str = field(default="", metadata={"secret": True})
+
+
+@dataclass(frozen=True)
 class Settings:
     """The whole configuration, loaded once (``kb.settings.load_settings``) and passed down.
 
@@ -115,6 +123,7 @@ class Settings:
     events: EventSettings = field(default_factory=EventSettings)
     freshness: FreshnessSettings = field(default_factory=FreshnessSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
+    ops: OpsSettings = field(default_factory=OpsSettings)
 
     @property
     def production(self) -> bool:
@@ -136,4 +145,5 @@ SECTIONS: dict[str, type] = {
     "events": EventSettings,
     "freshness": FreshnessSettings,
     "logging": LoggingSettings,
+    "ops": OpsSettings,
 }
