@@ -142,6 +142,7 @@ class SyntheticPassageEmbedder(Embedder):
         self.real = real
         self.name = real.name
         self.dim = real.dim
+        self.threads = real.threads
         self.rng = np.random.default_rng(seed)
         self.shared = l2_normalize(self.rng.standard_normal(self.dim))[0]
         self.features = l2_normalize(self.rng.standard_normal((self.BUCKETS, self.dim)).astype(np.float32))
