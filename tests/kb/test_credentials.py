@@ -225,3 +225,33 @@ def test_an_admin_cannot_disable_itself(kb: KnowledgeBase) -> None:
         s.flush()
         with pytest.raises(Conflict):
             accounts.set_active(s, Actor.of(admin), admin, False)
+
+
+def test_migration_0005_keeps_accounts_and_tokens_and_gives_each_token_an_id(kb: KnowledgeBase) -> None:
+    """Down to before 0005, a user with a token (and a lock), then up again: nothing lost —
+    dropping ``users.locked_until`` must not rebuild ``users``, which on SQLite cascades into its children."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from kb import schema
+
+    cfg = schema.alembic_config(kb.engine.url.render_as_string(hide_password=False))
+    with kb.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0005-1")
+    with kb.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO users (username, display_name, email, role, unit, password_hash, active, preferred_language,"
+            " failed_logins, locked_until, created_at) VALUES ('old', 'Old', '', 'researcher', '', '', :t, 'zh', 3,"
+            " :now, :now)"), {"t": True, "now": utcnow()})
+        uid = conn.execute(text("SELECT id FROM users WHERE username = 'old'")).scalar_one()
+        for i in range(3):
+            conn.execute(text("INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES (:u, :h, '', :now)"),
+                         {"u": uid, "h": f"{i:064d}", "now": utcnow()})
+    kb.init_db()
+    with kb.sessions() as s:
+        user = s.scalar(select(User).where(User.username == "old"))
+        assert user is not None and user.session_generation == 0 and user.failed_logins == 3
+        ids = list(s.scalars(select(ApiToken.public_id).where(ApiToken.user_id == uid)))
+        assert len(ids) == 3 and len(set(ids)) == 3 and all(len(i) == 16 for i in ids)
+        assert set(s.scalars(select(ApiToken.revoked_reason))) == {""}
