@@ -387,15 +387,17 @@ def users_disable(ctx: click.Context, username: str) -> None:
 @users.command("token")
 @click.argument("username")
 @click.option("--label", default="cli")
+@click.option("--days", type=click.IntRange(1, 3650), default=None,
+              help="Expire after this many days (default: never; revoke it on the account page).")
 @click.pass_context
-def users_token(ctx: click.Context, username: str, label: str) -> None:
+def users_token(ctx: click.Context, username: str, label: str, days: int | None) -> None:
     """Print a new API token for USERNAME (shown once)."""
     from kb.accounts import get_user, issue_token
 
     kb = _kb(ctx)
     try:
         with unit_of_work(kb.sessions) as session:
-            token = issue_token(session, get_user(session, username), label)
+            token = issue_token(session, get_user(session, username), label, lifetime_days=days)
     except KbError as exc:
         _fail(str(exc))
     click.echo(token)

@@ -255,3 +255,36 @@ def test_migration_0005_keeps_accounts_and_tokens_and_gives_each_token_an_id(kb:
         ids = list(s.scalars(select(ApiToken.public_id).where(ApiToken.user_id == uid)))
         assert len(ids) == 3 and len(set(ids)) == 3 and all(len(i) == 16 for i in ids)
         assert set(s.scalars(select(ApiToken.revoked_reason))) == {""}
+
+
+@pytest.mark.parametrize("days", [None, 7])
+def test_kb_users_token_prints_a_working_token_with_the_asked_lifetime(tmp_path, days: int | None) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    from click.testing import CliRunner
+
+    from kb.cli import main
+    from kb.settings import load_settings
+
+    env: dict[str, str | None] = {name: None for name in os.environ if name.startswith("KB_")}
+    env.update({"KB_DATA_DIR": str(tmp_path), "KB_CONFIG": ""})
+
+    def kb_cli(*args: str) -> str:
+        result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    kb_cli("init")
+    kb_cli("users", "create", "ivy", "--role", "researcher", "--password", PASSWORD)
+    secret = kb_cli("users", "token", "ivy", *(["--days", str(days)] if days else [])).strip()
+    kb = KnowledgeBase(load_settings({"env": "development", "data_dir": tmp_path}))
+    try:
+        with kb.sessions() as s, s.begin():
+            assert api_tokens.user_for_token(s, secret) is not None
+            expires = s.scalar(select(ApiToken.expires_at))
+        if days is None:
+            assert expires is None
+        else:
+            assert expires is not None and abs(expires - (utcnow() + timedelta(days=days))) < timedelta(minutes=5)
+    finally:
+        kb.close()
