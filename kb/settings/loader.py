@@ -122,7 +122,7 @@ def load(overrides: Mapping[str, Any] | None = None, *, environ: Mapping[str, st
             text_allowed = origin == "override" or origin.startswith("env ")
             values[name] = _validate(key, _convert(key, value, text_allowed))
         except ValueError as exc:
-            problems.append(f"{name} = {value!r} ({origin}): {exc}")
+            problems.append(f"{name} = {_quoted(key, value)} ({origin}): {exc}")
     problems += _cross_problems(values)
     if problems:
         raise SettingsError(problems)
@@ -140,6 +140,22 @@ def child_environment(extra: Mapping[str, str]) -> dict[str, str]:
     child needs PATH, locale and the like passed through unchanged.
     """
     return {**os.environ, **extra}
+
+
+def _quoted(key: Key, value: Any) -> str:
+    """The value as an error message shows it: a secret never appears, even when it is wrong."""
+    secret = key.metadata.get("secret")
+    if secret is True:
+        return "'********'"
+    if secret == "password" and isinstance(value, str):
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            return repr(make_url(value).render_as_string(hide_password=True))
+        except ArgumentError:
+            return "'<not shown: it may hold a password>'" if "@" in value else repr(value)
+    return repr(value)
 
 
 def _flatten(document: Mapping[str, Any]) -> dict[str, Any]:

@@ -168,6 +168,27 @@ def test_a_bad_value_is_named_with_its_origin(variable: str, text: str, message:
     assert caught.value.problems[0].startswith(message), caught.value.problems
 
 
+@pytest.mark.parametrize(("value", "shown"), [
+    ("mysql://kb:hunter2-secret@db/kb", "database.url = 'mysql://kb:***@db/kb'"),
+    ("kb:hunter2-secret@db", "database.url = '<not shown: it may hold a password>'"),
+])
+def test_a_bad_database_url_does_not_repeat_its_password(value: str, shown: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings(environ={"KB_DATABASE_URL": value})
+    assert "hunter2" not in str(caught.value)
+    assert caught.value.problems[0].startswith(shown)
+
+
+@pytest.mark.parametrize("key", [k for k, v in keys().items() if v.metadata.get("secret") is True])
+def test_a_secret_of_the_wrong_type_is_masked_in_the_message(key: str, tmp_path: Path) -> None:
+    section, _, name = key.partition(".")
+    config = tmp_path / "kb.toml"
+    config.write_text(f"[{section}]\n{name} = 12345678\n", "utf-8")
+    with pytest.raises(SettingsError) as caught:
+        load_settings(environ={"KB_CONFIG": str(config)})
+    assert caught.value.problems == [f"{key} = '********' (file {config}): must be a string"]
+
+
 def test_every_bad_value_is_reported_at_once(tmp_path: Path) -> None:
     config = tmp_path / "kb.toml"
     config.write_text('[web]\nproxy_count = "1"\nmax_upload = 3\n[freshness]\nageing_days = 400\n', "utf-8")
