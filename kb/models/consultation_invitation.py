@@ -45,6 +45,11 @@ class ConsultationInvitation(Base):
     )
     reminders: Mapped[list[ConsultationReminder]] = relationship(cascade="all, delete-orphan")
 
+    # The state is the row's version: every UPDATE says "WHERE state = <the state read>", so of
+    # two answers sent at once (accept twice, accept and decline) the database lets one through
+    # and the other fails with StaleDataError, which the web layer answers 409.
+    __mapper_args__ = {"version_id_col": state, "version_id_generator": False}
+
 
 class ConsultationAdvice(Base):
     __tablename__ = "consultation_advice"
