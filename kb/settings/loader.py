@@ -211,6 +211,12 @@ def _convert(key: Key, value: Any, text_allowed: bool) -> Any:
         if text_allowed and isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
             return int(value)
         raise ValueError("must be a whole number")
+    if typ is float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        if text_allowed and isinstance(value, str) and re.fullmatch(r"\s*[+-]?(\d+\.?\d*|\.\d+)\s*", value):
+            return float(value)
+        raise ValueError("must be a number")
     if typ is Path:
         if isinstance(value, str | Path):
             text = str(value).strip()

@@ -35,6 +35,9 @@ def _sample(key: str, variant: int) -> tuple[object, str]:
         return choice, choice
     if isinstance(default, bool):
         return (not default), str(not default).lower()
+    if isinstance(default, float):
+        value = max(default, meta.get("min", 0.0)) + 1.5 + variant
+        return value, str(value)
     if isinstance(default, int):
         value = meta.get("min", 0) + 1 + variant
         if value == default:
@@ -230,6 +233,20 @@ def test_whole_numbers_out_of_range_are_refused(n: int) -> None:
 def test_anything_but_a_whole_number_is_refused(text: str) -> None:
     with pytest.raises(SettingsError, match="must be a whole number"):
         load_settings(environ={"KB_SEARCH_PAGE_SIZE": text})
+
+
+@pytest.mark.parametrize(("text", "number"), [("2", 2.0), (" 0.5 ", 0.5), (".25", 0.25), ("+3.", 3.0)])
+def test_numbers_with_a_fraction_read_from_text(text: str, number: float) -> None:
+    from kb.settings.loader import Key, _convert
+
+    key = Key("x.y", "x", "y", float, {})
+    assert _convert(key, text, True) == number
+    assert _convert(key, 2, False) == 2.0 and isinstance(_convert(key, 2, False), float)
+    for bad in ("1e400x", "nan", "two", ""):
+        with pytest.raises(ValueError, match="must be a number"):
+            _convert(key, bad, True)
+    with pytest.raises(ValueError, match="must be a number"):
+        _convert(key, "2", False)  # a quoted number in a TOML file
 
 
 def test_nested_overrides_and_typed_values() -> None:
