@@ -39,4 +39,21 @@ def init_app(app: Flask) -> None:
         # Pages show personal data to logged-in users: no shared or browser caching of them.
         if request.endpoint != "static" and "Cache-Control" not in resp.headers:
             resp.headers["Cache-Control"] = "no-store"
+        # Downloads (exports, dossiers, attachments, materials, .ics) carry personal data too; send_file
+        # sets its own revalidation headers, which would let a browser or proxy keep a copy.
+        if request.endpoint != "static" and is_download(resp):
+            resp.headers["Cache-Control"] = "no-store"
+            resp.headers.pop("ETag", None)
+            resp.headers.pop("Last-Modified", None)
         return resp
+
+
+DOWNLOAD_TYPES = frozenset({"text/csv", "text/calendar", "application/pdf", "application/x-ndjson",
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                            "application/octet-stream"})
+
+
+def is_download(resp: Response) -> bool:
+    """A file handed out rather than a page: an attachment disposition or a file type."""
+    disposition = resp.headers.get("Content-Disposition", "")
+    return disposition.startswith("attachment") or resp.mimetype in DOWNLOAD_TYPES
