@@ -98,6 +98,13 @@ def test_node_stopped_mid_edits_then_back(node: Node, tmp_path: Path) -> None:
     for n in range(5, 15):
         edit(n)  # saved although the index is down
     assert api.get("/api/v1/search?q=课题代号", headers=headers).status_code == 503
+    # load balancers see it: not ready because of search alone (the retries backing off are not
+    # queue lag), and the index lag the metrics report is the age of the first unapplied edit
+    ready = api.get("/readyz")
+    assert ready.status_code == 503 and ready.get_json()["not_ready"] == ["search"], ready.get_json()
+    lag = [line for line in api.get("/metrics").get_data(as_text=True).splitlines()
+           if line.startswith("kb_index_lag_seconds ")]
+    assert len(lag) == 1 and float(lag[0].split()[1]) > 0
     with kb.sessions() as s:
         assert pending_count(s, SEARCH_TOPIC) == 10
         assert all(f"甲乙{n:02d}号" in s.scalar(select(Talent.bio).where(Talent.external_id == records[n]["id"]))
@@ -116,6 +123,7 @@ def test_node_stopped_mid_edits_then_back(node: Node, tmp_path: Path) -> None:
     assert report.done == 10 and not report.failed
     with kb.sessions() as s:
         assert pending_count(s, SEARCH_TOPIC) == 0
+    assert api.get("/readyz").status_code == 200
     for n in range(15):
         hits = kb.search.search(SearchQuery(f"专攻课题代号甲乙{n:02d}号", mode="lexical", limit=3)).results
         assert hits and hits[0].talent_id == records[n]["id"], n
