@@ -71,6 +71,23 @@ class Backoff:
             rec = self._live(key, now)
             return max(0.0, rec.last + self.delay(rec.failures) - now) if rec else 0.0
 
+    def admit(self, key: str) -> float:
+        """Like :meth:`wait`, but an admitted attempt of a key in backoff takes its slot at once.
+
+        Without this, requests sent in parallel the instant a wait ends would all
+        be admitted before the first failure is counted: a botnet's burst would
+        get as many guesses as the server has threads.
+        """
+        with self._lock:
+            now = self.clock()
+            rec = self._live(key, now)
+            if rec is None:
+                return 0.0
+            wait = max(0.0, rec.last + self.delay(rec.failures) - now)
+            if wait == 0 and rec.failures >= self.free:
+                rec.last = now
+            return wait
+
     def failed(self, key: str) -> None:
         with self._lock:
             now = self.clock()
@@ -115,6 +132,13 @@ class LoginThrottle:
         """Seconds before this attempt may be tried; a known device skips the account's wait."""
         account_wait = 0.0 if known_device else self.per_account.wait(account_key(username))
         return max(self.per_address.wait(address), account_wait)
+
+    def admit(self, address: str, username: str, known_device: bool = False) -> float:
+        """:meth:`wait` for an attempt about to be made: 0 admits it and takes its slot."""
+        account_wait = 0.0 if known_device else self.per_account.admit(account_key(username))
+        if account_wait > 0:
+            return account_wait
+        return self.per_address.admit(address)
 
     def failed(self, address: str, username: str) -> None:
         self.per_address.failed(address)

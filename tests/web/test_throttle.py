@@ -36,7 +36,7 @@ def test_the_owner_of_an_attacked_account_waits_at_most_the_cap(attack: list[tup
     throttle = _throttle(clock)
     for pause, address in attack:
         clock.now += pause
-        if throttle.wait(f"198.51.100.{address}", "admin") == 0:
+        if throttle.admit(f"198.51.100.{address}", "admin") == 0:
             throttle.failed(f"198.51.100.{address}", "Admin ")  # the same account, however typed
     owner = "10.0.0.1"
     assert throttle.wait(owner, "admin") <= CAP
@@ -53,13 +53,27 @@ def test_a_guesser_gets_one_try_per_wait(attack: list[tuple[float, int]]) -> Non
     tried: list[float] = []
     for pause, address in attack:
         clock.now += pause
-        if throttle.wait(f"203.0.113.{address}", "victim") == 0:
+        if throttle.admit(f"203.0.113.{address}", "victim") == 0:
             tried.append(clock.now)
             throttle.failed(f"203.0.113.{address}", "victim")
     backoff = throttle.per_account
     for n in range(1, len(tried)):
         gap = tried[n] - tried[n - 1]
         assert gap > FORGET or gap >= backoff.delay(n) - 1e-9
+
+
+@settings(max_examples=100, deadline=None)
+@given(earlier=st.integers(FREE, 40), burst=st.integers(2, 64), addresses=st.integers(1, 64))
+def test_a_parallel_burst_when_the_wait_ends_gets_one_guess(earlier: int, burst: int, addresses: int) -> None:
+    """Requests arriving together (before any of them has failed) are admitted one at a time."""
+    clock = Clock()
+    throttle = _throttle(clock)
+    for i in range(earlier):
+        clock.now += throttle.wait(f"192.0.2.{i}", "victim")
+        throttle.failed(f"192.0.2.{i}", "victim")
+    clock.now += throttle.wait("192.0.2.250", "victim")
+    admitted = sum(throttle.admit(f"198.51.100.{i % addresses}", "victim") == 0 for i in range(burst))
+    assert admitted == 1
 
 
 def test_delays_grow_exponentially_up_to_the_cap() -> None:

@@ -51,7 +51,7 @@ def login() -> Response | str | tuple[str, int]:
     form = LoginForm(next=nxt)
     if form.validate_on_submit():
         username = form.username.data or ""
-        wait = _throttle().wait(_client(), username, known_device=device.is_known(username))
+        wait = _throttle().admit(_client(), username, known_device=device.is_known(username))
         if wait > 0:
             seconds = math.ceil(wait)
             form.password.errors = [_("尝试次数过多，请在 %(seconds)s 秒后再试。", seconds=seconds)]
