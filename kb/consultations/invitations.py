@@ -18,6 +18,7 @@ from kb.actors import Actor
 from kb.audit import audit
 from kb.consultations import notices, states
 from kb.consultations.attachments import Upload, check_upload, store
+from kb.consultations.enums import InvitationResponse, InvitationState, RequestState
 from kb.consultations.screening import screen
 from kb.consultations.settings import ConsultationSettings
 from kb.errors import Conflict, ValidationError
@@ -32,7 +33,7 @@ from kb.models.consultation import (
 from kb.permissions import require
 
 MAX_ATTACHMENTS = 10
-WAITING = ("invited", "accepted")  # still expected to answer
+WAITING = (InvitationState.INVITED, InvitationState.ACCEPTED)  # still expected to answer
 
 
 def invite(
@@ -60,11 +61,11 @@ def invite(
             "cannot invite: " + "; ".join(f"{tid} ({', '.join(r.text for r in rs)})" for tid, rs in refused.items()),
             {tid: ", ".join(r.code for r in rs) for tid, rs in refused.items()},
         )
-    if request.state == "open":
-        states.move(session, actor, request, "invited", f"{len(talents)} expert(s) invited")
+    if request.state == RequestState.OPEN:
+        states.move(session, actor, request, RequestState.INVITED, f"{len(talents)} expert(s) invited")
     created = []
     for t in talents:
-        inv = ConsultationInvitation(talent=t, state="invited", invited_at=now, invited_by=actor.label)
+        inv = ConsultationInvitation(talent=t, state=InvitationState.INVITED.value, invited_at=now, invited_by=actor.label)
         request.invitations.append(inv)
         session.flush()
         accounts = notices.talent_accounts(session, t)
@@ -78,7 +79,7 @@ def invite(
     return created
 
 
-def _respond_check(actor: Actor, invitation: ConsultationInvitation, states_from: tuple[str, ...]) -> None:
+def _respond_check(actor: Actor, invitation: ConsultationInvitation, states_from: tuple[InvitationState, ...]) -> None:
     require(actor, "consultation.respond", invitation)
     request = invitation.request
     if request.state not in states.RESPONDING:
@@ -88,28 +89,28 @@ def _respond_check(actor: Actor, invitation: ConsultationInvitation, states_from
 
 
 def accept(session: Session, actor: Actor, invitation: ConsultationInvitation, *, now: datetime | None = None) -> None:
-    _respond_check(actor, invitation, ("invited",))
+    _respond_check(actor, invitation, (InvitationState.INVITED,))
     _accept(session, actor, invitation, now or utcnow())
     session.flush()
 
 
 def _accept(session: Session, actor: Actor, invitation: ConsultationInvitation, now: datetime) -> None:
-    invitation.state = "accepted"
+    invitation.state = InvitationState.ACCEPTED.value
     invitation.responded_at = invitation.responded_at or now
     invitation.accepted_at = now
     request = invitation.request
     audit(session, actor, "consultation.accept", "consultation", request.id,
           {"talent": invitation.talent.external_id, "invitation": invitation.id})
-    if request.state == "invited":
-        states.move(session, actor, request, "in_progress", f"{invitation.talent.external_id} accepted")
+    if request.state == RequestState.INVITED:
+        states.move(session, actor, request, RequestState.IN_PROGRESS, f"{invitation.talent.external_id} accepted")
     notices.tell_owners(session, request, "accepted", "专家已接受邀请", f"{invitation.talent.name} 已接受咨询邀请。")
 
 
 def decline(session: Session, actor: Actor, invitation: ConsultationInvitation, reason: str, *,
             now: datetime | None = None) -> None:
-    _respond_check(actor, invitation, ("invited",))
+    _respond_check(actor, invitation, (InvitationState.INVITED,))
     reason = _required(reason)
-    invitation.state = "declined"
+    invitation.state = InvitationState.DECLINED.value
     invitation.responded_at = now or utcnow()
     invitation.reason = reason
     request = invitation.request
@@ -124,9 +125,9 @@ def decline(session: Session, actor: Actor, invitation: ConsultationInvitation, 
 def declare_conflict(session: Session, actor: Actor, invitation: ConsultationInvitation, reason: str, *,
                      now: datetime | None = None) -> None:
     """The talent's own 回避: it is excluded from this request from now on."""
-    _respond_check(actor, invitation, ("invited", "accepted"))
+    _respond_check(actor, invitation, WAITING)
     reason = _required(reason)
-    invitation.state = "conflict"
+    invitation.state = InvitationState.CONFLICT.value
     invitation.responded_at = invitation.responded_at or now or utcnow()
     invitation.reason = reason
     request = invitation.request
@@ -136,6 +137,20 @@ def declare_conflict(session: Session, actor: Actor, invitation: ConsultationInv
                         f"{invitation.talent.name} 申报了利益冲突并回避本次咨询。说明：{reason}")
     _maybe_answered(session, actor, request)
     session.flush()
+
+
+def respond(session: Session, actor: Actor, invitation: ConsultationInvitation, action: InvitationResponse,
+            reason: str = "", *, now: datetime | None = None) -> None:
+    """The invited talent's answer: the one entry point the page and the API both call.
+
+    Declining and declaring a conflict need a reason; accepting ignores it.
+    """
+    if action is InvitationResponse.ACCEPT:
+        accept(session, actor, invitation, now=now)
+    elif action is InvitationResponse.DECLINE:
+        decline(session, actor, invitation, reason, now=now)
+    else:
+        declare_conflict(session, actor, invitation, reason, now=now)
 
 
 def submit_advice(
@@ -149,7 +164,7 @@ def submit_advice(
     transaction commits, so a failed commit can leave an unreferenced file but
     never a record pointing at a missing one.
     """
-    _respond_check(actor, invitation, ("invited", "accepted"))
+    _respond_check(actor, invitation, WAITING)
     settings = settings or ConsultationSettings()
     now = now or utcnow()
     text = (text or "").strip()
@@ -159,7 +174,7 @@ def submit_advice(
     if len(uploads) > MAX_ATTACHMENTS:
         raise ValidationError(f"at most {MAX_ATTACHMENTS} attachments", {"attachments": "too many"})
     types = [check_upload(u, settings.attachment_max_bytes) for u in uploads]
-    if invitation.state == "invited":
+    if invitation.state == InvitationState.INVITED:
         _accept(session, actor, invitation, now)
     advice = ConsultationAdvice(text=text, submitted_at=now)
     for upload, content_type in zip(uploads, types, strict=True):
@@ -169,7 +184,7 @@ def submit_advice(
             size=len(upload.data), sha256=digest, uploaded_at=now,
         ))
     invitation.advice = advice
-    invitation.state = "answered"
+    invitation.state = InvitationState.ANSWERED.value
     request = invitation.request
     session.flush()
     audit(session, actor, "consultation.advice", "consultation", request.id, {
@@ -184,12 +199,12 @@ def submit_advice(
 
 def _maybe_answered(session: Session, actor: Actor, request: ConsultationRequest) -> None:
     """Answered once some advice is in and no invited expert is still to answer."""
-    if request.state != "in_progress":
+    if request.state != RequestState.IN_PROGRESS:
         return
     if any(i.state in WAITING for i in request.invitations):
         return
-    if any(i.state == "answered" for i in request.invitations):
-        states.move(session, actor, request, "answered", "every invited expert has answered or withdrawn")
+    if any(i.state == InvitationState.ANSWERED for i in request.invitations):
+        states.move(session, actor, request, RequestState.ANSWERED, "every invited expert has answered or withdrawn")
 
 
 def _required(reason: str) -> str:

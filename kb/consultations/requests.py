@@ -19,15 +19,22 @@ from kb.actors import Actor
 from kb.audit import audit
 from kb.audit_view import ShownEntry, shown
 from kb.consultations import notices, states
+from kb.consultations.enums import InvitationState, RequestState
 from kb.errors import Conflict, NotFound, ValidationError
 from kb.models import AuditEvent, User, utcnow
-from kb.models.consultation import CONFIDENTIALITY, FORMS, ConsultationInvitation, ConsultationRequest
+from kb.models.consultation import (
+    CONFIDENTIALITY,
+    FORMS,
+    ConsultationAdvice,
+    ConsultationInvitation,
+    ConsultationRequest,
+)
 from kb.permissions import allowed, require
 from kb.taxonomy import load_taxonomy
 
 EDITABLE = ("title", "background", "questions", "fields", "deadline", "experts_wanted", "form",
             "confidentiality", "parties", "org_cap")
-EDITABLE_STATES = frozenset({"draft", "open"})
+EDITABLE_STATES = frozenset({RequestState.DRAFT, RequestState.OPEN})
 SCOPES = ("mine", "unit", "invited", "visible")
 
 
@@ -115,10 +122,10 @@ def create_request(session: Session, actor: Actor, values: dict[str, Any], *, un
     if not unit:
         raise ValidationError("a request belongs to a policy unit: this account has none",
                               {"unit": "the account has no unit"})
-    request = ConsultationRequest(unit=unit, requester_id=actor.user_id, state="draft", **clean)
+    request = ConsultationRequest(unit=unit, requester_id=actor.user_id, state=RequestState.DRAFT.value, **clean)
     session.add(request)
     session.flush()
-    states.record(session, actor, request, "", "draft", "filed")
+    states.record(session, actor, request, "", RequestState.DRAFT.value, "filed")
     audit(session, actor, "consultation.create", "consultation", request.id, _jsonable(clean))
     session.flush()
     return request
@@ -167,6 +174,15 @@ def get_invitation(session: Session, actor: Actor, invitation_id: int) -> Consul
     return invitation
 
 
+def get_advice(session: Session, actor: Actor, advice_id: int) -> ConsultationAdvice:
+    """A piece of advice, if ``actor`` may see its request (rating and adoption then check their own rights)."""
+    advice = session.get(ConsultationAdvice, advice_id)
+    if advice is None:
+        raise NotFound(f"no advice #{advice_id}")
+    get_request(session, actor, advice.invitation.request_id)
+    return advice
+
+
 def list_requests(session: Session, actor: Actor, scope: str = "visible", limit: int = 500) -> list[ConsultationRequest]:
     """Requests for a list page: ``mine`` (filed by me), ``unit`` (my unit's),
     ``invited`` (I am invited to) or ``visible`` (everything I may see)."""
@@ -193,7 +209,7 @@ def list_requests(session: Session, actor: Actor, scope: str = "visible", limit:
 def open_request(session: Session, actor: Actor, request: ConsultationRequest, note: str = "") -> None:
     """Publish a draft: from now on experts can be recommended and invited."""
     require(actor, "consultation.manage", request)
-    states.move(session, actor, request, "open", note)
+    states.move(session, actor, request, RequestState.OPEN, note)
     _flush(session)
 
 
@@ -201,9 +217,9 @@ def cancel_request(session: Session, actor: Actor, request: ConsultationRequest,
     require(actor, "consultation.manage", request)
     if not reason.strip():
         raise ValidationError("say why the request is cancelled", {"reason": "required"})
-    states.move(session, actor, request, "cancelled", reason.strip())
+    states.move(session, actor, request, RequestState.CANCELLED, reason.strip())
     for inv in request.invitations:
-        if inv.state in ("invited", "accepted"):
+        if inv.state in (InvitationState.INVITED, InvitationState.ACCEPTED):
             notices.tell_talent(session, inv, "cancelled", "咨询已取消", f"该咨询已取消。原因：{reason.strip()}")
     _flush(session)
 
@@ -213,14 +229,29 @@ def mark_answered(session: Session, actor: Actor, request: ConsultationRequest, 
     require(actor, "consultation.manage", request)
     if not any(i.advice is not None for i in request.invitations):
         raise Conflict("no advice has been submitted yet")
-    states.move(session, actor, request, "answered", note or "marked answered by hand")
+    states.move(session, actor, request, RequestState.ANSWERED, note or "marked answered by hand")
     _flush(session)
 
 
 def close_request(session: Session, actor: Actor, request: ConsultationRequest, note: str = "") -> None:
     require(actor, "consultation.manage", request)
-    states.move(session, actor, request, "closed", note)
+    states.move(session, actor, request, RequestState.CLOSED, note)
     _flush(session)
+
+
+# The moves a person makes by hand; ``invited`` and ``in_progress`` follow from
+# inviting experts and from their acceptance, never directly.
+MANUAL_MOVES = {RequestState.OPEN: open_request, RequestState.ANSWERED: mark_answered,
+                RequestState.CLOSED: close_request, RequestState.CANCELLED: cancel_request}
+
+
+def transition(session: Session, actor: Actor, request: ConsultationRequest, to: RequestState, note: str = "") -> None:
+    """Move ``request`` to ``to`` by hand: the one entry point the page and the API both call."""
+    move = MANUAL_MOVES.get(to)
+    if move is None:
+        names = ", ".join(MANUAL_MOVES)
+        raise ValidationError(f"a request is moved by hand only to {names}", {"to": f"one of {names}"})
+    move(session, actor, request, note)
 
 
 def request_trail(session: Session, actor: Actor, request: ConsultationRequest) -> list[ShownEntry]:

@@ -13,40 +13,43 @@ from sqlalchemy.orm import Session
 
 from kb.actors import Actor
 from kb.audit import audit
+from kb.consultations.enums import RequestState
 from kb.errors import Conflict
 from kb.models.consultation import ConsultationRequest, ConsultationTransition
 
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "draft": frozenset({"open", "cancelled"}),
-    "open": frozenset({"invited", "cancelled"}),
-    "invited": frozenset({"in_progress", "cancelled"}),
-    "in_progress": frozenset({"answered", "cancelled"}),
-    "answered": frozenset({"closed"}),
-    "closed": frozenset(),
-    "cancelled": frozenset(),
+S = RequestState
+TRANSITIONS: dict[RequestState, frozenset[RequestState]] = {
+    S.DRAFT: frozenset({S.OPEN, S.CANCELLED}),
+    S.OPEN: frozenset({S.INVITED, S.CANCELLED}),
+    S.INVITED: frozenset({S.IN_PROGRESS, S.CANCELLED}),
+    S.IN_PROGRESS: frozenset({S.ANSWERED, S.CANCELLED}),
+    S.ANSWERED: frozenset({S.CLOSED}),
+    S.CLOSED: frozenset(),
+    S.CANCELLED: frozenset(),
 }
 # Where experts may still be invited and may still respond.
-INVITING = frozenset({"open", "invited", "in_progress"})
-RESPONDING = frozenset({"invited", "in_progress"})
+INVITING = frozenset({S.OPEN, S.INVITED, S.IN_PROGRESS})
+RESPONDING = frozenset({S.INVITED, S.IN_PROGRESS})
 
 
 class IllegalTransition(Conflict):
     """A move the life cycle does not allow (a 409 on the web and the API)."""
 
 
-def check(request: ConsultationRequest, to_state: str) -> None:
-    allowed = TRANSITIONS.get(request.state, frozenset())
+def check(request: ConsultationRequest, to_state: RequestState) -> None:
+    allowed = TRANSITIONS.get(RequestState(request.state), frozenset())
     if to_state not in allowed:
         nxt = ", ".join(sorted(allowed)) or "none (final state)"
         raise IllegalTransition(
-            f"consultation #{request.id} is {request.state!r} and cannot become {to_state!r}; allowed next: {nxt}"
+            f"consultation #{request.id} is {request.state!r} and cannot become {to_state.value!r}; allowed next: {nxt}"
         )
 
 
-def move(session: Session, actor: Actor, request: ConsultationRequest, to_state: str, note: str = "") -> None:
+def move(session: Session, actor: Actor, request: ConsultationRequest, to_state: RequestState,
+         note: str = "") -> None:
     check(request, to_state)
-    record(session, actor, request, request.state, to_state, note)
-    request.state = to_state
+    record(session, actor, request, request.state, to_state.value, note)
+    request.state = to_state.value
 
 
 def record(

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from kb.consultations.enums import RequestState
 from kb.models.base import Base, utcnow
 from kb.models.consultation_affiliation import TalentAffiliation
 from kb.models.consultation_invitation import (
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from kb.models.talent import Talent
     from kb.models.user import User
 
-REQUEST_STATES = ("draft", "open", "invited", "in_progress", "answered", "closed", "cancelled")
+REQUEST_STATES = tuple(RequestState)
 FORMS = ("written", "meeting", "panel")
 CONFIDENTIALITY = ("public", "unit", "confidential")
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from kb.consultations.enums import InvitationState
 from kb.models.base import Base, utcnow
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from kb.models.talent import Talent
 
 # invited -> accepted -> answered; invited -> declined | conflict; accepted -> conflict
-INVITATION_STATES = ("invited", "accepted", "declined", "conflict", "answered")
+INVITATION_STATES = tuple(InvitationState)
 ADOPTION_LEVELS = ("full", "partial", "none")
 
 

@@ -11,25 +11,22 @@ from typing import Any
 
 from flask import Response, jsonify, request
 
+from kb.choices import choice
 from kb.consultations import invitations, outcome, requests, selection
 from kb.consultations.attachments import Upload
 from kb.consultations.draw import draw_experts
+from kb.consultations.enums import InvitationResponse, RequestState
 from kb.consultations.recommend import SHOWN_DEFAULT, SHOWN_MAX, recommend
-from kb.consultations.settings import ConsultationSettings
 from kb.consultations.stats import consultation_stats
-from kb.errors import NotFound, ValidationError
-from kb.models.consultation import ConsultationAdvice
+from kb.errors import ValidationError
 from kb.talents import changes as kt
 from web.api import authenticate
 from web.consultations import api_bp
+from web.consultations import consultation_settings as _settings
 from web.consultations.serialize import advice_dict, invitation_dict, request_dict
 from web.sessions import current_actor, db, knowledge_base
 
 api_bp.before_request(authenticate)
-
-
-def _settings() -> ConsultationSettings:
-    return knowledge_base().settings.consultations
 
 
 def _body() -> dict[str, Any]:
@@ -49,14 +46,6 @@ def _int(body: dict[str, Any], key: str, default: int) -> int:
 def _request_json(rid: int, status: int = 200) -> tuple[Response, int]:
     req = requests.get_request(db(), current_actor(), rid)
     return jsonify(request_dict(req, current_actor())), status
-
-
-def _advice(aid: int) -> ConsultationAdvice:
-    adv = db().get(ConsultationAdvice, aid)
-    if adv is None:
-        raise NotFound(f"no advice #{aid}")
-    requests.get_request(db(), current_actor(), adv.invitation.request_id)
-    return adv
 
 
 @api_bp.get("")
@@ -81,14 +70,10 @@ def get_consultation(rid: int) -> tuple[Response, int]:
 
 @api_bp.post("/<int:rid>/transitions")
 def transition(rid: int) -> tuple[Response, int]:
-    body, actor = _body(), current_actor()
-    req = requests.get_request(db(), actor, rid)
-    actions = {"open": requests.open_request, "answered": requests.mark_answered, "closed": requests.close_request,
-               "cancelled": requests.cancel_request}
-    to = str(body.get("to", ""))
-    if to not in actions:
-        raise ValidationError(f"to must be one of {', '.join(actions)}", {"to": "unknown state"})
-    actions[to](db(), actor, req, str(body.get("note", "")))
+    body = _body()
+    to = choice(RequestState, body.get("to"), "to", requests.MANUAL_MOVES)
+    requests.transition(db(), current_actor(), requests.get_request(db(), current_actor(), rid), to,
+                        str(body.get("note", "")))
     return _request_json(rid)
 
 
@@ -144,15 +129,8 @@ def get_invitation(iid: int) -> Response:
 def respond(iid: int) -> Response:
     body, actor = _body(), current_actor()
     inv = requests.get_invitation(db(), actor, iid)
-    action, reason = body.get("action"), str(body.get("reason", ""))
-    if action == "accept":
-        invitations.accept(db(), actor, inv)
-    elif action == "decline":
-        invitations.decline(db(), actor, inv, reason)
-    elif action == "conflict":
-        invitations.declare_conflict(db(), actor, inv, reason)
-    else:
-        raise ValidationError("action must be accept, decline or conflict", {"action": "unknown"})
+    action = choice(InvitationResponse, body.get("action"), "action")
+    invitations.respond(db(), actor, inv, action, str(body.get("reason", "")))
     return jsonify(invitation_dict(inv, actor))
 
 
@@ -173,7 +151,7 @@ def advise(iid: int) -> tuple[Response, int]:
 
 @api_bp.post("/advice/<int:aid>/rating")
 def rate(aid: int) -> Response:
-    body, adv = _body(), _advice(aid)
+    body, adv = _body(), requests.get_advice(db(), current_actor(), aid)
     outcome.rate_advice(db(), current_actor(), adv, body.get("rating"), str(body.get("comment", "")),
                         settings=_settings())
     return jsonify(advice_dict(adv))
@@ -181,7 +159,7 @@ def rate(aid: int) -> Response:
 
 @api_bp.post("/advice/<int:aid>/adoption")
 def adopt(aid: int) -> Response:
-    body, adv = _body(), _advice(aid)
+    body, adv = _body(), requests.get_advice(db(), current_actor(), aid)
     outcome.record_adoption(db(), current_actor(), adv, str(body.get("adoption", "")),
                             str(body.get("adopted_into", "")))
     return jsonify(advice_dict(adv))

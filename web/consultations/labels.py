@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from kb.consultations.enums import InvitationState, RequestState
 from kb.consultations.reasons import Reason
 
 
 def state_label(state: str) -> str:
-    return {"draft": _("草稿"), "open": _("已发布"), "invited": _("已邀请专家"), "in_progress": _("进行中"),
-            "answered": _("已答复"), "closed": _("已结束"), "cancelled": _("已取消")}.get(state, state)
+    s = RequestState
+    return {s.DRAFT: _("草稿"), s.OPEN: _("已发布"), s.INVITED: _("已邀请专家"), s.IN_PROGRESS: _("进行中"),
+            s.ANSWERED: _("已答复"), s.CLOSED: _("已结束"), s.CANCELLED: _("已取消")}.get(state, state)
 
 
 def invitation_label(state: str | None) -> str:
-    return {"invited": _("已邀请"), "accepted": _("已接受"), "declined": _("已婉拒"), "conflict": _("申报回避"),
-            "answered": _("已提交意见")}.get(state or "", state or "")
+    s = InvitationState
+    return {s.INVITED: _("已邀请"), s.ACCEPTED: _("已接受"), s.DECLINED: _("已婉拒"), s.CONFLICT: _("申报回避"),
+            s.ANSWERED: _("已提交意见")}.get(state or "", state or "")
 
 
 def form_label(form: str) -> str:

@@ -3,7 +3,17 @@ when the blueprint is registered (``web.consultations._register_api``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from enum import StrEnum
 from typing import Any
+
+from kb.consultations.enums import InvitationResponse, InvitationState, RequestState
+from kb.consultations.requests import MANUAL_MOVES
+
+
+def _values(codes: Iterable[StrEnum]) -> list[str]:
+    """An OpenAPI enum from kb's codes, so the document cannot drift from what kb accepts."""
+    return [c.value for c in codes]
 
 
 def _problem(description: str) -> dict[str, Any]:
@@ -32,7 +42,7 @@ OBJ = {"type": "object"}
 SCHEMAS: dict[str, Any] = {
     "Consultation": {"type": "object", "properties": {
         "id": {"type": "integer"}, "title": {"type": "string"}, "unit": {"type": "string"},
-        "state": {"enum": ["draft", "open", "invited", "in_progress", "answered", "closed", "cancelled"]},
+        "state": {"enum": _values(RequestState)},
         "form": {"enum": ["written", "meeting", "panel"]},
         "confidentiality": {"enum": ["public", "unit", "confidential"]},
         "fields": {"type": "array", "items": {"type": "string"}}, "deadline": {"type": ["string", "null"]},
@@ -42,7 +52,7 @@ SCHEMAS: dict[str, Any] = {
         "transitions": {"type": "array", "items": OBJ}}},
     "ConsultationInvitation": {"type": "object", "properties": {
         "id": {"type": "integer"}, "talent_id": {"type": "string"},
-        "state": {"enum": ["invited", "accepted", "declined", "conflict", "answered"]},
+        "state": {"enum": _values(InvitationState)},
         "advice": {"oneOf": [{"$ref": "#/components/schemas/ConsultationAdvice"}, {"type": "null"}]}}},
     "ConsultationAdvice": {"type": "object", "properties": {
         "id": {"type": "integer"}, "text": {"type": "string"}, "attachments": {"type": "array", "items": OBJ},
@@ -75,7 +85,7 @@ PATHS: dict[str, Any] = {
                                      "responses": {"200": _json("Consultation"), **ERRORS}}},
     "/consultations/{rid}/transitions": {"post": {
         "summary": "Move the request (open, answered, closed, cancelled)", "parameters": [RID],
-        "requestBody": _body({"to": {"type": "string"}, "note": {"type": "string"}}, ["to"]),
+        "requestBody": _body({"to": {"enum": _values(MANUAL_MOVES)}, "note": {"type": "string"}}, ["to"]),
         "responses": {"200": _json("Consultation"), **ERRORS}}},
     "/consultations/{rid}/recommendation": {"get": {
         "summary": "Ranked experts with match level and evidence (good matches first, the first `limit`), "
@@ -104,7 +114,7 @@ PATHS: dict[str, Any] = {
                                                  "responses": {"200": _json("ConsultationInvitation"), **ERRORS}}},
     "/consultations/invitations/{iid}/response": {"post": {
         "summary": "Accept, decline (with reason) or declare a conflict (with reason)", "parameters": [IID],
-        "requestBody": _body({"action": {"enum": ["accept", "decline", "conflict"]}, "reason": {"type": "string"}},
+        "requestBody": _body({"action": {"enum": _values(InvitationResponse)}, "reason": {"type": "string"}},
                              ["action"]),
         "responses": {"200": _json("ConsultationInvitation"), **ERRORS}}},
     "/consultations/invitations/{iid}/advice": {"post": {

@@ -6,26 +6,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Response, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.wrappers import Response as WResponse
 
 from indexer import SearchUnavailable
+from kb.choices import choice
 from kb.consultations import export, invitations, outcome, requests, selection
 from kb.consultations.attachments import Upload
 from kb.consultations.dossier import dossier_pdf
 from kb.consultations.downloads import attachment_for
 from kb.consultations.draw import draw_experts
+from kb.consultations.enums import InvitationResponse, RequestState
 from kb.consultations.recommend import SHOWN_DEFAULT, SHOWN_MAX, recommend
-from kb.consultations.settings import ConsultationSettings
 from kb.consultations.stats import consultation_stats
 from kb.errors import ValidationError
-from kb.models.consultation import CONFIDENTIALITY, FORMS, ConsultationAdvice
+from kb.models.consultation import CONFIDENTIALITY, FORMS
 from kb.talents import changes as kt
 from kb.taxonomy import load_taxonomy
 from kb.visibility import request_managed, visible_invitations
 from web.consultations import bp
+from web.consultations import consultation_settings as _settings
 from web.consultations.labels import LABELS
 from web.sessions import current_actor, db, knowledge_base
 
@@ -33,10 +35,6 @@ from web.sessions import current_actor, db, knowledge_base
 @bp.context_processor
 def _labels() -> dict[str, Any]:
     return dict(LABELS)
-
-
-def _settings() -> ConsultationSettings:
-    return knowledge_base().settings.consultations
 
 
 def _done(message: str, target: str) -> WResponse:
@@ -118,13 +116,8 @@ def detail(rid: int) -> str:
 @bp.post("/<int:rid>/state")
 @login_required
 def change_state(rid: int) -> WResponse:
-    req, actor = _req(rid), current_actor()
-    to, note = request.form.get("to", ""), request.form.get("note", "")
-    actions = {"open": requests.open_request, "answered": requests.mark_answered, "closed": requests.close_request,
-               "cancelled": requests.cancel_request}
-    if to not in actions:
-        abort(400)
-    actions[to](db(), actor, req, note)
+    to = choice(RequestState, request.form.get("to"), "to", requests.MANUAL_MOVES)
+    requests.transition(db(), current_actor(), _req(rid), to, request.form.get("note", ""))
     return _done(_("状态已更新。"), _page(rid))
 
 
@@ -173,15 +166,8 @@ def invitation(iid: int) -> str:
 def respond(iid: int) -> WResponse:
     actor = current_actor()
     inv = requests.get_invitation(db(), actor, iid)
-    action, reason = request.form.get("action"), request.form.get("reason", "")
-    if action == "accept":
-        invitations.accept(db(), actor, inv)
-    elif action == "decline":
-        invitations.decline(db(), actor, inv, reason)
-    elif action == "conflict":
-        invitations.declare_conflict(db(), actor, inv, reason)
-    else:
-        abort(400)
+    action = choice(InvitationResponse, request.form.get("action"), "action")
+    invitations.respond(db(), actor, inv, action, request.form.get("reason", ""))
     return _done(_("您的答复已记录。"), url_for("consultations.invitation", iid=iid))
 
 
@@ -196,18 +182,10 @@ def advice(iid: int) -> WResponse:
     return _done(_("意见已提交，感谢您的支持。"), url_for("consultations.invitation", iid=iid))
 
 
-def _advice(aid: int) -> ConsultationAdvice:
-    adv = db().get(ConsultationAdvice, aid)
-    if adv is None:
-        abort(404)
-    requests.get_request(db(), current_actor(), adv.invitation.request_id)
-    return adv
-
-
 @bp.post("/advice/<int:aid>/rate")
 @login_required
 def rate(aid: int) -> WResponse:
-    adv = _advice(aid)
+    adv = requests.get_advice(db(), current_actor(), aid)
     outcome.rate_advice(db(), current_actor(), adv, request.form.get("rating", "0"), request.form.get("comment", ""),
                         settings=_settings())
     return _done(_("评价已保存。"), _page(adv.invitation.request_id))
@@ -216,7 +194,7 @@ def rate(aid: int) -> WResponse:
 @bp.post("/advice/<int:aid>/adopt")
 @login_required
 def adopt(aid: int) -> WResponse:
-    adv = _advice(aid)
+    adv = requests.get_advice(db(), current_actor(), aid)
     outcome.record_adoption(db(), current_actor(), adv, request.form.get("adoption", ""),
                             request.form.get("adopted_into", ""))
     return _done(_("采纳情况已记录。"), _page(adv.invitation.request_id))
