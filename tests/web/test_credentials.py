@@ -365,7 +365,41 @@ def test_an_admin_revokes_anyones_token(site: Site, admin: FlaskClient, surface:
 # --- invitations ---------------------------------------------------------------------------
 
 
-def test_one_invitation_link_raced_by_several_browsers_creates_one_account(site: Site) -> None:
+@pytest.fixture(scope="module")
+def postgres_site(tmp_path_factory: pytest.TempPathFactory, pg_url: str) -> Iterator[Site]:
+    """The app over a throw-away PostgreSQL database (no talents: the race needs none)."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    from kb.context import KnowledgeBase
+    from kb.settings import load_settings
+    from web.app import create_app
+
+    name = f"kb_{uuid.uuid4().hex[:12]}"
+    server = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    data_dir = tmp_path_factory.mktemp("kb-pg")
+    kb = KnowledgeBase(load_settings({
+        "env": "development", "data_dir": data_dir, "security.secret_key": "test-secret-key",
+        "database.url": server.url.set(database=name).render_as_string(hide_password=False),
+    }))
+    kb.init_db()
+    try:
+        yield Site(kb, create_app(kb, TESTING=True), data_dir)
+    finally:
+        kb.close()
+        with server.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
+
+
+@pytest.mark.parametrize("database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_one_invitation_link_raced_by_several_browsers_creates_one_account(
+    request: pytest.FixtureRequest, database: str,
+) -> None:
+    site: Site = request.getfixturevalue("site" if database == "sqlite" else "postgres_site")
     with site.kb.sessions() as s, s.begin():
         link = accounts.invite(s, SYSTEM, "racer@example.org", None, role="organizer")
     browsers = [site.app.test_client() for _ in range(4)]
