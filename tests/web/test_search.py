@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from flask.testing import FlaskClient
 
 from indexer import SearchUnavailable
 from tests.web.conftest import Site
-from tests.web.data import OWN
+from tests.web.data import OWN, TALENTS
 
 
 def test_results_show_highlighted_evidence(clients: dict[str, FlaskClient]) -> None:
@@ -55,10 +56,18 @@ def test_pagination_keeps_the_query(site: Site, clients: dict[str, FlaskClient])
         site.app.config["SEARCH_PAGE_SIZE"] = 10
 
 
-def test_lang_query_filters_experts_without_switching_the_ui(clients: dict[str, FlaskClient]) -> None:
-    html = clients["researcher"].get("/search?q=文化&lang=yue").get_data(as_text=True)
+@pytest.mark.parametrize("lang", ["yue", "en"])
+@pytest.mark.parametrize("q", ["", "文化 跨境 数据 海洋 律师"])
+def test_lang_query_filters_experts_without_switching_the_ui(clients: dict[str, FlaskClient], lang: str,
+                                                             q: str) -> None:
+    """Every talent listed speaks the language and every other one is left out, so the
+    test fails when the filter is ignored (each language leaves someone out)."""
+    html = clients["researcher"].get(f"/search?q={q}&lang={lang}").get_data(as_text=True)
     assert "专家检索" in html  # still a Chinese UI
-    assert "陈雅琳" in html
+    speakers = {t["name"] for t in TALENTS if lang in t["languages"]}
+    others = {t["name"] for t in TALENTS} - speakers
+    assert speakers and others
+    assert [n for n in speakers if n in html] and not [n for n in others if n in html], html
 
 
 def test_ui_language_switch(site: Site) -> None:
