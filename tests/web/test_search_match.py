@@ -161,3 +161,65 @@ def test_a_long_pasted_need_is_searched_through_the_page(researcher: FlaskClient
     assert not re.search(r'href="/search\?q=', html)
     refilter = researcher.post("/search", data={"q": need, "category": "C", "csrf_token": token})
     assert refilter.status_code == 200 and "C类菁英人才" in refilter.get_data(as_text=True)
+
+
+# -- consultation recommendations ---------------------------------------------------
+@pytest.fixture(scope="module")
+def drone_request(demo_site: Site) -> tuple[int, str]:
+    """A broad low-altitude need over the demo corpus (many search hits), and a researcher API token."""
+    from datetime import date, timedelta
+
+    from kb.accounts import get_user, issue_token
+    from kb.actors import Actor
+    from kb.consultations.requests import create_request, open_request
+
+    with demo_site.kb.sessions() as s, s.begin():
+        user = get_user(s, "researcher")
+        actor = Actor.of(user)
+        req = create_request(s, actor, {
+            "title": "低空经济与无人机物流政策咨询",
+            "background": "罗湖区拟出台支持低空经济发展的政策，涉及无人机末端配送、起降点布局、空域管理、"
+                          "产业园区招商、金融支持和人才引进。",
+            "questions": "1. 无人机物流配送的航线审批怎么做？2. 低空经济产业链如何布局？3. 安全监管有哪些经验？",
+            "fields": [], "deadline": date.today() + timedelta(days=20), "experts_wanted": 3, "form": "written",
+            "confidentiality": "unit", "parties": [],
+        })
+        open_request(s, actor, req)
+        return req.id, issue_token(s, user)
+
+
+def test_recommendations_show_twenty_scored_and_labelled_and_more_on_request(
+    researcher: FlaskClient, drone_request: tuple[int, str]
+) -> None:
+    rid, _ = drone_request
+    html = researcher.get(f"/consultations/{rid}").get_data(as_text=True)
+    listed = re.findall(r'<input type="checkbox" name="talent_ids" value="([^"]+)"', html)
+    assert 0 < len(listed) <= 20
+    assert html.count('<meter class="score-bar"') == len(listed)
+    assert "高度匹配" in html
+    if len(listed) == 20:  # more candidates exist: the page says so and offers them
+        assert "显示更多" in html
+        more = researcher.get(f"/consultations/{rid}?all=1").get_data(as_text=True)
+        assert 20 < len(re.findall(r'name="talent_ids" value=', more)) <= 100
+
+
+def test_recommendation_api_is_bounded_and_good_matches_come_first(
+    demo_site: Site, drone_request: tuple[int, str]
+) -> None:
+    rid, token = drone_request
+    api = demo_site.app.test_client()
+    auth = {"Authorization": f"Bearer {token}"}
+    body = api.get(f"/api/v1/consultations/{rid}/recommendation", headers=auth).get_json()
+    assert body["limit"] == 20 and len(body["candidates"]) == min(20, body["total_candidates"])
+    assert body["total_candidates"] > 20, "a broad need over 160 talents has a long tail"
+    levels = [c["match"] for c in body["candidates"]]
+    assert set(levels) <= {"strong", "partial", "weak"}
+    good = [m for m in levels if m != "weak"]
+    assert levels[: len(good)] == good and 0 < body["matched"] <= body["total_candidates"]
+    assert all(c["evidence"] and isinstance(c["score"], float) for c in body["candidates"])
+    for limit, expected in (("1", 1), ("5", 5), ("100", min(100, body["total_candidates"]))):
+        got = api.get(f"/api/v1/consultations/{rid}/recommendation?limit={limit}", headers=auth).get_json()
+        assert len(got["candidates"]) == expected and got["limit"] == int(limit)
+    for bad in ("0", "101", "-3", "abc", "2.5", ""):
+        resp = api.get(f"/api/v1/consultations/{rid}/recommendation?limit={bad}", headers=auth)
+        assert resp.status_code == 400, (bad, resp.status_code)
