@@ -9,6 +9,7 @@ from typing import Any
 from flask import Response, jsonify, request, url_for
 
 from indexer import SearchQuery
+from indexer.results import facets_dict, result_dict
 from indexer.retrieval.params import MAX_QUERY_CHARS
 from kb.errors import ValidationError
 from kb.models import Talent
@@ -19,7 +20,7 @@ from kb.talents.profiles import profile_view, public_dict
 from kb.taxonomy import load_taxonomy
 from web.api import bp
 from web.api.openapi import SPEC
-from web.api.serialize import facets_dict, me_dict, output_dict, result_dict
+from web.api.serialize import me_dict, output_dict
 from web.indexing import sync_index
 from web.sessions import current_account, current_actor, db, knowledge_base
 from web.unit_of_work import after_commit

@@ -7,10 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer.results import facets_dict, result_dict
 from kb.models import Output, User
-
-__all__ = ["facets_dict", "me_dict", "output_dict", "result_dict"]
 
 
 def output_dict(o: Output) -> dict[str, Any]:
