@@ -59,7 +59,7 @@ def create_consultation() -> tuple[Response, int]:
     body = _body()
     req = requests.create_request(db(), current_actor(), body, unit=str(body.get("unit", "")))
     if body.get("open"):
-        requests.open_request(db(), current_actor(), req)
+        requests.transition(db(), current_actor(), req, RequestState.OPEN)
     return _request_json(req.id, 201)
 
 

@@ -80,7 +80,7 @@ def new() -> str | WResponse:
         try:
             req = requests.create_request(db(), actor, values)
             if request.form.get("publish"):
-                requests.open_request(db(), actor, req)
+                requests.transition(db(), actor, req, RequestState.OPEN)
             return _done(_("咨询需求已保存。"), _page(req.id))
         except ValidationError as exc:
             db().rollback()
