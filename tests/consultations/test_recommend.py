@@ -133,8 +133,8 @@ def test_good_matches_come_before_weak_ones_and_keep_their_level(kb, people) -> 
         r = recommend(None, s, people["researcher"], get_request(s, people["researcher"], rid),
                       search=FakeSearch(ALL, weak=("c-1", "c-3")), settings=ConsultationSettings())
     levels = [(c.talent_id, c.match) for c in r.candidates]
-    assert [m for _, m in levels] == ["strong"] * 4 + ["weak"] * 2  # c-6 is excluded (unavailable)
+    assert [m for _, m in levels] == ["strong"] * 5 + ["weak"] * 2  # c-6 is excluded (unavailable)
     assert {t for t, m in levels if m == "weak"} == {"c-1", "c-3"}
-    assert r.matched == 4 and r.as_dict(3)["candidates"][-1]["match"] == "strong"
-    assert [c["rank"] for c in r.as_dict(100)["candidates"]] == list(range(1, 7))
-    assert len(r.shown(10_000)) == 6 and len(r.as_dict(2)["candidates"]) == 2
+    assert r.matched == 5 and r.as_dict(3)["candidates"][-1]["match"] == "strong"
+    assert [c["rank"] for c in r.as_dict(100)["candidates"]] == list(range(1, 8))
+    assert len(r.shown(10_000)) == 7 and len(r.as_dict(2)["candidates"]) == 2
