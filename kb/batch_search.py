@@ -104,10 +104,14 @@ def run_batch(
         qid: Any = str(number)
         try:
             record = json.loads(line)
-            if isinstance(record, dict) and "qid" in record:
-                qid = record["qid"]
+        except json.JSONDecodeError as exc:
+            yield BatchAnswer(number, {"qid": qid, "error": f"not JSON: {exc}"})
+            continue
+        if isinstance(record, dict) and "qid" in record:
+            qid = record["qid"]
+        try:
             query = query_from_record(record, top, mode)
-        except (json.JSONDecodeError, BadQueryLine) as exc:
+        except BadQueryLine as exc:
             yield BatchAnswer(number, {"qid": qid, "error": str(exc)})
             continue
         response = search.search(query)
