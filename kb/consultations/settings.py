@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-MB = 1024 * 1024
+from kb.uploads import DEFAULT_MAX_UPLOAD_BYTES
 
 
 @dataclass(frozen=True)
@@ -32,4 +32,4 @@ class ConsultationSettings:
     # A CJK font file for PDF dossiers; None: search the system font folders.
     cjk_font: Path | None = field(default=None, metadata={"kind": "file"})
     # The product's one upload limit (web.max_upload_mb), set by the loader.
-    attachment_max_bytes: int = field(default=10 * MB, metadata={"derived": True})
+    attachment_max_bytes: int = field(default=DEFAULT_MAX_UPLOAD_BYTES, metadata={"derived": True})

@@ -21,7 +21,8 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 from urllib.parse import urlsplit
 
 from kb.settings.files import packaged
-from kb.settings.sections import MB, SECTIONS, Settings
+from kb.settings.sections import SECTIONS, Settings
+from kb.uploads import MB
 
 CONFIG_VARIABLE = "KB_CONFIG"
 #: KB_ variables that are legitimate without being settings (the test suite's own).

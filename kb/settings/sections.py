@@ -22,12 +22,12 @@ from pathlib import Path
 
 from indexer.settings import SearchSettings
 from kb.consultations.settings import ConsultationSettings
+from kb.uploads import DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_MAX_UPLOAD_MB, MB
 
 DEFAULT_SECRET = "dev-secret-change-me"
 ENVIRONMENTS = ("development", "production")
 DIGEST_FREQUENCIES = ("off", "weekly", "monthly")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
-MB = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class SecuritySettings:
 class WebSettings:
     base_url: str = field(default="http://127.0.0.1:5000", metadata={"kind": "url"})
     proxy_count: int = field(default=0, metadata={"min": 0, "max": 10})
-    max_upload_mb: int = field(default=10, metadata={"min": 1, "max": 1024})
+    max_upload_mb: int = field(default=DEFAULT_MAX_UPLOAD_MB, metadata={"min": 1, "max": 1024})
     login_throttle_attempts: int = field(default=10, metadata={"min": 1})
     search_page_size: int = field(default=10, metadata={"min": 1, "max": 100})
 
@@ -73,7 +73,7 @@ class MailSettings:
 @dataclass(frozen=True)
 class EventSettings:
     reminder_lead_hours: int = field(default=24, metadata={"min": 1, "max": 24 * 14})
-    material_max_bytes: int = field(default=10 * MB, metadata={"derived": True})
+    material_max_bytes: int = field(default=DEFAULT_MAX_UPLOAD_BYTES, metadata={"derived": True})
 
 
 @dataclass(frozen=True)
