@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kb.models import Output, Talent
+from kb.models import Output, Talent, User
 from tests.web.conftest import Site, csrf_token
 from tests.web.data import OTHER, OWN
 
@@ -44,6 +44,8 @@ PAGES: dict[str, set[str] | str] = {
     "admin.audit_log": STAFF,
     "auth.account": ALL,
     "auth.password": ALL,
+    "auth.tokens": ALL,
+    "admin.user_tokens": {"admin"},
 }
 # Pages anyone may open, or that need a secret token: checked in their own tests.
 OPEN = {"auth.login", "auth.invitation", "i18n.switch", "static"}
@@ -70,8 +72,10 @@ def _url(site: Site, rule: str, talent_id: str) -> str:
     with site.kb.sessions() as s:
         talent = s.query(Talent).filter_by(external_id=talent_id).one()
         output = s.query(Output).filter_by(talent_id=talent.id).order_by(Output.id).first()
+        account_id = s.query(User.id).filter_by(username="talent").scalar()
     url = rule.replace("<external_id>", talent_id)
     url = url.replace("<int:output_id>", str(output.id if output else 1))
+    url = url.replace("<int:user_id>", str(account_id))
     return url.replace("/search", "/search?q=跨境") if rule == "/search" else url
 
 
