@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
+from typing import NoReturn
 
 import click
 
@@ -52,11 +54,12 @@ def check() -> None:
     found = checks.problems(loaded)
     if found:
         _report_and_exit(found)
-    click.echo(f"configuration ok ({'KB_CONFIG=' + str(loaded.config_file) if loaded.config_file else 'defaults'}"
-               f", env = {loaded.settings.env})")
+    sources = Counter(origin.split(" ", 1)[0] for origin in loaded.origins.values())
+    click.echo(f"configuration ok: env = {loaded.settings.env}; {sources['file']} setting(s) from "
+               f"{loaded.config_file or 'no KB_CONFIG file'}, {sources['env']} from environment variables")
 
 
-def _report_and_exit(problems: list[str]) -> None:
+def _report_and_exit(problems: list[str]) -> NoReturn:
     for problem in problems:
         click.echo(f"config: {problem}", err=True)
     sys.exit(1)

@@ -20,7 +20,7 @@ MASK = "********"
 @dataclass(frozen=True)
 class Row:
     key: str
-    value: str | int | bool  # as TOML would hold it (paths as strings, unset as ""), secrets masked
+    value: str | int | float | bool  # as TOML would hold it (paths as strings, unset as ""), secrets masked
     origin: str
     variable: str
 
@@ -41,7 +41,7 @@ def _effective(loaded: Loaded, key: Key) -> Any:
     return getattr(holder, key.attribute)
 
 
-def _shown(key: Key, value: Any) -> str | int | bool:
+def _shown(key: Key, value: Any) -> str | int | float | bool:
     secret = key.metadata.get("secret")
     if secret is True:
         return MASK if value else ""
@@ -51,7 +51,7 @@ def _shown(key: Key, value: Any) -> str | int | bool:
         return make_url(value).render_as_string(hide_password=True)
     if value is None:
         return ""
-    if isinstance(value, bool | int):
+    if isinstance(value, bool | int | float):
         return value
     return str(value)
 
@@ -71,9 +71,9 @@ def _origin(row: Row) -> str:
     return row.origin
 
 
-def _literal(value: str | int | bool) -> str:
+def _literal(value: str | int | float | bool) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
+    if isinstance(value, int | float):
+        return repr(value)
     return json.dumps(value, ensure_ascii=False)
