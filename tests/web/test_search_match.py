@@ -223,3 +223,28 @@ def test_recommendation_api_is_bounded_and_good_matches_come_first(
     for bad in ("0", "101", "-3", "abc", "2.5", ""):
         resp = api.get(f"/api/v1/consultations/{rid}/recommendation?limit={bad}", headers=auth)
         assert resp.status_code == 400, (bad, resp.status_code)
+
+
+# -- event audience and similar experts -----------------------------------------------
+def test_event_audience_suggestions_carry_their_match_level(demo_site: Site) -> None:
+    from kb.accounts import get_user
+    from kb.actors import Actor
+    from kb.events.audience import suggest_audience
+    from kb.events.manage import create_event
+    from tests.events.conftest import event_values
+
+    with demo_site.kb.sessions() as s, s.begin():
+        organizer = Actor.of(get_user(s, "organizer"))
+        event = create_event(s, organizer, event_values())
+        audience = suggest_audience(s, demo_site.kb.search, organizer, event, limit=40)
+    levels = [c.match for c in audience.suggestions if c.source == "search"]
+    assert levels and set(levels) <= {"strong", "partial", "weak"}
+    good = [m for m in levels if m != "weak"]
+    assert levels[: len(good)] == good and "strong" in good
+    assert 0 < audience.matched <= audience.total_matches
+
+
+def test_similar_experts_show_no_match_label(researcher: FlaskClient) -> None:
+    html = researcher.get("/talents/demo-001/similar").get_data(as_text=True)
+    assert TALENT_LINK.findall(html)
+    assert not re.search(r'class="match match-', html)
