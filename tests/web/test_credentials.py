@@ -196,6 +196,37 @@ def test_an_attack_on_the_admin_name_does_not_lock_the_admin_out(site: Site, clo
     assert attempt(own_browser, "admin", PASSWORD, "10.9.9.9").status_code == 302
 
 
+@pytest.mark.parametrize("cookie", ["another account's", "tampered", "expired", "signed with another key"])
+def test_only_a_genuine_device_cookie_of_that_account_skips_the_wait(
+    site: Site, clock: Clock, monkeypatch: pytest.MonkeyPatch, cookie: str,
+) -> None:
+    from itsdangerous import URLSafeTimedSerializer
+
+    from web.auth import device
+
+    victim, _ = new_account(site)
+    browser = site.app.test_client()
+    assert attempt(browser, "researcher", PASSWORD, "10.0.0.2").status_code == 302  # a device cookie of another account
+    genuine = browser.get_cookie(device.COOKIE, path="/login")
+    assert genuine is not None
+    value = {
+        "another account's": genuine.value,
+        "tampered": genuine.value[:-2] + ("AA" if not genuine.value.endswith("AA") else "BB"),
+        "expired": URLSafeTimedSerializer(site.app.config["SECRET_KEY"], salt="login-device").dumps(victim),
+        "signed with another key": URLSafeTimedSerializer("not-the-key", salt="login-device").dumps(victim),
+    }[cookie]
+    for i in range(site.app.config["LOGIN_ACCOUNT_ATTEMPTS"]):
+        assert attempt(site.app.test_client(), victim, "wrong-guess-1", f"192.0.2.{i}").status_code == 401
+    holder = site.app.test_client()
+    holder.set_cookie(device.COOKIE, value, path="/login")
+    if cookie == "expired":  # read six months and a minute after it was signed
+        import itsdangerous.timed
+
+        now = itsdangerous.timed.time.time()
+        monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: now + device.MAX_AGE + 60)
+    assert attempt(holder, victim, PASSWORD, "10.0.0.3").status_code == 429
+
+
 def test_one_address_trying_many_names_is_slowed_down(site: Site, clock: Clock) -> None:
     free = site.app.config["LOGIN_THROTTLE_ATTEMPTS"]
     for i in range(free):
