@@ -32,35 +32,47 @@ def _talents(engine) -> int:  # type: ignore[no-untyped-def]
 
 @pytest.mark.postgres
 def test_postgres_backend_terminated_mid_import(pg_url: str, tmp_path: Path) -> None:
+    """The cut must land inside a talent's transaction, never between two: once 30
+    talents are saved, another session locks the outputs table, so the import's next
+    talent blocks half-written (its row inserted, its outputs waiting); the blocked
+    backend is terminated, then the lock is released. Cutting at a random moment
+    could hit a connection the pool holds idle between talents, which the pool
+    replaces silently, and the import would succeed without the scenario happening."""
     from tests.reliability.conftest import _postgres_place
 
     for place in _postgres_place(tmp_path, pg_url):
         place.run("init")
         source = write_jsonl(tmp_path / "talents.jsonl", corpus(N, outputs=OUTPUTS))
         watcher = create_engine(place.database_url, isolation_level="AUTOCOMMIT")
+        locker = create_engine(place.database_url)
         proc = place.start("import", "--no-index", str(source))
-        killed = 0
         deadline = time.monotonic() + 120
-        while killed == 0 and time.monotonic() < deadline and proc.poll() is None:
-            if _talents(watcher) >= 30:
-                with watcher.connect() as conn:
-                    killed = conn.execute(text(
-                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                        "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar() or 0
+        while _talents(watcher) < 30:
+            assert proc.poll() is None, f"the import finished before 30 talents were seen: {proc.communicate()}"
+            assert time.monotonic() < deadline, "the import never saved 30 talents"
             time.sleep(0.01)
+        with locker.begin() as lock:
+            lock.execute(text("LOCK TABLE outputs IN EXCLUSIVE MODE"))
+            blocked: list[int] = []
+            while not blocked:
+                assert proc.poll() is None, f"the import finished while outputs were locked: {proc.communicate()}"
+                assert time.monotonic() < deadline, "the import never waited for the outputs lock"
+                with watcher.connect() as conn:
+                    blocked = list(conn.execute(text(
+                        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND wait_event_type = 'Lock' AND xact_start IS NOT NULL")).scalars())
+                time.sleep(0.01)
+            with watcher.connect() as conn:
+                killed = conn.execute(text("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) "
+                                           "FROM unnest(CAST(:pids AS int[])) AS pid"), {"pids": blocked}).scalar()
+            assert killed == len(blocked) >= 1
+        locker.dispose()
         out, err = proc.communicate(timeout=120)
-        assert killed >= 1, f"the import finished before its connection could be cut: {out}"
         saved = _talents(watcher)
         watcher.dispose()
-        if proc.returncode == 0:
-            # the cut hit a connection the pool was holding idle between talents; the pool
-            # replaced it and the import went on: then everything must be there, whole
-            assert saved == N, out
-            assert _assert_whole(place) == N
-            return
+        assert proc.returncode == 3, (proc.returncode, out, err[-2000:])
         assert "terminat" in err or "OperationalError" in err, err[-2000:]
         assert "Traceback" not in err and "run the command again" in err, err[-2000:]
-        assert proc.returncode == 3
         assert 30 <= _assert_whole(place) == saved < N
 
         rerun = place.run("import", str(source))

@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import time
+from contextlib import closing
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -89,25 +91,48 @@ def test_import_killed_midway_then_rerun(sqlite_place: Place, tmp_path: Path) ->
     assert hits["results"] if isinstance(hits, dict) else hits
 
 
+def _live_generation(place: Place) -> str:
+    return (place.data_dir / "search" / "CURRENT").read_text("utf-8").strip()
+
+
+def _talents_in_generation(gen_dir: Path) -> int:
+    """Talents a rebuild has written so far, read as another process would (read-only)."""
+    db = gen_dir / "index.sqlite"
+    if not db.exists():
+        return 0
+    try:
+        with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.05)) as conn:
+            return int(conn.execute("SELECT count(*) FROM talents").fetchone()[0])
+    except sqlite3.Error:  # created but no table yet, or locked for a moment
+        return 0
+
+
 def test_reindex_killed_midway_then_rerun(sqlite_place: Place, tmp_path: Path) -> None:
-    """The rebuild reads the database and writes the index's files; SQLite suffices."""
+    """The rebuild reads the database and writes the index's files; SQLite suffices.
+
+    The kill lands after the new generation holds its first batch of talents and
+    before the swap (asserted: the process died of the signal and CURRENT still names
+    the old generation), so the half-built generation is really there to survive.
+    """
     place = sqlite_place
     source = write_jsonl(tmp_path / "talents.jsonl", corpus(N, outputs=OUTPUTS))
     place.run("import", str(source))
     assert _index_count(place) == N
-    started = time.monotonic()
-    place.run("reindex")
-    full = time.monotonic() - started
+    live = _live_generation(place)
 
     proc = place.start("reindex")
-    time.sleep(max(0.5, full * 0.5))  # about half-way (process start included)
-    if proc.poll() is None:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
+
+    def half_built() -> bool:
+        newer = [p for p in (place.data_dir / "search").glob("gen-*") if p.name > live]
+        return any(0 < _talents_in_generation(p) < N for p in newer)
+
+    _kill_when(proc, half_built)
+    assert _live_generation(place) == live, "the rebuild swapped generations before it was killed"
     # the live index still serves while a half-built generation lies around
     hits = place.run("search", "供应链金融", "--json", "-k", "5")
     assert "r-" in hits.stdout
     assert _index_count(place) == N
     place.run("reindex")
+    assert _live_generation(place) > live
     assert _index_count(place) == N
     assert _assert_whole(place) == N
