@@ -270,3 +270,31 @@ def test_an_administrator_reads_every_marker_in_the_exports_and_the_audit_log(
     csv |= _found(_get(admin, "/consultations/export/requests.csv?scope=visible")[1])
     assert planted_as("parties", "reason", "advice", "attachment", "rating", "adoption") <= csv
     assert {m for m in planted_as("title") if "proposal" not in m} <= csv
+
+
+# Exports examined elsewhere, and why; any other export or trail route must be in _export_urls.
+COVERED_ELSEWHERE = {
+    "admin.export": "talent JSON Lines, staff only; contact data per role in test_personal_data",
+    "consultations.dossier": "PDF for the request's managers only (route matrix), who may read every field",
+    "consultations.attachment": "the file itself; who may fetch it is the route matrix's attachment rule",
+    "events.attendees": "organizers only (route matrix); no consultation data",
+    "events_api.attendees": "organizers only (route matrix); no consultation data",
+    "events.calendar": "the event's own facts, for those who may see the event (route matrix)",
+    "events_api.calendar": "the event's own facts, for those who may see the event (route matrix)",
+    "events.download_material": "the event's materials, for those who may see the event (route matrix)",
+    "events_api.download_material": "the event's materials, for those who may see the event (route matrix)",
+}
+
+
+def test_every_export_and_trail_route_is_examined(planted: Planted) -> None:
+    """A new export, trail or log route cannot ship without being read for hidden fields here."""
+    from tests.security.test_downloads import KNOWN_DOWNLOADS
+
+    app = planted.site.app
+    words = ("csv", "xlsx", "trail", "audit", "export", "dossier", "calendar", "download", "attachment")
+    exporting = {r.endpoint for r in app.url_map.iter_rules() if any(w in r.endpoint for w in words)}
+    exporting |= KNOWN_DOWNLOADS
+    adapter = app.url_map.bind("localhost")
+    examined = {adapter.match(url.split("?")[0], method="GET")[0] for url in _export_urls(planted)}
+    missing = sorted(exporting - examined - set(COVERED_ELSEWHERE))
+    assert not missing, f"read these for hidden fields in _export_urls, or say where they are covered: {missing}"
