@@ -76,3 +76,40 @@ def test_login_never_leaves_the_site(site: Site, target: str) -> None:
     assert _browser_host(location) == HOST
     if target in LOCAL:
         assert location == target
+
+
+@pytest.fixture(scope="module")
+def event_site(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """An event and one talent account per target (each registers and cancels once)."""
+    from kb.accounts import get_user, set_password
+    from kb.context import KnowledgeBase
+    from kb.settings import load_settings
+    from tests.events.conftest import make_people, new_event
+    from web.app import create_app
+
+    kb = KnowledgeBase(load_settings({"data_dir": tmp_path_factory.mktemp("redirect-events"),
+                                      "security.secret_key": "redirect-test-key", "search.embedder": "hashing"}))
+    kb.init_db()
+    people = make_people(kb, n_talents=len(ESCAPES + LOCAL))
+    with kb.sessions() as session, session.begin():
+        for rid in people.talents:
+            set_password(session, get_user(session, f"u-{rid}"), PASSWORD)
+    event_id = new_event(kb, people.organizer, capacity=100)
+    yield create_app(kb, TESTING=True), event_id, sorted(people.talents)
+    kb.close()
+
+
+@pytest.mark.parametrize("target", ESCAPES + LOCAL)
+def test_event_forms_never_leave_the_site(event_site, target: str) -> None:  # type: ignore[no-untyped-def]
+    app, event_id, talents = event_site
+    client: FlaskClient = app.test_client()
+    token = csrf_token(client, "/login")
+    username = f"u-{talents[(ESCAPES + LOCAL).index(target)]}"
+    assert client.post("/login", data={"username": username, "password": PASSWORD,
+                                       "csrf_token": token}).status_code == 302
+    token = csrf_token(client, "/account")
+    for action in ("register", "unregister"):
+        resp = client.post(f"/events/{event_id}/{action}", data={"csrf_token": token, "next": target})
+        assert resp.status_code == 302, (action, resp.get_data(as_text=True)[:300])
+        expected = target if target in LOCAL else f"/events/{event_id}"
+        assert resp.headers["Location"] == expected, action
