@@ -2,7 +2,8 @@
 
 Input, one JSON object per line: ``{"qid", "query", "filters": {"category": [...],
 "fields": [...]}}``. Output, one line per input line in the same order:
-``{"qid", "results": [{"id", "score", "evidence"}]}`` — or, for a line that cannot be
+``{"qid", "results": [{"id", "score", "match", "evidence"}]}`` (good matches — strong,
+partial — first, each tier by score) — or, for a line that cannot be
 run, ``{"qid", "error"}`` while every other line is still answered, and the command then
 exits non-zero naming each bad line on stderr. ``--top N`` bounds every result list. The hashing embedder keeps this fast: the contract, not the ranking
 quality, is under test here (test_acceptance_quality.py does quality).
@@ -108,8 +109,13 @@ def test_each_line_is_answered_in_order_with_ids_scores_and_evidence(kb):
     assert [line["qid"] for line in out] == ["q-sc", "q-uav", "q-en"]  # blank lines are not queries
     for line in out:
         assert set(line) >= {"qid", "results"} and "error" not in line
-        scores = [r["score"] for r in line["results"]]
-        assert scores == sorted(scores, reverse=True) and all(isinstance(s, float) for s in scores)
+        assert list(line["results"][0])[:3] == ["id", "score", "match"]
+        levels = [r["match"] for r in line["results"]]
+        good = [m for m in levels if m != "weak"]
+        assert set(levels) <= {"strong", "partial", "weak"} and levels[: len(good)] == good  # good matches first
+        for tier in (line["results"][: len(good)], line["results"][len(good):]):
+            scores = [r["score"] for r in tier]
+            assert scores == sorted(scores, reverse=True) and all(isinstance(s, float) for s in scores)
         for result in line["results"]:
             assert result["id"] in BY_ID
             assert result["evidence"] and all(e["text"] for e in result["evidence"])
@@ -168,3 +174,13 @@ def test_a_batch_with_bad_lines_exits_non_zero_after_answering_all(mixed):
     assert code != 0
     assert f"{len(BAD_LINES)} line(s)" in stderr
     assert sum("error" in line for line in out) == len(BAD_LINES)
+
+
+def test_a_single_search_as_json_labels_each_result_and_counts_the_good_ones(kb):
+    proc = kb.run("search", "无人机物流", "--json")
+    body = json.loads(proc.stdout)
+    levels = [r["match"] for r in body["results"]]
+    assert levels and set(levels) <= {"strong", "partial", "weak"}
+    assert body["matched"] == len([m for m in levels if m != "weak"]) <= body["total"]
+    punctuation = json.loads(kb.run("search", "？？？！！", "--json").stdout)
+    assert punctuation["matched"] == 0 and {r["match"] for r in punctuation["results"]} <= {"weak"}
