@@ -77,7 +77,10 @@ def set_active(user_id: int) -> tuple[str, int]:
     user = _account(user_id)
     active = request.form.get("active") == "1"
     accounts.set_active(db(), current_actor(), user, active)
-    message = _("已启用账号 %(u)s。", u=user.username) if active else _("已停用账号 %(u)s。", u=user.username)
+    if active:
+        message = _("已启用账号 %(u)s。", u=user.username)
+    else:
+        message = _("已停用账号 %(u)s：其登录已失效，接口令牌已全部撤销。", u=user.username)
     return _users_page(UserForm(formdata=None), notice=message)
 
 
@@ -88,8 +91,8 @@ def reset_password(user_id: int) -> tuple[str, int]:
     require(current_actor(), "users.manage")
     user = _account(user_id)
     password = accounts.reset_password(db(), current_actor(), user)
-    return _users_page(UserForm(formdata=None), notice=_("已重置 %(u)s 的密码。新密码只显示这一次：", u=user.username),
-                       secret=password)
+    notice = _("已重置 %(u)s 的密码：其登录已失效，接口令牌已全部撤销。新密码只显示这一次：", u=user.username)
+    return _users_page(UserForm(formdata=None), notice=notice, secret=password)
 
 
 @bp.route("/invite", methods=["GET", "POST"])
