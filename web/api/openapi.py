@@ -83,7 +83,7 @@ SPEC: dict[str, Any] = {
             "summary": "Find experts for a need written in Chinese or English", "operationId": "search",
             "parameters": [
                 {"name": "q", "in": "query", "required": True, "schema": {"type": "string"},
-                 "description": "The need in plain words; only its first 500 characters are used"},
+                 "description": "The need in plain words; only its first 2000 characters are used"},
                 {"name": "k", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}},
                 {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
                 {"name": "category", "in": "query", "schema": {"type": "string"}, "description": "Comma-separated: A,B"},
@@ -197,14 +197,18 @@ SPEC: dict[str, Any] = {
                 "text": {"type": "string"}, "score": {"type": "number"}, "matched_by": {"type": "string"},
             }},
             "SearchResult": {"type": "object", "properties": {
-                "id": {"type": "string"}, "score": {"type": "number"}, "name": {"type": "string"},
-                "name_en": {"type": "string"}, "category": {"type": "string"},
+                "id": {"type": "string"}, "score": {"type": "number"},
+                "match": {"enum": ["strong", "partial", "weak", None],
+                          "description": "How well the expert fits the need (null when browsing)"},
+                "name": {"type": "string"}, "name_en": {"type": "string"}, "category": {"type": "string"},
                 "fields": {"type": "array", "items": {"type": "string"}}, "title": {"type": "string"},
                 "organization": {"type": "string"}, "available": {"type": "boolean"},
                 "evidence": {"type": "array", "items": _ref("Evidence")},
             }},
             "SearchResponse": {"type": "object", "properties": {
-                "query": {"type": "string"}, "total": {"type": "integer"}, "offset": {"type": "integer"},
+                "query": {"type": "string"}, "offset": {"type": "integer"},
+                "total": {"type": "integer", "description": "Results to page through: good matches, then weak ones"},
+                "matched": {"type": "integer", "description": "Experts who match well (strong or partial)"},
                 "limit": {"type": "integer"}, "took_ms": {"type": "number"},
                 "results": {"type": "array", "items": _ref("SearchResult")},
                 "facets": {"type": "object", "additionalProperties": {
