@@ -17,6 +17,11 @@ from kb.errors import ValidationError
 E = TypeVar("E", bound=StrEnum)
 
 
+def values(codes: Iterable[StrEnum]) -> list[str]:
+    """The strings of ``codes``, for an OpenAPI ``enum`` or a CLI choice that cannot drift from kb's."""
+    return [c.value for c in codes]
+
+
 def choice(kind: type[E], value: object, field: str, accepted: Iterable[E] | None = None) -> E:
     """``value`` as a member of ``kind`` (limited to ``accepted`` when given), or a ValidationError."""
     allowed = list(accepted) if accepted is not None else list(kind)

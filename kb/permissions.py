@@ -14,6 +14,7 @@ from typing import Any
 
 from kb.actors import Actor
 from kb.errors import PermissionDenied
+from kb.events.enums import EventStatus
 from kb.roles import ALL_ROLES, STAFF, Role
 
 
@@ -133,7 +134,7 @@ def _consultation_record(actor: Actor, talent: Any) -> bool:
 
 def _event_visible(actor: Actor, event: Any) -> bool:
     """Drafts are the organizers' working copies; every other state is public to accounts."""
-    return event is None or event.status != "draft" or actor.role in ROLE_MATRIX[P.EVENT_MANAGE]
+    return event is None or event.status != EventStatus.DRAFT or actor.role in ROLE_MATRIX[P.EVENT_MANAGE]
 
 
 def _self_or_event_manager(actor: Actor, talent: Any) -> bool:

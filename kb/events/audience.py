@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from kb.actors import Actor
 from kb.audit import audit
+from kb.events.enums import AudienceAction
 from kb.events.notices import accounts_of
 from kb.models import Event, EventRegistration, Talent, utcnow
 from kb.models.event import EventAudienceEntry
@@ -175,14 +176,20 @@ def _set_entry(session: Session, actor: Actor, event: Event, talent: Talent, act
     audit(session, actor, f"event.audience_{action or 'reset'}", "event", event.id, {"talent": talent.external_id})
 
 
+def change_audience(session: Session, actor: Actor, event: Event, talent: Talent, action: AudienceAction) -> None:
+    """An organizer's hand change to the list: the one entry point the page and the API both call."""
+    {AudienceAction.ADD: add_to_audience, AudienceAction.REMOVE: remove_from_audience,
+     AudienceAction.RESET: reset_audience_entry}[action](session, actor, event, talent)
+
+
 def add_to_audience(session: Session, actor: Actor, event: Event, talent: Talent) -> None:
     """Put a talent on the list by hand (the ranking did not find it, or too low)."""
-    _set_entry(session, actor, event, talent, "add")
+    _set_entry(session, actor, event, talent, AudienceAction.ADD.value)
 
 
 def remove_from_audience(session: Session, actor: Actor, event: Event, talent: Talent) -> None:
     """Take a talent off the list by hand; it shows as excluded, reason ``removed``."""
-    _set_entry(session, actor, event, talent, "remove")
+    _set_entry(session, actor, event, talent, AudienceAction.REMOVE.value)
 
 
 def reset_audience_entry(session: Session, actor: Actor, event: Event, talent: Talent) -> None:

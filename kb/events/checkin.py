@@ -17,11 +17,12 @@ from kb.actors import Actor
 from kb.audit import audit
 from kb.errors import Conflict, NotFound
 from kb.events.codes import normalize
+from kb.events.enums import EventStatus
 from kb.events.times import local_label
 from kb.models import Event, EventRegistration, Talent, utcnow
 from kb.permissions import require
 
-CHECKIN_STATUSES = ("published", "finished")
+CHECKIN_STATUSES = (EventStatus.PUBLISHED, EventStatus.FINISHED)
 
 
 @dataclass(frozen=True)

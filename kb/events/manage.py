@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from kb.actors import Actor
 from kb.audit import audit
 from kb.errors import Conflict, ValidationError
+from kb.events.enums import EventStatus
 from kb.events.notices import notify_talents, when_where
 from kb.events.registration import HOLDING, fill_from_waitlist, lock_event
 from kb.events.validation import clean_event_values
@@ -65,7 +66,7 @@ def create_event(session: Session, actor: Actor, values: dict[str, Any]) -> Even
     if missing:
         raise ValidationError(f"required: {', '.join(missing)}", dict.fromkeys(missing, "required"))
     clean = clean_event_values(values)
-    event = Event(uid=uuid.uuid4().hex, status="draft", registered_count=0, sequence=0,
+    event = Event(uid=uuid.uuid4().hex, status=EventStatus.DRAFT.value, registered_count=0, sequence=0,
                   created_by_id=actor.user_id, **clean)
     event.speakers = _speakers(session, speakers)
     session.add(event)
@@ -77,7 +78,7 @@ def create_event(session: Session, actor: Actor, values: dict[str, Any]) -> Even
 def update_event(session: Session, actor: Actor, event: Event, values: dict[str, Any],
                  *, now: datetime | None = None) -> Event:
     require(actor, "event.manage", event)
-    if event.status in ("cancelled", "finished"):
+    if event.status in (EventStatus.CANCELLED, EventStatus.FINISHED):
         raise Conflict(f"a {event.status} event cannot be edited")
     values = dict(values)
     speakers = values.pop("speakers", None)
@@ -91,7 +92,7 @@ def update_event(session: Session, actor: Actor, event: Event, values: dict[str,
     if capacity is not None:
         _set_capacity(session, event, capacity)
     rescheduled = [k for k in RESCHEDULING if k in changed]
-    if rescheduled and event.status == "published":
+    if rescheduled and event.status == EventStatus.PUBLISHED:
         event.sequence += 1
         if "start_at" in changed:
             session.execute(update(EventRegistration).where(EventRegistration.event_id == event.id)
@@ -124,14 +125,14 @@ def _set_capacity(session: Session, event: Event, capacity: int) -> None:
 
 def publish_event(session: Session, actor: Actor, event: Event, *, now: datetime | None = None) -> Event:
     require(actor, "event.manage", event)
-    if event.status != "draft":
+    if event.status != EventStatus.DRAFT:
         raise Conflict(f"only a draft can be published (this event is {event.status})")
     now = now or utcnow()
     if event.start_at <= now:
         raise ValidationError("the event starts in the past", {"start_at": "must be in the future"})
     if not (event.place or event.online_url):
         raise ValidationError("a place or an online link is needed", {"place": "place or online link required"})
-    event.status = "published"
+    event.status = EventStatus.PUBLISHED.value
     event.published_at = now
     audit(session, actor, "event.publish", "event", event.id, {})
     return event
@@ -140,10 +141,10 @@ def publish_event(session: Session, actor: Actor, event: Event, *, now: datetime
 def cancel_event(session: Session, actor: Actor, event: Event, reason: str = "") -> Event:
     """Call an event off; everyone invited, registered or waitlisted hears of it."""
     require(actor, "event.manage", event)
-    if event.status not in ("draft", "published"):
+    if event.status not in (EventStatus.DRAFT, EventStatus.PUBLISHED):
         raise Conflict(f"a {event.status} event cannot be cancelled")
-    was_published = event.status == "published"
-    event.status = "cancelled"
+    was_published = event.status == EventStatus.PUBLISHED
+    event.status = EventStatus.CANCELLED.value
     event.sequence += 1
     session.flush()
     if was_published:
@@ -156,13 +157,34 @@ def cancel_event(session: Session, actor: Actor, event: Event, reason: str = "")
 
 def finish_event(session: Session, actor: Actor, event: Event, *, now: datetime | None = None) -> Event:
     require(actor, "event.manage", event)
-    if event.status != "published":
+    if event.status != EventStatus.PUBLISHED:
         raise Conflict(f"only a published event can be finished (this one is {event.status})")
     if (now or utcnow()) < event.start_at:
         raise Conflict("the event has not started yet")
-    event.status = "finished"
+    event.status = EventStatus.FINISHED.value
     audit(session, actor, "event.finish", "event", event.id, {})
     return event
+
+
+# The moves an organizer makes; ``draft`` is where an event starts, never a move.
+MANUAL_MOVES = (EventStatus.PUBLISHED, EventStatus.CANCELLED, EventStatus.FINISHED)
+
+
+def transition(session: Session, actor: Actor, event: Event, to: EventStatus, reason: str = "", *,
+               now: datetime | None = None) -> Event:
+    """Publish, cancel or finish ``event``: the one entry point the page and the API both call.
+
+    ``reason`` is told to the people holding a seat when an event is cancelled;
+    the other moves do not take one.
+    """
+    if to is EventStatus.PUBLISHED:
+        return publish_event(session, actor, event, now=now)
+    if to is EventStatus.CANCELLED:
+        return cancel_event(session, actor, event, reason)
+    if to is EventStatus.FINISHED:
+        return finish_event(session, actor, event, now=now)
+    names = ", ".join(MANUAL_MOVES)
+    raise ValidationError(f"an event is moved only to {names}", {"to": f"one of {names}"})
 
 
 def _tell_holders(session: Session, event: Event, kind: str, title: str, body: str,

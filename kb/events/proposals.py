@@ -17,7 +17,7 @@ from kb.events.notices import accounts_of
 from kb.models import Event, Talent, User, utcnow
 from kb.models.event import EventProposal
 from kb.notifications import notify
-from kb.permissions import ROLE_MATRIX, require
+from kb.permissions import ROLE_MATRIX, Permission, require
 
 PROPOSAL_KINDS = ("topic", "lecture")
 PROPOSAL_STATUSES = ("open", "accepted", "declined")
@@ -41,7 +41,7 @@ def propose(session: Session, actor: Actor, talent: Talent, kind: str, title: st
     session.flush()
     audit(session, actor, "event.propose", "event_proposal", proposal.id, {"kind": kind, "title": title})
     organizers = session.scalars(select(User).where(
-        User.role.in_(sorted(ROLE_MATRIX["event.manage"])), User.active.is_(True)))
+        User.role.in_(sorted(r.value for r in ROLE_MATRIX[Permission.EVENT_MANAGE])), User.active.is_(True)))
     label = "讲座申请" if kind == "lecture" else "活动选题建议"
     notify(session, organizers, "event.proposal", f"新的{label}：{title}", f"{talent.name}：{description[:500]}",
            "/events/proposals", email=False)

@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 
 from kb.actors import Actor
 from kb.errors import NotFound
+from kb.events.enums import EventStatus
 from kb.events.registration import waitlist
 from kb.models import Event, EventRegistration, Talent, utcnow
 from kb.permissions import allowed, require
 
-PUBLIC_STATUSES = ("published", "finished")
+PUBLIC_STATUSES = (EventStatus.PUBLISHED, EventStatus.FINISHED)
 
 
 def get_event(session: Session, actor: Actor, event_id: int) -> Event:
@@ -43,7 +44,7 @@ def list_events(
     now = now or utcnow()
     stmt = select(Event)
     if not allowed(actor, "event.manage"):
-        stmt = stmt.where(Event.status.in_(PUBLIC_STATUSES))
+        stmt = stmt.where(Event.status.in_([s.value for s in PUBLIC_STATUSES]))
     if status:
         stmt = stmt.where(Event.status == status)
     if upcoming is True:

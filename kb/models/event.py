@@ -17,12 +17,13 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from kb.events.enums import EventStatus
 from kb.models.base import Base, utcnow
 from kb.models.event_extras import EventAudienceEntry, EventFeedback, EventMaterial, EventProposal
 from kb.models.event_registration import EventRegistration
 
 EVENT_KINDS = ("lecture", "salon", "training", "site_visit", "other")
-EVENT_STATUSES = ("draft", "published", "cancelled", "finished")
+EVENT_STATUSES = tuple(EventStatus)
 
 
 class Event(Base):

@@ -3,17 +3,11 @@ when the blueprint is registered (``web.consultations._register_api``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from enum import StrEnum
 from typing import Any
 
+from kb.choices import values as _values
 from kb.consultations.enums import InvitationResponse, InvitationState, RequestState
 from kb.consultations.requests import MANUAL_MOVES
-
-
-def _values(codes: Iterable[StrEnum]) -> list[str]:
-    """An OpenAPI enum from kb's codes, so the document cannot drift from what kb accepts."""
-    return [c.value for c in codes]
 
 
 def _problem(description: str) -> dict[str, Any]:

@@ -11,9 +11,11 @@ from typing import Any
 
 from flask import Response, jsonify, request, send_file
 
+from kb.choices import choice
 from kb.errors import PermissionDenied, ValidationError
 from kb.events import audience, checkin, feedback, invitations, manage, materials, proposals, queries
 from kb.events import registration as signup
+from kb.events.enums import AudienceAction, EventStatus
 from kb.events.export import attendee_rows, export_filename, to_csv, to_xlsx
 from kb.events.history import talent_history
 from kb.events.notices import ics_text
@@ -78,7 +80,7 @@ def create_event() -> tuple[Response, int]:
     publish = bool(body.pop("publish", False))
     event = manage.create_event(db(), current_actor(), body)
     if publish:
-        manage.publish_event(db(), current_actor(), event)
+        manage.transition(db(), current_actor(), event, EventStatus.PUBLISHED)
     return _event_json(event.id, 201)
 
 
@@ -95,16 +97,9 @@ def update_event(event_id: int) -> tuple[Response, int]:
 
 @api_bp.post("/<int:event_id>/transitions")
 def transition(event_id: int) -> tuple[Response, int]:
-    body, actor, event = _body(), current_actor(), _event(event_id)
-    to = body.get("to")
-    if to == "published":
-        manage.publish_event(db(), actor, event)
-    elif to == "cancelled":
-        manage.cancel_event(db(), actor, event, str(body.get("reason", "")))
-    elif to == "finished":
-        manage.finish_event(db(), actor, event)
-    else:
-        raise ValidationError("to must be published, cancelled or finished", {"to": "unknown state"})
+    body = _body()
+    to = choice(EventStatus, body.get("to"), "to", manage.MANUAL_MOVES)
+    manage.transition(db(), current_actor(), _event(event_id), to, str(body.get("reason", "")))
     return _event_json(event_id)
 
 
@@ -125,12 +120,9 @@ def get_audience(event_id: int) -> Response:
 def change_audience(event_id: int) -> tuple[Response, int]:
     body, event = _body(), _event(event_id)
     talent = kt.get_talent(db(), str(body.get("talent_id", "")))
-    change = {"add": audience.add_to_audience, "remove": audience.remove_from_audience,
-              "reset": audience.reset_audience_entry}.get(str(body.get("action")))
-    if change is None:
-        raise ValidationError("action must be add, remove or reset", {"action": "unknown"})
-    change(db(), current_actor(), event, talent)
-    return jsonify({"talent_id": talent.external_id, "action": body["action"]}), 200
+    action = choice(AudienceAction, body.get("action"), "action")
+    audience.change_audience(db(), current_actor(), event, talent, action)
+    return jsonify({"talent_id": talent.external_id, "action": action.value}), 200
 
 
 @api_bp.post("/<int:event_id>/invitations")

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from kb.events.enums import EventStatus
 from kb.events.notices import format_code
 from kb.events.times import local_label
 
@@ -17,8 +18,9 @@ def kind_label(kind: str) -> str:
 
 
 def event_status_label(status: str) -> str:
-    return {"draft": _("草稿"), "published": _("已发布"), "cancelled": _("已取消"),
-            "finished": _("已结束")}.get(status, status)
+    s = EventStatus
+    return {s.DRAFT: _("草稿"), s.PUBLISHED: _("已发布"), s.CANCELLED: _("已取消"),
+            s.FINISHED: _("已结束")}.get(status, status)
 
 
 def registration_label(status: str | None) -> str:

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from kb.choices import values as _values
+from kb.events.enums import AudienceAction, EventStatus
+from kb.events.manage import MANUAL_MOVES
+
 
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
@@ -58,7 +62,7 @@ EVENT_PROPS: dict[str, Any] = {
 SCHEMAS: dict[str, Any] = {
     "Event": {"type": "object", "properties": {
         **{k: v for k, v in EVENT_PROPS.items() if k != "speakers"},
-        "id": {"type": "integer"}, "status": {"enum": ["draft", "published", "cancelled", "finished"]},
+        "id": {"type": "integer"}, "status": {"enum": _values(EventStatus)},
         "start_at": {"type": "string", "format": "date-time", "description": "UTC"},
         "start_local": {"type": "string", "description": "The same instant in the event's time zone"},
         "registered": {"type": "integer"}, "seats_left": {"type": "integer"},
@@ -93,7 +97,7 @@ PATHS: dict[str, Any] = {
     },
     "/events/{event_id}/transitions": {"post": _op(
         "Publish, cancel or finish", "transitionEvent", {"200": _ok("Event")}, parameters=[EID],
-        requestBody=_body({"to": {"enum": ["published", "cancelled", "finished"]}, "reason": {"type": "string"}},
+        requestBody=_body({"to": {"enum": _values(MANUAL_MOVES)}, "reason": {"type": "string"}},
                           ["to"]))},
     "/events/{event_id}/audience": {
         "get": _op("Suggested invitees ranked by fit, with evidence, and those excluded with reasons",
@@ -104,7 +108,7 @@ PATHS: dict[str, Any] = {
                        {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 100}}]),
         "post": _op("Add, remove or reset a talent on the list by hand", "changeAudience", {"200": _ok(OBJ)},
                     parameters=[EID], requestBody=_body({"talent_id": {"type": "string"},
-                                                         "action": {"enum": ["add", "remove", "reset"]}},
+                                                         "action": {"enum": _values(AudienceAction)}},
                                                         ["talent_id", "action"])),
     },
     "/events/{event_id}/invitations": {"post": _op(

@@ -12,9 +12,11 @@ from flask_login import login_required
 from werkzeug.wrappers import Response as WResponse
 
 from indexer import SearchUnavailable
+from kb.choices import choice
 from kb.errors import PermissionDenied, ValidationError
 from kb.events import audience, checkin, feedback, invitations, manage, materials, proposals, queries
 from kb.events import registration as signup
+from kb.events.enums import AudienceAction, EventStatus
 from kb.events.export import attendee_rows, export_filename, to_csv, to_xlsx
 from kb.events.history import talent_history
 from kb.events.notices import ics_text
@@ -135,7 +137,7 @@ def new() -> tuple[str, int] | WResponse:
         try:
             event = manage.create_event(db(), actor, values)
             if request.form.get("publish"):
-                manage.publish_event(db(), actor, event)
+                manage.transition(db(), actor, event, EventStatus.PUBLISHED)
             return _done(_("活动已保存。"), _page(event.id))
         except ValidationError as exc:
             db().rollback()
@@ -168,16 +170,8 @@ def edit(event_id: int) -> tuple[str, int] | WResponse:
 @bp.post("/<int:event_id>/state")
 @login_required
 def change_state(event_id: int) -> WResponse:
-    actor, event = current_actor(), _event(event_id)
-    to = request.form.get("to")
-    if to == "published":
-        manage.publish_event(db(), actor, event)
-    elif to == "cancelled":
-        manage.cancel_event(db(), actor, event, request.form.get("reason", ""))
-    elif to == "finished":
-        manage.finish_event(db(), actor, event)
-    else:
-        raise ValidationError("unknown state", {"to": "published, cancelled or finished"})
+    to = choice(EventStatus, request.form.get("to"), "to", manage.MANUAL_MOVES)
+    manage.transition(db(), current_actor(), _event(event_id), to, request.form.get("reason", ""))
     return _done(_("活动状态已更新。"), _page(event_id))
 
 
@@ -206,12 +200,9 @@ def audience_page(event_id: int) -> str:
 @bp.post("/<int:event_id>/audience")
 @login_required
 def audience_change(event_id: int) -> WResponse:
-    actor, event = current_actor(), _event(event_id)
     talent = kt.get_talent(db(), request.form.get("talent_id", "").strip())
-    action = request.form.get("action")
-    change = {"add": audience.add_to_audience, "remove": audience.remove_from_audience}.get(
-        action or "", audience.reset_audience_entry)
-    change(db(), actor, event, talent)
+    action = choice(AudienceAction, request.form.get("action"), "action")
+    audience.change_audience(db(), current_actor(), _event(event_id), talent, action)
     return _done(_("名单已调整。"), url_for("events.audience_page", event_id=event_id))
 
 
