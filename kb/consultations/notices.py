@@ -3,7 +3,9 @@
 Everything goes through ``kb.notifications.notify`` (inbox row + queued mail in
 the caller's transaction). For confidential requests the message carries no
 title or content: mail leaves the platform, so it only says that something
-happened and links back to the page behind the login.
+happened and links back to the page behind the login. Recipients pass the same
+rule as the pages (``kb.visibility``): news of an invitation reaches only those
+who may read it there.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kb.actors import Actor
 from kb.models import Talent, User
 from kb.models.consultation import ConsultationInvitation, ConsultationRequest
 from kb.notifications import notify
+from kb.visibility import invitation_visible, request_managed
 
 
 def request_link(request: ConsultationRequest) -> str:
@@ -31,11 +35,14 @@ def talent_accounts(session: Session, talent: Talent) -> list[User]:
 
 
 def request_owners(session: Session, request: ConsultationRequest) -> list[User]:
-    """The requester, or (when that account is gone) the unit's researchers."""
-    if request.requester is not None and request.requester.active:
-        return [request.requester]
-    return list(session.scalars(select(User).where(
-        User.role == "researcher", User.unit == request.unit, User.active.is_(True))))
+    """The requester, or (when that account is gone or no longer runs the request, e.g. it changed
+    unit) the unit's researchers: only accounts that may manage the request."""
+    requester = request.requester
+    if requester is not None and requester.active and request_managed(Actor.of(requester), request):
+        return [requester]
+    return [u for u in session.scalars(select(User).where(
+        User.role == "researcher", User.unit == request.unit, User.active.is_(True)))
+        if request_managed(Actor.of(u), request)]
 
 
 def _subject(request: ConsultationRequest, what: str) -> str:
@@ -60,8 +67,8 @@ def tell(
 def tell_talent(
     session: Session, invitation: ConsultationInvitation, kind: str, what: str, text: str
 ) -> None:
-    tell(session, talent_accounts(session, invitation.talent), kind, invitation.request, what, text,
-         invitation_link(invitation))
+    users = [u for u in talent_accounts(session, invitation.talent) if invitation_visible(Actor.of(u), invitation)]
+    tell(session, users, kind, invitation.request, what, text, invitation_link(invitation))
 
 
 def tell_owners(session: Session, request: ConsultationRequest, kind: str, what: str, text: str) -> None:

@@ -298,3 +298,26 @@ def test_every_export_and_trail_route_is_examined(planted: Planted) -> None:
     examined = {adapter.match(url.split("?")[0], method="GET")[0] for url in _export_urls(planted)}
     missing = sorted(exporting - examined - set(COVERED_ELSEWHERE))
     assert not missing, f"read these for hidden fields in _export_urls, or say where they are covered: {missing}"
+
+
+def test_every_notification_reaches_only_readers_of_what_it_tells(planted: Planted) -> None:
+    """Inbox and e-mail: each consultation notice links a request or an invitation, and its recipient
+    may read that object on the page; no notice carries a marker its recipient may not read."""
+    from kb.models import Notification
+
+    with planted.site.kb.sessions() as s:
+        notices = list(s.scalars(select(Notification).where(Notification.kind.startswith("consultation."))))
+        assert len(notices) >= 4 * len(planted.requests)
+        failures = []
+        for n in notices:
+            user = s.get(User, n.user_id)
+            actor = Actor.of(user)
+            kind, number = n.link.strip("/").split("/")[-2:]
+            if kind == "invitations":
+                ok = invitation_visible(actor, s.get(ConsultationInvitation, int(number)))
+            else:
+                ok = request_managed(actor, s.get(ConsultationRequest, int(number)))
+            leaked = _found(n.title + n.body) - planted.allowed_markers(user.username)
+            if not ok or leaked:
+                failures.append(f"{user.username} {n.kind} {n.link}: may read={ok} leaked={sorted(leaked)}")
+    assert not failures, "\n".join(failures)
