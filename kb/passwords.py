@@ -2,13 +2,14 @@
 
 Every login answer costs one password verification, whatever went wrong:
 an unknown name, a disabled account or an account without a password is
-checked against ``DUMMY_HASH`` instead of answering at once, so the time of
+checked against a dummy hash instead of answering at once, so the time of
 the answer does not tell whether an account exists or is usable.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import secrets
 
 from argon2 import PasswordHasher
@@ -26,8 +27,11 @@ def hash_password(password: str) -> str:
     return _HASHER.hash(password)
 
 
-#: The hash a failed login is checked against when there is no real one to check.
-DUMMY_HASH = hash_password(secrets.token_urlsafe(24))
+@functools.cache
+def dummy_hash() -> str:
+    """The hash a failed login is checked against when there is no real one to check
+    (made on first use: hashing costs a tenth of a second that every ``kb`` command would pay)."""
+    return hash_password(secrets.token_urlsafe(24))
 
 
 def verify_password(stored: str, password: str) -> bool:
@@ -47,7 +51,7 @@ def verify_password(stored: str, password: str) -> bool:
 def burn_verification(password: str) -> None:
     """Spend exactly what checking a real argon2 hash costs, and learn nothing."""
     with contextlib.suppress(VerificationError, InvalidHashError):
-        _HASHER.verify(DUMMY_HASH, password)
+        _HASHER.verify(dummy_hash(), password)
 
 
 def needs_rehash(stored: str) -> bool:

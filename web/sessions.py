@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from kb.actors import Actor
 from kb.context import KnowledgeBase
 from kb.models import User
+from kb.passwords import dummy_hash
 from web import unit_of_work
 
 GENERATION = "_gen"
@@ -80,6 +81,7 @@ def keep_session(user: User) -> None:
 
 
 def init_app(app: Flask) -> None:
+    dummy_hash()  # made now, so the first failed login costs no more than the others
     login = LoginManager(app)
     login.login_view = "auth.login"
     login.login_message = None  # the login page says why by itself
