@@ -26,6 +26,7 @@ from kb.models.event import EVENT_KINDS
 from kb.permissions import allowed, require
 from kb.talents import changes as kt
 from kb.taxonomy import load_taxonomy
+from kb.visibility import event_attendance_visible
 from web.events import bp
 from web.events.forms import event_values, form_of
 from web.events.labels import LABELS
@@ -94,7 +95,7 @@ def detail(event_id: int) -> str:
     event = _event(event_id)
     own = queries.own_registration(db(), actor, event)
     talent = _my_talent()
-    manage_it = allowed(actor, "event.manage", event)
+    manage_it = event_attendance_visible(actor, event)  # replies and feedback: the export's rule
     return render_template(
         "events/event.html", event=event, own=own, manage=manage_it,
         position=signup.waitlist_position(db(), own) if own else None,
