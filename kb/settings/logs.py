@@ -12,6 +12,7 @@ import logging
 import logging.config
 import sys
 import tomllib
+from typing import TextIO
 
 from kb.settings.files import packaged
 from kb.settings.sections import LoggingSettings
@@ -19,7 +20,7 @@ from kb.settings.sections import LoggingSettings
 PRODUCT_LOGGERS = ("kb", "indexer", "web")
 
 
-class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class StderrHandler(logging.StreamHandler[TextIO]):
     """A stream handler bound to whatever ``sys.stderr`` is when a record is written.
 
     A handler holding the stream it was created with keeps writing to a
@@ -30,12 +31,12 @@ class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     def __init__(self) -> None:
         super().__init__(sys.stderr)
 
-    @property  # type: ignore[override]
-    def stream(self):  # type: ignore[no-untyped-def]
+    @property
+    def stream(self) -> TextIO:
         return sys.stderr
 
     @stream.setter
-    def stream(self, _value) -> None:  # type: ignore[no-untyped-def]
+    def stream(self, _value: TextIO) -> None:
         """Ignored: the stream is always the current sys.stderr."""
 
 
