@@ -248,3 +248,19 @@ def test_similar_experts_show_no_match_label(researcher: FlaskClient) -> None:
     html = researcher.get("/talents/demo-001/similar").get_data(as_text=True)
     assert TALENT_LINK.findall(html)
     assert not re.search(r'class="match match-', html)
+
+
+def test_the_api_takes_a_long_need_in_a_json_body(demo_site: Site, drone_request: tuple[int, str]) -> None:
+    _, token = drone_request
+    api = demo_site.app.test_client()
+    auth = {"Authorization": f"Bearer {token}"}
+    body = api.post("/api/v1/search", json={"q": LONG_NEED[:2000], "k": 5, "category": "B"}, headers=auth)
+    assert body.status_code == 200, body.get_data(as_text=True)[:300]
+    data = body.get_json()
+    assert 0 < len(data["results"]) <= 5 and data["matched"] > 0
+    assert all(r["match"] in ("strong", "partial", "weak") and r["category"] == "B" for r in data["results"])
+    short = api.get("/api/v1/search?" + urlencode({"q": NEEDS[0], "k": 5, "category": "B"}), headers=auth).get_json()
+    assert short["results"] and all(set(r) >= {"id", "score", "match", "evidence"} for r in short["results"])
+    for bad in ({"k": 5}, {"q": "无人机", "k": 0}, {"q": "无人机", "available": "maybe"}):
+        assert api.post("/api/v1/search", json=bad, headers=auth).status_code == 400, bad
+    assert api.post("/api/v1/search", data="q=x", headers=auth).status_code == 400

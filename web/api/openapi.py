@@ -96,6 +96,20 @@ SPEC: dict[str, Any] = {
             ],
             "responses": {"200": _json(_ref("SearchResponse")), "400": _problem("Bad parameters"),
                           "503": _problem("The search service is unreachable"), **COMMON},
+        }, "post": {
+            "summary": "The same search with the parameters in a JSON body (for needs too long for a URL)",
+            "operationId": "searchLong",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["q"], "properties": {
+                    "q": {"type": "string", "maxLength": 100000,
+                          "description": "The need in plain words; only its first 2000 characters are used"},
+                    "k": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10},
+                    "offset": {"type": "integer", "minimum": 0, "default": 0},
+                    "category": {"type": "string"}, "field": {"type": "string"},
+                    "available": {"type": "boolean"}, "lang": {"type": "string"},
+                }}}}},
+            "responses": {"200": _json(_ref("SearchResponse")), "400": _problem("Bad parameters"),
+                          "503": _problem("The search service is unreachable"), **COMMON},
         }},
         "/talents/{talent_id}": {
             "get": {

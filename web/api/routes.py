@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -28,12 +29,23 @@ from web.unit_of_work import after_commit
 MAX_K = 100
 
 
+def _args() -> Mapping[str, str]:
+    """Search parameters: the query string, or for ``POST /search`` the JSON body (a long
+    pasted need does not fit in a URL: servers refuse request lines over a few KB)."""
+    if request.method != "POST":
+        return request.args
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationError("the request body must be a JSON object", {"body": "object"})
+    return {k: ("true" if v is True else "false" if v is False else str(v)) for k, v in body.items() if v is not None}
+
+
 def _csv(name: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(v.strip() for v in request.args.get(name, "").split(",") if v.strip()))
+    return tuple(dict.fromkeys(v.strip() for v in _args().get(name, "").split(",") if v.strip()))
 
 
 def _bool_arg(name: str) -> bool | None:
-    raw = request.args.get(name)
+    raw = _args().get(name)
     if raw is None or raw == "":
         return None
     value = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}.get(raw.lower())
@@ -43,7 +55,7 @@ def _bool_arg(name: str) -> bool | None:
 
 
 def _int_arg(name: str, default: int, lo: int, hi: int) -> int:
-    raw = request.args.get(name)
+    raw = _args().get(name)
     if raw is None or raw == "":
         return default
     try:
@@ -99,9 +111,9 @@ def me() -> Response:
     return jsonify(me_dict(user, talent.external_id if talent else None))
 
 
-@bp.get("/search")
+@bp.route("/search", methods=["GET", "POST"])
 def search() -> Response:
-    text = " ".join(request.args.get("q", "").split())
+    text = " ".join(_args().get("q", "").split())
     if not text:
         raise ValidationError("q is required", {"q": "required"})
     tax = load_taxonomy()
