@@ -63,3 +63,22 @@ def test_each_worker_embeds_with_its_share_of_the_cores(configured: int, workers
     share = expected if expected is not None else max(1, available_cores() // workers)
     assert served.search.embedding_threads == share
     assert served.server.workers == workers and served.server.host == settings.server.host
+
+
+def test_kb_serve_passes_the_loaded_settings_and_its_options(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Options given on the command line win; the rest comes from the settings (here a variable)."""
+    from click.testing import CliRunner
+
+    import web.serve
+    from kb.cli import main
+
+    calls = []
+    monkeypatch.setattr(web.serve, "run", lambda settings, **options: calls.append((settings, options)))
+    result = CliRunner().invoke(main, ["serve", "--port", "5999"],
+                                env={"KB_DATA_DIR": str(tmp_path), "KB_SERVER_WORKERS": "3", "KB_CONFIG": ""})
+    assert result.exit_code == 0, result.output
+    (settings, options), = calls
+    assert options == {"host": None, "port": 5999, "dev": False, "workers": None, "threads": None}
+    served = web.serve.serving_settings(settings, **{k: v for k, v in options.items() if k != "dev"})
+    assert (served.server.host, served.server.port, served.server.workers) == ("127.0.0.1", 5999, 3)
+    assert settings.data_dir == tmp_path
