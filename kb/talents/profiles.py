@@ -17,6 +17,7 @@ from kb.audit import audit
 from kb.models import Revision, Talent
 from kb.permissions import allowed, require
 from kb.talents import revisions
+from kb.visibility import contact_visible
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class ProfileView:
 def profile_view(session: Session, actor: Actor, talent: Talent) -> ProfileView:
     require(actor, "talent.view", talent)
     contact = None
-    if allowed(actor, "talent.view_contact", talent):
+    if contact_visible(actor, talent):
         contact = {"email": talent.email, "phone": talent.phone}
         if not actor.is_system and actor.talent_id != talent.id and (talent.email or talent.phone):
             audit(session, actor, "contact.view", "talent", talent.external_id, {})
@@ -47,7 +48,7 @@ def profile_view(session: Session, actor: Actor, talent: Talent) -> ProfileView:
 def profile_history(session: Session, actor: Actor, talent: Talent) -> list[dict[str, Any]]:
     """Revisions of a profile, with contact values hidden from those who may not see them."""
     require(actor, "talent.history", talent)
-    show_contact = allowed(actor, "talent.view_contact", talent)
+    show_contact = contact_visible(actor, talent)
     out = []
     for rev in revisions.history(session, talent):
         out.append({
