@@ -207,4 +207,15 @@ BODIES: dict[str, dict[str, Any]] = {
     "events_api.reply": {"accept": True}, "events_api.review": {"accept": True},
     "events.upload_material": {FILE: True}, "events_api.upload_material": {FILE: True},
     "talents.add_affiliation": {"affiliation-organization": "前海管理局", "affiliation-from_year": "2015"},
+    # API bodies that match the OpenAPI document: the request checks (web/api/validation.py) run
+    # before the view, so only a well-formed request reaches the permission check tested here.
+    "api.create_output": {"type": "paper", "title": "路由矩阵"}, "api.update_output": {"type": "paper", "title": "路由矩阵"},
+    "consultations_api.create_consultation": {"title": "路由矩阵"},
+    "consultations_api.select": {"talent_id": "web-002", "action": "include", "reason": "路由矩阵"},
+    "consultations_api.invite": {"talent_ids": ["web-002"]}, "consultations_api.rate": {"rating": 5},
+    "consultations_api.adopt": {"adoption": "full"},
+    "events_api.create_event": {"title": "路由矩阵", "start_at": "2027-01-01T14:00", "end_at": "2027-01-01T16:00",
+                                "capacity": 10},
+    "events_api.change_audience": {"talent_id": "web-002", "action": "add"},
+    "events_api.give_feedback": {"rating": 5}, "events_api.propose": {"kind": "topic", "title": "路由矩阵"},
 }

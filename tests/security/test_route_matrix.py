@@ -97,6 +97,7 @@ class Caller:
         self.tokens = {role: csrf_token(c, "/login" if role == "anon" else "/account") for role, c in clients.items()}
 
     def __call__(self, role: str, method: str, url: str, endpoint: str = ""):  # type: ignore[no-untyped-def]
+        endpoint = endpoint or self._endpoint(method, url)
         body = dict(BODIES.get(endpoint, {})) if method in WRITES else {}
         upload = body.pop(FILE, None)
         if url.startswith("/api/"):
@@ -110,6 +111,12 @@ class Caller:
         if upload:
             data["file"] = (io.BytesIO(PDF), "a.pdf")
         return self.clients[role].open(url, method=method, data=data)
+
+
+    def _endpoint(self, method: str, url: str) -> str:
+        """The endpoint a URL reaches, so a call made by URL alone still sends that endpoint's body."""
+        endpoint, _args = self.world.site.app.url_map.bind("localhost").match(url.split("?")[0], method)
+        return str(endpoint)
 
 
 @pytest.fixture(scope="module")
