@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -147,7 +148,7 @@ class ElasticsearchBackend(Backend):
         return ElasticsearchRebuild(self.connection, self.writer, self.meta, on_publish=self.forget_centroids)
 
     # -- reads -------------------------------------------------------------------------
-    def _search(self, **kwargs) -> dict:  # type: ignore[no-untyped-def]
+    def _search(self, **kwargs: Any) -> Any:
         self._ensure()
         kwargs.setdefault("index", self.alias)
         conn = self.connection

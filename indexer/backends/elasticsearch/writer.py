@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any
+from functools import partial
+from typing import Any, cast
 
 import numpy as np
 
@@ -78,7 +79,7 @@ class IndexWriter:
                 }
                 if search_after:
                     kwargs["search_after"] = search_after
-                hits = conn.call(lambda kw=kwargs: conn.client.search(**kw))["hits"]["hits"]
+                hits = conn.call(partial(conn.client.search, **kwargs))["hits"]["hits"]
                 out += [{"_id": h["_id"], **h["_source"]} for h in hits]
                 if len(hits) < LOOKUP_PAGE:
                     break
@@ -91,7 +92,7 @@ class IndexWriter:
         ids = [p["_id"] for p in self.current_passages(index, talent_ids)]
         out: list[PassageRecord] = []
         for i in range(0, len(ids), LOOKUP_CHUNK):
-            docs = conn.call(lambda c=ids[i : i + LOOKUP_CHUNK]: conn.client.mget(index=index, ids=c))["docs"]
+            docs = conn.call(partial(conn.client.mget, index=index, ids=ids[i : i + LOOKUP_CHUNK]))["docs"]
             out += [passage_from_source(doc["_source"]) for doc in docs if doc.get("found")]
         return out
 
@@ -124,10 +125,10 @@ class IndexWriter:
             )
             actions.append({"_op_type": "delete", "_index": index, "_id": tombstone_doc_id(record.talent_id)})
         for p in passages:
-            record = records.get(p.talent_id)
-            if record is None:
+            owner = records.get(p.talent_id)
+            if owner is None:
                 continue
-            actions.append({"_index": index, "_id": p.key, "_source": passage_source(p, record)})
+            actions.append({"_index": index, "_id": p.key, "_source": passage_source(p, owner)})
             add_to_delta(delta, p.group, np.asarray(p.vector, dtype=np.float16).astype(np.float32), +1)
         self.bulk(index, actions, refresh)
         return delta
@@ -164,15 +165,17 @@ class IndexWriter:
             chunk = actions[i : i + step]
             last = i + step >= len(actions)
             _, errors = conn.call(
-                lambda c=chunk, r=(refresh if last else False): helpers.bulk(
+                partial(
+                    helpers.bulk,
                     conn.client.options(request_timeout=120),
-                    c,
-                    refresh=r,
+                    chunk,
+                    refresh=refresh if last else False,
                     raise_on_error=False,
                     stats_only=False,
                 )
             )
-            real = [e for e in errors if next(iter(e.values())).get("status") != 404]
+            # stats_only=False: errors is the list of failed items, not a count
+            real = [e for e in cast(list, errors) if next(iter(e.values())).get("status") != 404]
             if real:
                 raise SearchError(f"bulk indexing failed: {real[:3]}")
         if not actions and refresh:
@@ -185,7 +188,7 @@ class IndexWriter:
             doc_id = centroid_doc_id(group)
             for _ in range(CENTROID_ATTEMPTS):
                 body = body_of(
-                    conn.call(lambda d=doc_id: conn.client.options(ignore_status=404).get(index=index, id=d))
+                    conn.call(partial(conn.client.options(ignore_status=404).get, index=index, id=doc_id))
                 )
                 if body.get("found"):
                     total = int(body["_source"]["count"]) + count
@@ -203,8 +206,13 @@ class IndexWriter:
                     "sum": summed.tolist(),
                 }
                 resp = conn.call(
-                    lambda d=doc_id, s=source, o=occ: conn.client.options(ignore_status=409).index(
-                        index=index, id=d, document=s, refresh=True, **o
+                    partial(
+                        conn.client.options(ignore_status=409).index,
+                        index=index,
+                        id=doc_id,
+                        document=source,
+                        refresh=True,
+                        **occ,
                     )
                 )
                 status = resp.meta.status if hasattr(resp, "meta") else 200
