@@ -12,6 +12,7 @@ import click
 from sqlalchemy import select
 
 from kb.actors import Actor
+from kb.choices import values
 from kb.context import KnowledgeBase
 from kb.db import unit_of_work
 from kb.errors import KbError
@@ -315,7 +316,7 @@ def users() -> None:
 
 @users.command("create")
 @click.argument("username")
-@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--role", required=True, type=click.Choice(values(Role)))
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--talent", "talent_id", help="External id of the talent this account belongs to.")
 @click.option("--name", "display_name", default="")

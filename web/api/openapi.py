@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from kb.choices import values
+from kb.roles import Role
 from kb.talents.changes import CERTIFICATION_STATUSES, EDITABLE
 
 
@@ -192,7 +194,7 @@ SPEC: dict[str, Any] = {
             }},
             "Me": {"type": "object", "properties": {
                 "username": {"type": "string"}, "display_name": {"type": "string"},
-                "role": {"enum": ["talent", "researcher", "organizer", "commissioner", "admin"]},
+                "role": {"enum": values(Role)},
                 "unit": {"type": "string"}, "email": {"type": "string"},
                 "talent_id": {"type": ["string", "null"]}, "preferred_language": {"type": "string"},
             }},
