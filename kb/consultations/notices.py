@@ -19,6 +19,7 @@ from kb.actors import Actor
 from kb.models import Talent, User
 from kb.models.consultation import ConsultationInvitation, ConsultationRequest
 from kb.notifications import notify
+from kb.roles import Role
 from kb.visibility import invitation_visible, request_managed
 
 
@@ -41,7 +42,7 @@ def request_owners(session: Session, request: ConsultationRequest) -> list[User]
     if requester is not None and requester.active and request_managed(Actor.of(requester), request):
         return [requester]
     return [u for u in session.scalars(select(User).where(
-        User.role == "researcher", User.unit == request.unit, User.active.is_(True)))
+        User.role == Role.RESEARCHER.value, User.unit == request.unit, User.active.is_(True)))
         if request_managed(Actor.of(u), request)]
 
 

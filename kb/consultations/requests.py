@@ -30,6 +30,7 @@ from kb.models.consultation import (
     ConsultationRequest,
 )
 from kb.permissions import allowed, require
+from kb.roles import Role
 from kb.taxonomy import load_taxonomy
 
 EDITABLE = ("title", "background", "questions", "fields", "deadline", "experts_wanted", "form",
@@ -118,7 +119,7 @@ def create_request(session: Session, actor: Actor, values: dict[str, Any], *, un
     """File a request as a draft for the actor's unit (an admin may name the unit)."""
     require(actor, "consultation.create")
     clean = validate(values, utcnow().date())
-    unit = (unit if actor.role == "admin" or actor.is_system else "") or actor.unit
+    unit = (unit if actor.role == Role.ADMIN or actor.is_system else "") or actor.unit
     if not unit:
         raise ValidationError("a request belongs to a policy unit: this account has none",
                               {"unit": "the account has no unit"})
@@ -196,9 +197,9 @@ def list_requests(session: Session, actor: Actor, scope: str = "visible", limit:
         stmt = stmt.where(ConsultationRequest.unit == actor.unit)
     elif scope == "invited":
         stmt = stmt.where(ConsultationRequest.invitations.any(ConsultationInvitation.talent_id == actor.talent_id))
-    elif actor.role != "admin":
+    elif actor.role != Role.ADMIN:
         visible = [ConsultationRequest.confidentiality == "public"]
-        if actor.role == "researcher" and actor.unit:
+        if actor.role == Role.RESEARCHER and actor.unit:
             visible.append(ConsultationRequest.unit == actor.unit)
         if actor.talent_id is not None:
             visible.append(ConsultationRequest.invitations.any(ConsultationInvitation.talent_id == actor.talent_id))

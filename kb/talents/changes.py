@@ -16,6 +16,7 @@ from kb.errors import Conflict, NotFound, ValidationError
 from kb.models import Output, Revision, Talent, utcnow
 from kb.permissions import require
 from kb.queue import enqueue
+from kb.roles import STAFF
 from kb.talents import revisions
 from kb.talents.records import RecordError, validate_record
 
@@ -215,7 +216,7 @@ def update_profile(
         require(actor, "talent.certify", talent)
     _check_version(talent, expected_version)
     _validated(talent, changes)
-    staff = actor.is_system or actor.role in ("commissioner", "admin")
+    staff = actor.is_system or actor.role in STAFF
     pending = {k: v for k, v in changes.items() if k in REVIEWED_FACTS and not staff}
     direct = {k: v for k, v in changes.items() if k not in pending}
     before = revisions.snapshot_talent(talent)
