@@ -23,6 +23,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from kb.localtime import DEFAULT_TIMEZONE, wall_time
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 # C0 and C1 control characters except tab, line feed and carriage return: XML 1.0 (and so XLSX) cannot carry them.
 _UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -49,12 +51,14 @@ def headers(columns: Sequence[Column]) -> list[str]:
     return [c.header for c in columns]
 
 
-def neutralise(value: object) -> Cell:
+def neutralise(value: object, tz: str = DEFAULT_TIMEZONE) -> Cell:
     """A cell value that a spreadsheet shows as written and never evaluates.
 
     Numbers stay numbers (a rating of 5, a count of -1 is data, not a formula);
-    dates become ISO text; every string loses unstorable control characters and
-    gets a leading apostrophe if it could start a formula.
+    a stored (UTC) time becomes the wall time in ``tz`` (the locale.timezone
+    setting: the reader is in Luohu, as on the pages), a plain date ISO text;
+    every string loses unstorable control characters and gets a leading
+    apostrophe if it could start a formula.
     """
     if value is None:
         return ""
@@ -63,22 +67,23 @@ def neutralise(value: object) -> Cell:
     if isinstance(value, int | float):
         return value
     if isinstance(value, datetime | date):
-        return value.isoformat()
+        return wall_time(value, tz)
     text = _UNSTORABLE.sub("", str(value))
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
-    """UTF-8 with a BOM and CRLF line ends, every cell neutralised (the header too)."""
+def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]], *, tz: str = DEFAULT_TIMEZONE) -> bytes:
+    """UTF-8 with a BOM and CRLF line ends, every cell neutralised (the header too), times in ``tz``."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow([neutralise(h) for h in header])
     for row in rows:
-        writer.writerow([neutralise(v) for v in row])
+        writer.writerow([neutralise(v, tz) for v in row])
     return buf.getvalue().encode("utf-8-sig")
 
 
-def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[object]], title: str = "Export") -> bytes:
+def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[object]], title: str = "Export", *,
+            tz: str = DEFAULT_TIMEZONE) -> bytes:
     """One sheet: a bold, frozen header row and neutralised cells, columns sized to their content."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -88,7 +93,7 @@ def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[object]], title: str 
     ws.title = _sheet_title(title)
     ws.append([neutralise(h) for h in header])
     for row in rows:
-        ws.append([neutralise(v) for v in row])
+        ws.append([neutralise(v, tz) for v in row])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     ws.freeze_panes = "A2"

@@ -57,6 +57,7 @@ def create_app(kb: KnowledgeBase | None = None, **overrides: Any) -> Flask:
         LOGIN_BACKOFF_FORGET=3600.0,  # a name or address quiet this long starts from zero
         SEARCH_PAGE_SIZE=settings.web.search_page_size,
         BASE_URL=settings.web.base_url,
+        TIMEZONE=settings.locale.timezone,  # every time a page shows (kb.localtime)
     )
     app.config.update(overrides)
     _trust_proxies(app, settings.web.proxy_count)

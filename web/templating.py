@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import gettext as _
 
+from kb import localtime
 from kb.models import ROLES, Talent
 from kb.permissions import allowed
 from kb.talents.changes import CERTIFICATION_STATUSES
@@ -96,12 +97,9 @@ def change_label(path: str) -> str:
     return str(names.get(path, path))
 
 
-def fmt_time(value: datetime | date | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M") + " UTC"
-    return value.isoformat()
+def fmt_time(value: datetime | date | None, fmt: str = localtime.MINUTES) -> str:
+    """The ``time`` filter: a stored time as the wall time of the ``locale.timezone`` setting."""
+    return localtime.wall_time(value, current_app.config["TIMEZONE"], fmt)
 
 
 def show_value(value: Any, limit: int = 200) -> str:

@@ -20,6 +20,7 @@ from kb.actors import Actor
 from kb.audit import audit
 from kb.consultations.requests import requester_name
 from kb.errors import KbError
+from kb.localtime import DEFAULT_TIMEZONE, wall_time
 from kb.models import utcnow
 from kb.models.consultation import ConsultationRequest
 from kb.permissions import require
@@ -88,13 +89,17 @@ def _pdf(font: Path | None):  # type: ignore[no-untyped-def]
     return pdf
 
 
-def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else "—"
+def dossier_pdf(session: Session, actor: Actor, request: ConsultationRequest, *, font: Path | None = None,
+                tz: str = DEFAULT_TIMEZONE) -> bytes:
+    """The request's dossier as a PDF; ``font``: the consultations.cjk_font setting, ``tz``: locale.timezone.
 
-
-def dossier_pdf(session: Session, actor: Actor, request: ConsultationRequest, *, font: Path | None = None) -> bytes:
-    """The request's dossier as a PDF; ``font``: the consultations.cjk_font setting."""
+    Every time in it is the reader's wall time (a printed dossier is read in Luohu, not in UTC).
+    """
     require(actor, "consultation.manage", request)
+
+    def _when(value: datetime | None) -> str:
+        return wall_time(value, tz) or "—"
+
     taxonomy = load_taxonomy()
     pdf = _pdf(font)
     secret = request.confidentiality == "confidential"
@@ -164,6 +169,6 @@ def dossier_pdf(session: Session, actor: Actor, request: ConsultationRequest, *,
         para(f"{_when(tr.at)}  {tr.actor_label}：{frm} → {STATE_ZH.get(tr.to_state, tr.to_state)}"
              f"{'（' + tr.note + '）' if tr.note else ''}")
     pdf.ln(4)
-    para(f"导出时间 {_when(utcnow())} UTC，导出人 {actor.label}")
+    para(f"导出时间 {_when(utcnow())}（{tz}），导出人 {actor.label}")
     audit(session, actor, "consultation.dossier", "consultation", request.id, {"format": "pdf"})
     return bytes(pdf.output())

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from kb.actors import Actor
 from kb.audit import audit
 from kb.consultations.requests import list_requests, requester_name
+from kb.localtime import DEFAULT_TIMEZONE
 from kb.models.consultation import ConsultationInvitation, ConsultationRequest
 from kb.tabular import Column, headers, to_csv
 from kb.visibility import advice_visible, request_managed, request_visible, visible_invitations
@@ -75,14 +76,15 @@ def invitation_rows(session: Session, actor: Actor, requests: Iterable[Consultat
             for i in visible_invitations(actor, r)]
 
 
-def requests_csv(session: Session, actor: Actor, scope: str = "visible") -> bytes:
+def requests_csv(session: Session, actor: Actor, scope: str = "visible", *, tz: str = DEFAULT_TIMEZONE) -> bytes:
+    """``tz``: the locale.timezone setting, the zone of every time in the file."""
     rows = request_rows(session, actor, scope)
     audit(session, actor, "consultation.export", "consultation", "", {"kind": "requests", "rows": len(rows)})
-    return to_csv(headers(REQUEST_COLUMNS), rows)
+    return to_csv(headers(REQUEST_COLUMNS), rows, tz=tz)
 
 
 def invitations_csv(session: Session, actor: Actor, requests: Iterable[ConsultationRequest] | None = None,
-                    scope: str = "visible") -> bytes:
+                    scope: str = "visible", *, tz: str = DEFAULT_TIMEZONE) -> bytes:
     rows = invitation_rows(session, actor, requests, scope)
     audit(session, actor, "consultation.export", "consultation", "", {"kind": "invitations", "rows": len(rows)})
-    return to_csv(headers(INVITATION_COLUMNS), rows)
+    return to_csv(headers(INVITATION_COLUMNS), rows, tz=tz)

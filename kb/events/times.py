@@ -1,24 +1,28 @@
 """Local time in the event's IANA zone <-> naive UTC as stored.
 
 Organizers think in the local time of the venue, the database stores naive UTC
-like every other timestamp, and the .ics file carries the zone. Conversions
-live here so a daylight-saving gap is caught once, at input.
+like every other timestamp, and the .ics file carries the zone. Input
+conversions live here so a daylight-saving gap is caught once, at input; the
+display side is ``kb.localtime``, the one helper of every page and export.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
+from kb import localtime
 from kb.errors import ValidationError
+from kb.localtime import DEFAULT_TIMEZONE as DEFAULT_TZ
+from kb.localtime import to_local
 
-DEFAULT_TZ = "Asia/Shanghai"
+__all__ = ["DEFAULT_TZ", "local_label", "parse_datetime", "to_local", "to_utc", "zone"]
 
 
 def zone(name: str) -> ZoneInfo:
     try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+        return localtime.zone(name)
+    except localtime.UnknownZone as exc:
         raise ValidationError(f"unknown time zone {name!r}", {"timezone": "unknown IANA time zone"}) from exc
 
 
@@ -51,10 +55,5 @@ def to_utc(value: datetime, tz: str, field: str = "time") -> datetime:
     return aware.astimezone(UTC).replace(tzinfo=None)
 
 
-def to_local(utc_naive: datetime, tz: str) -> datetime:
-    """The stored UTC time as an aware datetime in ``tz``."""
-    return utc_naive.replace(tzinfo=UTC).astimezone(zone(tz))
-
-
-def local_label(utc_naive: datetime | None, tz: str, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    return to_local(utc_naive, tz).strftime(fmt) if utc_naive else ""
+def local_label(utc_naive: datetime | None, tz: str, fmt: str = localtime.MINUTES) -> str:
+    return localtime.wall_time(utc_naive, tz, fmt)

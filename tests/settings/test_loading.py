@@ -54,6 +54,8 @@ def _sample(key: str, variant: int) -> tuple[object, str]:
         text = f"hashing:{16 + variant}"
     elif kind == "email":
         text = f"kb{variant}@example.org"
+    elif kind == "timezone":
+        text = ("Europe/London", "America/New_York", "Asia/Tokyo")[variant % 3]
     else:
         text = f"/tmp/kb-settings-{variant}" if kind in ("path", "file") or key == "data_dir" else f"v{variant}"
     return text, text

@@ -210,9 +210,14 @@ def attachment(att_id: int) -> Response:
 @bp.get("/<int:rid>/dossier.pdf")
 @login_required
 def dossier(rid: int) -> Response:
-    pdf = dossier_pdf(db(), current_actor(), _req(rid), font=_settings().cjk_font)
+    pdf = dossier_pdf(db(), current_actor(), _req(rid), font=_settings().cjk_font, tz=_tz())
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="consultation-{rid}.pdf"'})
+
+
+def _tz() -> str:
+    """The locale.timezone setting: the zone of every time in a download."""
+    return knowledge_base().settings.locale.timezone
 
 
 def _csv(data: bytes, name: str) -> Response:
@@ -223,20 +228,22 @@ def _csv(data: bytes, name: str) -> Response:
 @bp.get("/export/requests.csv")
 @login_required
 def requests_csv() -> Response:
-    return _csv(export.requests_csv(db(), current_actor(), request.args.get("scope", "visible")), "consultations.csv")
+    return _csv(export.requests_csv(db(), current_actor(), request.args.get("scope", "visible"), tz=_tz()),
+                "consultations.csv")
 
 
 @bp.get("/export/invitations.csv")
 @login_required
 def invitations_csv() -> Response:
-    return _csv(export.invitations_csv(db(), current_actor(), scope=request.args.get("scope", "visible")),
+    return _csv(export.invitations_csv(db(), current_actor(), scope=request.args.get("scope", "visible"), tz=_tz()),
                 "consultation-invitations.csv")
 
 
 @bp.get("/<int:rid>/invitations.csv")
 @login_required
 def request_invitations_csv(rid: int) -> Response:
-    return _csv(export.invitations_csv(db(), current_actor(), [_req(rid)]), f"consultation-{rid}-invitations.csv")
+    return _csv(export.invitations_csv(db(), current_actor(), [_req(rid)], tz=_tz()),
+                f"consultation-{rid}-invitations.csv")
 
 
 @bp.get("/<int:rid>/trail")
