@@ -1,8 +1,9 @@
 """Handing out advice attachments to those allowed to read the advice.
 
-The file is read back only through its stored random name; the request's
-managers and the talent who uploaded it may download, and each download is
-audited, since advice can be confidential.
+The file is read back only through its stored random name; who may download
+it is ``kb.visibility.attachment_visible`` (the request's managers and the
+talent who uploaded it), and each download is audited, since advice can be
+confidential.
 """
 
 from __future__ import annotations
@@ -14,20 +15,18 @@ from sqlalchemy.orm import Session
 from kb.actors import Actor
 from kb.audit import audit
 from kb.consultations.attachments import attachments_dir
-from kb.errors import NotFound
+from kb.errors import NotFound, PermissionDenied
 from kb.models.consultation import ConsultationAttachment
-from kb.permissions import allowed, require
+from kb.visibility import attachment_visible
 
 
 def attachment_for(session: Session, actor: Actor, attachment_id: int, data_dir: Path) -> tuple[ConsultationAttachment, Path]:
     att = session.get(ConsultationAttachment, attachment_id)
     if att is None:
         raise NotFound(f"no attachment #{attachment_id}")
-    invitation = att.advice.invitation
-    request = invitation.request
-    require(actor, "consultation.view", request)
-    if not allowed(actor, "consultation.manage", request):
-        require(actor, "consultation.respond", invitation)
+    request = att.advice.invitation.request
+    if not attachment_visible(actor, att):
+        raise PermissionDenied(f"{actor.label} may not read the advice attachment #{attachment_id}")
     path = attachments_dir(data_dir) / att.stored_name
     if not path.is_file():
         raise NotFound(f"the file of attachment #{attachment_id} is missing from the data directory")
