@@ -20,7 +20,7 @@ from kb.audit import audit
 from kb.audit_view import ShownEntry, shown
 from kb.consultations import notices, states
 from kb.consultations.enums import InvitationState, RequestState
-from kb.errors import Conflict, NotFound, ValidationError
+from kb.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from kb.models import AuditEvent, User, utcnow
 from kb.models.consultation import (
     CONFIDENTIALITY,
@@ -32,6 +32,7 @@ from kb.models.consultation import (
 from kb.permissions import allowed, require
 from kb.roles import Role
 from kb.taxonomy import load_taxonomy
+from kb.visibility import invitation_visible
 
 EDITABLE = ("title", "background", "questions", "fields", "deadline", "experts_wanted", "form",
             "confidentiality", "parties", "org_cap")
@@ -169,9 +170,8 @@ def get_invitation(session: Session, actor: Actor, invitation_id: int) -> Consul
     if invitation is None:
         raise NotFound(f"no consultation invitation #{invitation_id}")
     require(actor, "consultation.view", invitation.request)
-    if not (allowed(actor, "consultation.respond", invitation)
-            or allowed(actor, "consultation.manage", invitation.request)):
-        require(actor, "consultation.respond", invitation)
+    if not invitation_visible(actor, invitation):
+        raise PermissionDenied(f"{actor.label} may not see consultation invitation #{invitation_id}")
     return invitation
 
 
