@@ -69,7 +69,7 @@ class Backoff:
         with self._lock:
             now = self.clock()
             rec = self._live(key, now)
-            return max(0.0, rec.last + self.delay(rec.failures) - now) if rec else 0.0
+            return self._remaining(rec, now) if rec else 0.0
 
     def admit(self, key: str) -> float:
         """Like :meth:`wait`, but an admitted attempt of a key in backoff takes its slot at once.
@@ -83,10 +83,15 @@ class Backoff:
             rec = self._live(key, now)
             if rec is None:
                 return 0.0
-            wait = max(0.0, rec.last + self.delay(rec.failures) - now)
+            wait = self._remaining(rec, now)
             if wait == 0 and rec.failures >= self.free:
                 rec.last = now
             return wait
+
+    def _remaining(self, rec: _Record, now: float) -> float:
+        delay = self.delay(rec.failures)
+        # clamped: the clock never runs backwards, but float rounding of large clock values could
+        return min(delay, max(0.0, rec.last + delay - now))
 
     def failed(self, key: str) -> None:
         with self._lock:
