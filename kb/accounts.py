@@ -25,7 +25,7 @@ from kb.passwords import burn_verification, hash_password, needs_rehash, verify_
 from kb.permissions import require
 
 __all__ = [
-    "InvitationUsed", "accept_invitation", "authenticate", "change_password", "check_password_policy",
+    "InvitationUsed", "accept_invitation", "authenticate", "change_password", "check_password_policy", "consume_invitation",
     "create_user", "end_sessions", "find_invitation", "get_user", "hash_password", "invite", "issue_token",
     "logout", "reset_password", "set_active", "set_password", "user_for_token",
 ]
