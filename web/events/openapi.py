@@ -75,7 +75,9 @@ SCHEMAS: dict[str, Any] = {
         "checked_in_at": {"type": ["string", "null"]}}},
     "EventAudience": {"type": "object", "properties": {
         "query": {"type": "string"}, "total_matches": {"type": "integer"},
-        "suggestions": {"type": "array", "items": OBJ, "description": "Ranked, each with evidence"},
+        "matched": {"type": "integer", "description": "Of the matches, those that match well (strong or partial)"},
+        "suggestions": {"type": "array", "items": OBJ,
+                        "description": "Ranked (good matches first), each with its match level and evidence"},
         "excluded": {"type": "array", "items": OBJ,
                      "description": "Not suggested, with reason: opted_out, not_certified or removed"}}},
 }
