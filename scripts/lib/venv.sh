@@ -140,6 +140,10 @@ kb_venv_ensure() {
     if [ ! -x "$KB_VENV/bin/python" ]; then
         python="$(kb_find_python)" || return 1
         kb_venv_create "$python" || return 1
+    elif ! "$KB_VENV/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+        kb_say "error: $KB_VENV holds $("$KB_VENV/bin/python" --version 2>&1), this project needs Python $KB_MIN_PYTHON+."
+        kb_say "  Remove it (rm -rf $KB_VENV) and run this command again to make a new one."
+        return 1
     fi
     KB_VENV_PYTHON="$KB_VENV/bin/python"
     wanted="$(kb_venv_wanted_stamp "$extras")"

@@ -175,3 +175,12 @@ def test_the_install_check_knows_this_checkout_is_installed():
     proc = subprocess.run(["/bin/bash", "-c", f'. "{LIB}"; kb_venv_satisfied test && cat /dev/null'],
                           env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, (Path(sys.prefix) / ".kb-install-check").read_text()
+
+
+def test_a_venv_of_an_old_python_is_refused_with_the_way_out(tmp_path, bin_dir):
+    venv_bin = tmp_path / "root" / ".venv" / "bin"
+    venv_bin.mkdir(parents=True)
+    fake(venv_bin, "python", 'case "$1" in -c) exit 1 ;; --version) echo "Python 3.9.2" ;; esac')
+    proc = run(tmp_path, "kb_venv_ensure test")
+    assert proc.returncode == 1
+    assert "holds Python 3.9.2" in proc.stderr and "rm -rf" in proc.stderr
