@@ -153,7 +153,9 @@ def test_pip_runs_once_and_again_only_when_pyproject_changes(tmp_path, bin_dir):
 
     calls.unlink()
     again = run(tmp_path, "kb_venv_ensure test")
-    assert again.returncode == 0 and not calls.exists(), "an unchanged pyproject.toml must not start pip"
+    assert again.returncode == 0
+    assert "pip" not in calls.read_text() and "-I -" not in calls.read_text(), \
+        "an unchanged pyproject.toml must start neither pip nor the install check"
 
     (tmp_path / "root" / "pyproject.toml").write_text('[project]\nname = "x"\nversion = "2"\n', "utf-8")
     changed = run(tmp_path, "kb_venv_ensure test")
