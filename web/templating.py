@@ -17,6 +17,7 @@ from kb.models import ROLES, Talent
 from kb.permissions import allowed
 from kb.talents.changes import CERTIFICATION_STATUSES
 from kb.taxonomy import load_taxonomy
+from kb.urls import url_problem
 from web.i18n import ui_lang
 from web.sessions import current_actor
 
@@ -136,6 +137,8 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["time"] = fmt_time
     app.jinja_env.filters["show_value"] = show_value
+    # Links stored before kb.urls existed are shown as text, never as a javascript:/data: href.
+    app.jinja_env.tests["safe_url"] = lambda value: bool(value) and url_problem(str(value)) is None
 
     @app.context_processor
     def navigation() -> dict[str, Any]:

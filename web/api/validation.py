@@ -192,9 +192,13 @@ def _parameters(op: Operation) -> dict[str, str]:
 def _body(op: Operation) -> Refusal | None:
     if not op.bodies:
         return None
-    data = request.get_data(cache=True)
     media = request.mimetype
-    if not data and media not in FORM_TYPES:
+    if media in FORM_TYPES:  # not read here: a multipart upload is parsed once, by the view
+        data, present = b"", bool(request.content_length)
+    else:
+        data = request.get_data(cache=True)
+        present = bool(data)
+    if not present:
         return Refusal("missing_body", "this operation needs a request body") if op.body_required else None
     if media not in op.bodies:
         accepted = ", ".join(op.bodies)
