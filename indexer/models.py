@@ -91,3 +91,5 @@ class SearchResponse:
     limit: int
     took_ms: float
     matched: int = 0
+    #: Milliseconds per stage of this search (analyze, embed, collect, ...), for monitoring.
+    timing: dict[str, float] = field(default_factory=dict, compare=False)

@@ -3,11 +3,9 @@
 Search results never carry contact data (the index has none); callers that
 show contact data go through ``kb.talents.profiles.profile_view``.
 
-Each search for a user is announced on ``searched`` with its stage timings,
-so that monitoring (web/ops) can time the stages without the domain knowing
-about it. The timings are the searcher's ``last_timing``: the stages of the
-last search this process finished, which is this one when a process serves
-one request at a time (``kb serve``'s default of one thread per worker).
+Each search for a user is announced on ``searched`` with its stage timings
+(``SearchResponse.timing``), so that monitoring (web/ops) can time the stages
+without the domain knowing about it.
 """
 
 from __future__ import annotations
@@ -40,5 +38,4 @@ def similar_experts(kb: KnowledgeBase, actor: Actor, talent_id: str, limit: int 
 
 def _announce(kb: KnowledgeBase, kind: str, response) -> None:  # type: ignore[no-untyped-def]
     if searched.receivers:
-        timing = getattr(getattr(kb.search, "searcher", None), "last_timing", None) or {}
-        searched.send(kb, kind=kind, response=response, timing=dict(timing))
+        searched.send(kb, kind=kind, response=response, timing=dict(getattr(response, "timing", {})))

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import numpy as np
 
@@ -64,12 +65,13 @@ class Searcher:
         view = self.backend.reader()
         run = _Run(self, view, vector)
         try:
-            return run.search(q, exclude)
+            response = run.search(q, exclude)
         finally:
             view.release()
             # Published only when done: concurrent searches (web threads) each
             # time into their own dict and never clear one another's.
             self.last_timing = run.timing
+        return replace(response, timing=dict(run.timing))
 
 
 class _Run:

@@ -393,3 +393,16 @@ def test_backends_give_the_same_match_levels(tmp_path, es_url):
         finally:
             factory.cleanup()
     assert found["embedded"] == found["elasticsearch"]
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "lexical", "dense"])
+def test_each_search_reports_its_own_stage_timings(small_index, mode):
+    """Monitoring reads the stages from the response, so concurrent searches never mix them up."""
+    first = small_index.search(SearchQuery("巨灾再保险", mode=mode))
+    second = small_index.search(SearchQuery("marine drug discovery", mode=mode))
+    for response in (first, second):
+        assert "analyze_ms" in response.timing and ("embed_ms" in response.timing) == (mode != "lexical")
+        assert all(ms >= 0 for ms in response.timing.values())
+        # stages nest (embedding and candidate collection run inside the query stage): each fits the whole
+        assert max(response.timing.values()) <= response.took_ms + 1
+    assert first.timing is not second.timing
