@@ -59,17 +59,26 @@ def passage_evidence(cands: CandidateSet, lexq: LexicalQuery, params: RankingPar
 def talent_evidence(
     talents: TalentScores, cands: CandidateSet, lexq: LexicalQuery, params: RankingParams
 ) -> np.ndarray:
-    """Per talent: best passage evidence plus the ranking's damped bonus for further strong ones."""
+    """Per talent: best passage evidence plus the ranking's damped bonus for further strong ones.
+
+    Vectorised like ``aggregate``: passages sorted by (talent, evidence descending).
+    """
+    n = len(talents.talents)
+    if n == 0:
+        return np.zeros(0)
     per_passage = passage_evidence(cands, lexq, params)
-    out = np.zeros(len(talents.talents))
-    for t in range(len(talents.talents)):
-        values = np.sort(per_passage[talents.passages(t)])[::-1]
-        best = float(values[0])
-        rest = values[1:]
-        weights = params.agg_decay ** np.arange(rest.shape[0])
-        bonus = float(np.sum(weights * np.maximum(0.0, rest - params.agg_floor * max(best, 0.0))))
-        out[t] = best + params.agg_alpha * bonus
-    return out
+    sizes = np.diff(np.r_[talents.starts, talents.order.shape[0]])
+    talent_of = np.empty(len(cands), dtype=np.int64)
+    talent_of[talents.order] = np.repeat(np.arange(n), sizes)
+    order = np.lexsort((-per_passage, talent_of))
+    grouped = talent_of[order]
+    starts = np.r_[0, np.cumsum(sizes)[:-1]]
+    rank = np.arange(order.shape[0]) - starts[grouped]
+    values = per_passage[order]
+    best = values[starts]
+    floor = params.agg_floor * np.maximum(best, 0.0)[grouped]
+    extra = np.where(rank >= 1, params.agg_decay ** np.maximum(rank - 1, 0) * np.maximum(0.0, values - floor), 0.0)
+    return best + params.agg_alpha * np.bincount(grouped, weights=extra, minlength=n)
 
 
 def level(evidence: float, params: RankingParams) -> MatchLevel:
