@@ -3,7 +3,8 @@
 Every machine-readable answer of the product presents a result the same way,
 so a client that reads one can read them all. Results never carry contact
 data (the index has none). Evidence is given as plain text; the HTML
-``highlighted`` form is for the web pages, which render the result objects.
+``highlighted`` form is added only for pages that render it (recommendations,
+audience suggestions).
 """
 
 from __future__ import annotations
@@ -13,14 +14,18 @@ from typing import Any
 from indexer.models import Evidence, SearchResult
 
 
-def evidence_dict(e: Evidence) -> dict[str, Any]:
-    return {
+def evidence_dict(e: Evidence, *, highlighted: bool = False) -> dict[str, Any]:
+    """One piece of evidence; ``highlighted`` adds the HTML form (``<mark>``, escaped) for pages that show it."""
+    out: dict[str, Any] = {
         "kind": e.kind,
         "ref": e.ref,
         "text": e.text,
         "score": round(float(e.score), 6),
         "matched_by": e.matched_by,
     }
+    if highlighted:
+        out["highlighted"] = e.highlighted
+    return out
 
 
 def result_dict(r: SearchResult) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from indexer.results import evidence_dict
 from kb.actors import Actor
 from kb.consultations.orgnames import normalize
 from kb.consultations.reasons import Reason
@@ -114,10 +115,8 @@ class _Hit:
 
 
 def evidence_dicts(result: Any) -> list[dict[str, Any]]:
-    out = []
-    for ev in getattr(result, "evidence", None) or []:
-        out.append({k: getattr(ev, k, None) for k in ("kind", "ref", "text", "highlighted", "score", "matched_by")})
-    return out
+    """A search result's evidence as stored on a recommendation (with the highlighted HTML the page shows)."""
+    return [evidence_dict(ev, highlighted=True) for ev in getattr(result, "evidence", None) or []]
 
 
 def need_queries(request: ConsultationRequest, most: int = 6) -> list[str]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from indexer.results import evidence_dict
 from kb.actors import Actor
 from kb.events.audience import Audience
 from kb.events.history import HistoryEntry
@@ -61,8 +62,7 @@ def registration_dict(reg: EventRegistration, talent: Talent, *, with_code: bool
 
 def audience_dict(result: Audience) -> dict[str, Any]:
     def evidence(items: tuple[Any, ...]) -> list[dict[str, Any]]:
-        return [{"kind": e.kind, "ref": e.ref, "text": e.text, "highlighted": e.highlighted,
-                 "score": e.score, "matched_by": e.matched_by} for e in items]
+        return [evidence_dict(e, highlighted=True) for e in items]
 
     return {
         "query": result.query, "categories": list(result.categories), "fields": list(result.fields),
