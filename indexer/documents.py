@@ -8,6 +8,7 @@ no field here on purpose, so it can never reach a search index or a search resul
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class TalentDoc:
     outputs: tuple[OutputDoc, ...] = field(default=())
 
     @classmethod
-    def from_record(cls, rec: dict) -> TalentDoc:
+    def from_record(cls, rec: dict[str, Any]) -> TalentDoc:
         """Build from an import record (``talent.schema.json``); output ids are their positions."""
         return cls(
             talent_id=rec["id"],

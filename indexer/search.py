@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import Any
 
 from indexer.analysis import Analyzer, get_analyzer
 from indexer.backends.base import Backend, IndexMeta
@@ -70,7 +71,7 @@ class ExpertSearch:
     def search(self, q: SearchQuery) -> SearchResponse:
         return self.searcher.search(q)
 
-    def similar(self, talent_id: str, limit: int = 10, **filters) -> SearchResponse:
+    def similar(self, talent_id: str, limit: int = 10, **filters: Any) -> SearchResponse:
         """Experts whose work resembles this talent's directions and profile (excluding them).
 
         Dense only, from the mean of the talent's own direction (or profile)
@@ -95,7 +96,7 @@ class ExpertSearch:
     def ping(self) -> None:
         self.backend.ping()
 
-    def info(self) -> dict:
+    def info(self) -> dict[str, Any]:
         info = self.backend.info()
         info.update(
             embedder=self.embedder.name,
@@ -114,7 +115,7 @@ class ExpertSearch:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def with_params(self, **changes) -> ExpertSearch:
+    def with_params(self, **changes: Any) -> ExpertSearch:
         """A view of the same index ranked with other parameters (benchmarks)."""
         return ExpertSearch(self.backend, self.embedder, self.analyzer, replace(self.params, **changes))
 

@@ -27,4 +27,5 @@ def stem(word: str) -> str:
     """Snowball English stem of a lower-case word; digits and codes pass through."""
     if not word.isalpha():
         return word
-    return _stemmer().stemWord(word)
+    stemmed: str = _stemmer().stemWord(word)  # PyStemmer ships no type information
+    return stemmed

@@ -12,7 +12,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -187,7 +187,7 @@ class Backend(ABC):
     def close(self) -> None: ...
 
     @abstractmethod
-    def info(self) -> dict: ...
+    def info(self) -> dict[str, Any]: ...
 
     @abstractmethod
     def talent_count(self) -> int: ...

@@ -32,7 +32,8 @@ class Embedder(ABC):
 
     def embed_query(self, text: str) -> np.ndarray:
         """One query vector ``(dim,)``."""
-        return self.embed_queries([text])[0]
+        vector: np.ndarray = self.embed_queries([text])[0]
+        return vector
 
     def remembers_query(self, text: str) -> bool:
         """True when ``embed_query(text)`` will answer from memory, without running the model."""

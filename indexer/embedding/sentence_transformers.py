@@ -47,7 +47,10 @@ class SentenceTransformerEmbedder(Embedder):
             getattr(self._model, "get_embedding_dimension", None)
             or self._model.get_sentence_embedding_dimension
         )
-        self.dim = int(get_dim())
+        dim = get_dim()
+        if dim is None:  # only for models whose last module does not declare it; ours all do
+            raise ValueError(f"{model}: the model does not say its embedding dimension")
+        self.dim = int(dim)
         self.query_prefix = query_prefix
         self.passage_prefix = passage_prefix
         ident = label or (Path(model).name if Path(model).exists() else model)

@@ -33,7 +33,7 @@ def group_means(centroids: Centroids, prior: float) -> tuple[dict[str, np.ndarra
     dims = {v.shape[0] for v in centroids.sums.values()}
     if total == 0 or not dims:
         return {}, np.zeros(0, dtype=np.float64)
-    global_mean = sum(centroids.sums.values()) / total
+    global_mean: np.ndarray = np.sum(list(centroids.sums.values()), axis=0) / total
     means = {
         g: centroids.sums[g] / (centroids.counts[g] + prior)
         for g in centroids.sums

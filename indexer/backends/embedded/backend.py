@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -96,7 +97,7 @@ class EmbeddedBackend(Backend):
                 self.gen.write_snapshot()
             self.gen.close()
 
-    def info(self) -> dict:
+    def info(self) -> dict[str, Any]:
         with self._using() as gen:
             return {
                 "backend": self.kind,
@@ -127,8 +128,12 @@ class EmbeddedBackend(Backend):
         """
         for _ in range(10):
             with self._using() as gen:
+
+                def still_current(g: Generation = gen) -> bool:
+                    return self.generations.current() == g.name
+
                 try:
-                    written = operation(gen, lambda g=gen: self.generations.current() == g.name)
+                    written = operation(gen, still_current)
                 except StaleGeneration:
                     continue
                 gen.apply_written(written)
