@@ -29,10 +29,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from indexer.backends.base import LexicalQuery
+from indexer.backends.base import Hit, LexicalQuery
 from indexer.models import MatchLevel
 from indexer.retrieval.aggregate import TalentScores
 from indexer.retrieval.candidates import CandidateSet
+from indexer.retrieval.dense import DenseQuery
 from indexer.retrieval.params import RankingParams
 
 #: Best first: the order of the tiers in a result list.
@@ -107,3 +108,38 @@ def tiered(ranked: list[int], levels: list[MatchLevel]) -> list[int]:
     good = [t for t in ranked if levels[t] in GOOD_LEVELS]
     weak = [t for t in ranked if levels[t] not in GOOD_LEVELS]
     return good + weak
+
+
+#: Candidate pools grow (×4) until no unseen passage could be a good match, up to this size per list.
+POOL_CAP = 1000
+
+
+def unseen_bound(
+    lexical: list[Hit],
+    dense: dict[str, list[Hit]],
+    n_lexical: int,
+    n_dense: int,
+    dq: DenseQuery | None,
+    terms: float,
+    params: RankingParams,
+) -> float | None:
+    """Highest evidence a passage outside the fetched lists could have; ``None`` when
+    every passage passing the filters was fetched.
+
+    The lists are top-N: a passage missing from a full list scores at most the
+    list's last hit there. A good match missed by the unfiltered pools but found
+    by a filtered search would make a facet count differ from its click, so the
+    pools grow while this bound reaches ``match_partial`` (``Searcher``).
+    """
+    saturated = [
+        min(h.score for h in hits) - (dq.offsets.get(group, dq.default_offset) if dq is not None else 0.0)
+        for group, hits in dense.items()
+        if len(hits) >= n_dense
+    ]
+    dense_exhausted = dq is not None and not saturated
+    lexical_full = len(lexical) >= n_lexical
+    if dense_exhausted:
+        return None
+    lex_last = min(h.score for h in lexical) if lexical_full and lexical else 0.0
+    dense_last = max(saturated) if saturated else 0.0
+    return dense_last + (params.match_lexical_weight * lex_last / terms if terms > 0 else 0.0)

@@ -25,7 +25,7 @@ from indexer.retrieval.candidates import CandidateSet
 from indexer.retrieval.dense import DenseQuery, center_query
 from indexer.retrieval.fusion import fuse_calibrated, fuse_rrf
 from indexer.retrieval.highlight import highlight
-from indexer.retrieval.match import GOOD_LEVELS, classify, tiered
+from indexer.retrieval.match import GOOD_LEVELS, POOL_CAP, classify, query_weight, tiered, unseen_bound
 from indexer.retrieval.params import DEFAULT_PARAMS, MAX_QUERY_CHARS, MAX_QUERY_TERMS, RankingParams
 
 #: Up to this many excluded talents are dropped after ranking rather than filtered in the backend.
@@ -120,7 +120,7 @@ class _Run:
         else:
             dq = _embedding_pool().submit(self._dense_query, text).result()
         clock.lap("query_ms")
-        cands = self._candidates(lexq, dq, filters, q.mode, lex_hits)
+        cands = self._candidates(lexq, dq, filters, q.mode, lex_hits, analysed)
         clock.lap("candidates_ms")
         if self.params.fusion == "rrf":
             fuse_rrf(cands, q.mode, self.params)
@@ -168,17 +168,37 @@ class _Run:
         filters: Filters,
         mode: str,
         lex_hits: list[Hit] | None = None,
+        analysed: LexicalQuery | None = None,
     ) -> CandidateSet:
-        """Candidate passages from both lists (``lex_hits`` when the lexical list is already known)."""
+        """Candidate passages from both lists (``lex_hits`` when the lexical list is already known).
+
+        The pools grow while a passage outside them could still be a good match
+        (``match.unseen_bound``), so the good matches of a search are complete
+        whatever the filters: a facet's count is what its click returns.
+        """
         cands = CandidateSet()
+        n_lex, n_dense = self.params.lexical_pool, self.params.dense_pool
         fetched_lex, dense_hits = self.backend.candidates(
             lexq if lexq and lex_hits is None else None,
             dq.unit if dq is not None else None,
             list(dq.offsets) if dq is not None else [],
             filters,
-            self.params.lexical_pool,
-            self.params.dense_pool,
+            n_lex,
+            n_dense,
         )
+        terms = query_weight(analysed) if analysed else 0.0
+        while analysed and (n_lex < POOL_CAP or n_dense < POOL_CAP):
+            seen_lex = lex_hits if lex_hits is not None else fetched_lex
+            bound = unseen_bound(seen_lex if lexq else [], dense_hits, n_lex if lexq else 1, n_dense, dq, terms,
+                                 self.params)
+            if bound is None or bound < self.params.match_partial:
+                break
+            n_lex, n_dense = min(POOL_CAP, n_lex * 4), min(POOL_CAP, n_dense * 4)
+            lex_hits = None
+            fetched_lex, dense_hits = self.backend.candidates(
+                lexq if lexq else None, dq.unit if dq is not None else None,
+                list(dq.offsets) if dq is not None else [], filters, n_lex, n_dense,
+            )
         t0 = time.perf_counter()
         cands.add_lexical(lex_hits if lex_hits is not None else fetched_lex)
         if dq is not None:

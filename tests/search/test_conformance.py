@@ -406,3 +406,19 @@ def test_each_search_reports_its_own_stage_timings(small_index, mode):
         # stages nest (embedding and candidate collection run inside the query stage): each fits the whole
         assert max(response.timing.values()) <= response.took_ms + 1
     assert first.timing is not second.timing
+
+
+@pytest.mark.parametrize("text", MATCH_QUERIES[:3])
+def test_tiny_candidate_pools_grow_until_no_good_match_is_missed(small_index, text):
+    """With pools of two passages a filtered search reaches talents the unfiltered
+    pools cut off; the pools must grow until no unseen passage could match well, so
+    each facet still counts exactly what its click returns."""
+    tiny = small_index.with_params(**MIXED, lexical_pool=2, dense_pool=2)
+    roomy = small_index.with_params(**MIXED)
+    for filters in [{}, *_filter_cases()]:
+        got = levels(tiny.search(SearchQuery(text, limit=100, **filters)))
+        want = levels(roomy.search(SearchQuery(text, limit=100, **filters)))
+        assert {t for t, m in got.items() if m != "weak"} == {t for t, m in want.items() if m != "weak"}, filters
+    whole = tiny.search(SearchQuery(text, limit=100))
+    for code, count in whole.facets["category"].items():
+        assert tiny.search(SearchQuery(text, limit=100, categories=(code,))).matched == count, code
