@@ -182,4 +182,9 @@ def allowed(actor: Actor | None, action: Permission | str, obj: Any = None) -> b
 def require(actor: Actor | None, action: Permission | str, obj: Any = None) -> None:
     if not allowed(actor, action, obj):
         who = actor.label if actor else "anonymous"
-        raise PermissionDenied(f"{who} may not {action}")
+        action = permission(action)
+        raise PermissionDenied(f"{who} may not {action}", code="permission.denied", params={
+            "action": action.value, "roles": sorted(ROLE_MATRIX[action]),
+            # The role may do this in general; this object is someone else's (its unit, its profile).
+            "not_yours": actor is not None and actor.role in ROLE_MATRIX[action],
+        })

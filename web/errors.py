@@ -9,9 +9,12 @@ form that keeps the user's input on a conflict).
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlchemyError
@@ -20,6 +23,7 @@ from werkzeug.exceptions import HTTPException
 
 from indexer import SearchUnavailable
 from kb.errors import Conflict, KbError, NotFound, PermissionDenied, ValidationError
+from web.messages import error_text, field_errors
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +46,51 @@ def problem(status: int, title: str, detail: str = "", **extra: object) -> Respo
     return resp
 
 
+#: Where a page's objects are listed: the way on from a missing or forbidden one.
+LISTS: tuple[tuple[str, str, LazyString], ...] = (
+    ("/consultations", "consultations.index", _l("返回咨询列表")),
+    ("/events", "events.index", _l("返回活动列表")),
+    ("/admin", "admin.index", _l("返回管理首页")),
+    ("/dashboard", "dashboard.index", _l("返回数据看板")),
+    ("/account", "auth.account", _l("返回我的账号")),
+)
+
+
+def way_on(status: int) -> tuple[str, str]:
+    """The sensible next page after an error: (url, label).
+
+    A conflict is resolved by looking at the latest version, so it reopens the
+    page the user came from; anything else leads to the list the object
+    belongs to (or the search, which lists experts); a visitor to the login.
+    """
+    if not current_user.is_authenticated:
+        return url_for("auth.login", next=request.full_path.rstrip("?")), _("登录")
+    came_from = _same_site_referrer()
+    if status == 409:
+        return came_from or request.path, _("重新打开此页，查看最新内容")
+    if status in (400, 413) and came_from:
+        return came_from, _("返回上一页")
+    for prefix, endpoint, label in LISTS:
+        if request.path.startswith(prefix):
+            return url_for(endpoint), str(label)
+    return url_for("search.home"), _("去检索专家")
+
+
+def _same_site_referrer() -> str | None:
+    ref = request.referrer
+    if not ref:
+        return None
+    parts = urlsplit(ref)
+    if parts.netloc != request.host or parts.path == request.path and request.method == "GET":
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 def error_page(status: int, title: str, message: str, **context: object) -> tuple[str, int]:
-    return render_template("error.html", status=status, title=title, message=message, **context), status
+    """The error page: what happened in plain words and the way on (never a developer string)."""
+    next_url, next_label = way_on(status)
+    return render_template("error.html", status=status, title=title, message=message, next_url=next_url,
+                           next_label=next_label, **context), status
 
 
 def _kb_status(exc: KbError) -> tuple[int, str]:
@@ -68,11 +115,12 @@ def _keep_headers(exc: HTTPException, resp: Response) -> Response:
 def database_refusal(exc: SQLAlchemyError) -> KbError | None:
     """The domain error a database refusal stands for, or None for a genuine failure."""
     if isinstance(exc, IntegrityError | StaleDataError):
-        return Conflict("someone else changed this at the same time; reload it and try again")
+        return Conflict("someone else changed this at the same time; reload it and try again",
+                        code="conflict")
     if isinstance(exc, OperationalError) and "database is locked" in str(exc.orig):
-        return Conflict("someone else was saving at the same moment; try again")
+        return Conflict("someone else was saving at the same moment; try again", code="conflict.busy")
     if isinstance(exc, DataError):
-        return ValidationError("a value is out of range or malformed for the database")
+        return ValidationError("a value is out of range or malformed for the database", code="invalid.value")
     return None
 
 
@@ -82,18 +130,18 @@ def init_app(app: Flask) -> None:
         status, title = _kb_status(exc)
         if wants_problem():
             extra = {"errors": exc.errors} if isinstance(exc, ValidationError) and exc.errors else {}
-            return problem(status, title, str(exc), **extra)
+            return problem(status, title, str(exc), error=exc.code, **extra)
         if status == 403 and not current_user.is_authenticated:
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        text = error_text(exc)
         if status == 403:
-            return error_page(403, _("无权访问"), _("您的账号没有执行此操作的权限。"), detail=str(exc))
+            return error_page(403, _("无权访问"), text)
         if status == 404:
-            return error_page(404, _("未找到"), _("您要找的内容不存在或已被删除。"), detail=str(exc))
+            return error_page(404, _("未找到"), text)
         if status == 409:
-            return error_page(409, _("操作冲突"), _("其他人刚刚修改了这条记录，请刷新后查看最新内容再操作。"),
-                              detail=str(exc))
-        errors = exc.errors if isinstance(exc, ValidationError) else {}
-        return error_page(400, _("输入有误"), _("请检查并更正以下内容。"), detail=str(exc), field_errors=errors)
+            return error_page(409, _("未能保存"), text)
+        errors = field_errors(exc.errors) if isinstance(exc, ValidationError) else {}
+        return error_page(400, _("输入有误"), text, field_errors=errors)
 
     @app.errorhandler(SQLAlchemyError)
     def database_error(exc: SQLAlchemyError):  # type: ignore[no-untyped-def]
@@ -120,8 +168,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):  # type: ignore[no-untyped-def]
-        return error_page(400, _("表单已过期"), _("表单安全校验失败，请返回并刷新页面后重新提交。"),
-                          detail=exc.description)
+        return error_page(400, _("表单已过期"),
+                          _("表单安全校验失败：页面停留太久或已在其他窗口退出，表单没有提交。请返回上一页，刷新后再提交一次。"))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
@@ -132,10 +180,11 @@ def init_app(app: Flask) -> None:
             400: (_("请求有误"), _("请求无法处理，请检查后重试。")),
             404: (_("未找到"), _("您要找的页面不存在。")),
             405: (_("请求方式不支持"), _("此页面不支持该操作。")),
-            413: (_("文件过大"), _("上传的文件超过了 10 MB 的上限，请拆分后分批导入。")),
+            413: (_("文件过大"), _("上传的内容超过了 %(mb)s MB 的上限，没有保存。请压缩或拆分后重新上传。",
+                                mb=app.extensions["kb"].settings.web.max_upload_mb)),
             429: (_("尝试次数过多"), _("登录尝试过于频繁，请几分钟后再试。")),
         }
-        title, message = messages.get(status, (exc.name, exc.description or ""))
+        title, message = messages.get(status, (_("请求未能完成"), _("请求未能完成，请返回后重试。")))
         return _keep_headers(exc, app.make_response(error_page(status, title, message)))
 
     @app.errorhandler(Exception)

@@ -18,7 +18,10 @@ def attach_errors(form: object, errors: dict[str, str], aliases: dict[str, str] 
     """
     aliases = aliases or {}
     unmatched: list[str] = []
-    for path, message in errors.items():
+    from web.messages import field_message
+
+    for path, coded in errors.items():
+        message = field_message(coded)
         key = aliases.get(path) or aliases.get(path.split("[")[0].split(".")[0]) or path.split("[")[0].split(".")[0]
         field = getattr(form, key, None)
         if isinstance(field, Field):

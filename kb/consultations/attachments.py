@@ -78,18 +78,20 @@ def check_upload(upload: Upload, max_bytes: int) -> str:
     name = Path(upload.filename or "").name
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in ALLOWED:
-        raise ValidationError(
-            f"{name or 'file'}: only {', '.join(sorted(set(ALLOWED) - {'jpeg'}))} files are accepted",
-            {"attachments": "type not allowed"},
-        )
+        kinds = ", ".join(sorted(set(ALLOWED) - {"jpeg"}))
+        raise ValidationError(f"{name or 'file'}: only {kinds} files are accepted", field="attachments",
+                              code="attachment.type", params={"name": name, "kinds": kinds})
     if len(upload.data) > max_bytes:
-        raise ValidationError(f"{name}: larger than {max_bytes // (1024 * 1024)} MB",
-                              {"attachments": "file too large"})
+        mb = max_bytes // (1024 * 1024)
+        raise ValidationError(f"{name}: larger than {mb} MB", field="attachments",
+                              code="attachment.too_large", params={"name": name, "mb": mb})
     if not upload.data:
-        raise ValidationError(f"{name}: the file is empty", {"attachments": "empty file"})
+        raise ValidationError(f"{name}: the file is empty", field="attachments",
+                              code="attachment.empty", params={"name": name})
     content_type, looks_right = ALLOWED[ext]
     if not looks_right(upload.data):
-        raise ValidationError(f"{name}: the content is not a .{ext} file", {"attachments": "content does not match"})
+        raise ValidationError(f"{name}: the content is not a .{ext} file", field="attachments",
+                              code="attachment.mismatch", params={"name": name, "ext": ext})
     return content_type
 
 

@@ -169,10 +169,11 @@ def submit_advice(
     now = now or utcnow()
     text = (text or "").strip()
     if not text:
-        raise ValidationError("the advice text is required", {"text": "required"})
+        raise ValidationError("the advice text is required", field="text", code="advice.text.required")
     uploads = [u for u in uploads if u.filename or u.data]
     if len(uploads) > MAX_ATTACHMENTS:
-        raise ValidationError(f"at most {MAX_ATTACHMENTS} attachments", {"attachments": "too many"})
+        raise ValidationError(f"at most {MAX_ATTACHMENTS} attachments", field="attachments",
+                              code="attachment.too_many", params={"max": MAX_ATTACHMENTS})
     types = [check_upload(u, settings.attachment_max_bytes) for u in uploads]
     if invitation.state == InvitationState.INVITED:
         _accept(session, actor, invitation, now)
@@ -210,5 +211,5 @@ def _maybe_answered(session: Session, actor: Actor, request: ConsultationRequest
 def _required(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("a reason is required", {"reason": "required"})
+        raise ValidationError("a reason is required", field="reason", code="reason.required")
     return reason

@@ -48,7 +48,8 @@ def checkin_list(session: Session, actor: Actor, event: Event, query: str = "") 
 def _mark(session: Session, actor: Actor, event: Event, reg: EventRegistration, method: str,
           now: datetime) -> EventRegistration:
     if event.status not in CHECKIN_STATUSES:
-        raise Conflict(f"check-in is closed: the event is {event.status}")
+        raise Conflict(f"check-in is closed: the event is {event.status}", code="checkin.closed",
+                       params={"status": str(event.status)})
     result = session.execute(
         update(EventRegistration)
         .where(EventRegistration.id == reg.id, EventRegistration.status == "registered",
@@ -59,8 +60,10 @@ def _mark(session: Session, actor: Actor, event: Event, reg: EventRegistration, 
     session.refresh(reg)
     if result.rowcount != 1:
         if reg.checked_in_at is not None:
-            raise Conflict(f"already checked in at {local_label(reg.checked_in_at, event.timezone, '%H:%M')}")
-        raise Conflict(f"not registered (status: {reg.status})")
+            at = local_label(reg.checked_in_at, event.timezone, "%H:%M")
+            raise Conflict(f"already checked in at {at}", code="checkin.already", params={"time": at})
+        raise Conflict(f"not registered (status: {reg.status})", code="checkin.not_registered",
+                       params={"status": reg.status})
     talent = session.get(Talent, reg.talent_id)
     audit(session, actor, "event.checkin", "event", event.id,
           {"talent": talent.external_id if talent else None, "method": method})
@@ -84,7 +87,8 @@ def check_in_by_code(session: Session, actor: Actor, event: Event, code: str,
     reg = session.scalar(select(EventRegistration).where(
         EventRegistration.event_id == event.id, EventRegistration.checkin_code == normalize(code)))
     if reg is None:
-        raise NotFound("unknown check-in code for this event")
+        raise NotFound("unknown check-in code for this event", code="checkin.code.unknown",
+                       params={"code": normalize(code)})
     return _mark(session, actor, event, reg, "code", now or utcnow())
 
 
@@ -96,7 +100,7 @@ def undo_check_in(session: Session, actor: Actor, event: Event, registration_id:
     if reg is None or reg.event_id != event.id:
         raise NotFound(f"no registration #{registration_id} for this event")
     if reg.checked_in_at is None:
-        raise Conflict("not checked in")
+        raise Conflict("not checked in", code="checkin.undo.not_checked_in")
     if reg.checkin_method == "code":
         reg.checkin_code = None
     reg.checked_in_at, reg.checked_in_by_id, reg.checkin_method = None, None, ""

@@ -22,13 +22,14 @@ from kb.consultations.enums import InvitationResponse, RequestState
 from kb.consultations.recommend import SHOWN_DEFAULT, SHOWN_MAX, recommend
 from kb.consultations.stats import consultation_stats
 from kb.errors import ValidationError
-from kb.models.consultation import CONFIDENTIALITY, FORMS
+from kb.models.consultation import CONFIDENTIALITY, FORMS, ConsultationInvitation
 from kb.talents import changes as kt
 from kb.taxonomy import load_taxonomy
 from kb.visibility import request_managed, visible_invitations
 from web.consultations import bp
 from web.consultations import consultation_settings as _settings
 from web.consultations.labels import LABELS
+from web.messages import error_text, field_errors
 from web.sessions import current_actor, db, knowledge_base
 
 
@@ -84,7 +85,7 @@ def new() -> str | WResponse:
             return _done(_("咨询需求已保存。"), _page(req.id))
         except ValidationError as exc:
             db().rollback()
-            errors = exc.errors or {"": str(exc)}
+            errors = field_errors(exc.errors) or {"": error_text(exc)}
     else:
         from kb.permissions import require
 
@@ -156,29 +157,49 @@ def invite(rid: int) -> WResponse:
 @bp.get("/invitations/<int:iid>")
 @login_required
 def invitation(iid: int) -> str:
-    inv = requests.get_invitation(db(), current_actor(), iid)
-    return render_template("consultations/invitation.html", inv=inv, req=inv.request,
+    return _invitation_page(requests.get_invitation(db(), current_actor(), iid))
+
+
+def _invitation_page(inv: ConsultationInvitation, *, values: dict[str, str] | None = None,
+                     errors: dict[str, str] | None = None) -> str:
+    """The invitation with its forms; after a refused answer, with what was typed and why it was refused."""
+    return render_template("consultations/invitation.html", inv=inv, req=inv.request, values=values or {},
+                           errors=field_errors(errors or {}),
                            max_mb=_settings().attachment_max_bytes // (1024 * 1024))
+
+
+def _refused(inv: ConsultationInvitation, exc: ValidationError, values: dict[str, str]) -> tuple[str, int]:
+    db().rollback()
+    return _invitation_page(inv, values=values, errors=exc.errors or {"": exc.detail}), 400
 
 
 @bp.post("/invitations/<int:iid>/respond")
 @login_required
-def respond(iid: int) -> WResponse:
+def respond(iid: int) -> WResponse | tuple[str, int]:
     actor = current_actor()
     inv = requests.get_invitation(db(), actor, iid)
     action = choice(InvitationResponse, request.form.get("action"), "action")
-    invitations.respond(db(), actor, inv, action, request.form.get("reason", ""))
+    reason = request.form.get("reason", "")
+    try:
+        invitations.respond(db(), actor, inv, action, reason)
+    except ValidationError as exc:
+        return _refused(inv, exc, {"action": str(action), "reason": reason})
     return _done(_("您的答复已记录。"), url_for("consultations.invitation", iid=iid))
 
 
 @bp.post("/invitations/<int:iid>/advice")
 @login_required
-def advice(iid: int) -> WResponse:
+def advice(iid: int) -> WResponse | tuple[str, int]:
+    """Written advice. A refused attachment never costs the text: the page comes back with it."""
     actor = current_actor()
     inv = requests.get_invitation(db(), actor, iid)
     uploads = [Upload(f.filename or "", f.read()) for f in request.files.getlist("attachments") if f and f.filename]
-    invitations.submit_advice(db(), actor, inv, request.form.get("text", ""), uploads,
-                              data_dir=knowledge_base().settings.data_dir, settings=_settings())
+    text = request.form.get("text", "")
+    try:
+        invitations.submit_advice(db(), actor, inv, text, uploads,
+                                  data_dir=knowledge_base().settings.data_dir, settings=_settings())
+    except ValidationError as exc:
+        return _refused(inv, exc, {"text": text})
     return _done(_("意见已提交，感谢您的支持。"), url_for("consultations.invitation", iid=iid))
 
 

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response as WResponse
 
 from indexer import SearchUnavailable
 from kb.choices import choice
-from kb.errors import PermissionDenied, ValidationError
+from kb.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from kb.events import audience, checkin, feedback, invitations, manage, materials, proposals, queries
 from kb.events import registration as signup
 from kb.events.enums import AudienceAction, EventStatus
@@ -30,6 +30,7 @@ from kb.visibility import event_attendance_visible
 from web.events import bp
 from web.events.forms import event_values, form_of
 from web.events.labels import LABELS
+from web.messages import error_text, field_errors
 from web.redirects import safe_next
 from web.sessions import current_actor, db, knowledge_base
 
@@ -142,7 +143,7 @@ def new() -> tuple[str, int] | WResponse:
             return _done(_("活动已保存。"), _page(event.id))
         except ValidationError as exc:
             db().rollback()
-            errors = exc.errors or {"": str(exc)}
+            errors = field_errors(exc.errors) or {"": error_text(exc)}
             values = {**request.form.to_dict(), "audience_categories": request.form.getlist("audience_categories"),
                       "audience_fields": request.form.getlist("audience_fields")}
     return _form_page(values, errors, None)
@@ -161,7 +162,7 @@ def edit(event_id: int) -> tuple[str, int] | WResponse:
             return _done(_("活动已更新。"), _page(event.id))
         except ValidationError as exc:
             db().rollback()
-            errors = exc.errors or {"": str(exc)}
+            errors = field_errors(exc.errors) or {"": error_text(exc)}
             event = _event(event_id)
             values = {**request.form.to_dict(), "audience_categories": request.form.getlist("audience_categories"),
                       "audience_fields": request.form.getlist("audience_fields")}
@@ -272,25 +273,37 @@ def unregister(event_id: int) -> WResponse:
 @bp.get("/<int:event_id>/checkin")
 @login_required
 def checkin_page(event_id: int) -> str:
-    actor, event = current_actor(), _event(event_id)
-    q = request.args.get("q", "")
+    return _checkin_page(_event(event_id), request.args.get("q", ""))
+
+
+def _checkin_page(event: Event, q: str, *, problem: str = "", code: str = "") -> str:
+    actor = current_actor()
     arrivals = checkin.checkin_list(db(), actor, event, q)
     replies = queries.replies(db(), actor, event)
-    return render_template("events/checkin.html", event=event, arrivals=arrivals, q=q, replies=replies)
+    return render_template("events/checkin.html", event=event, arrivals=arrivals, q=q, replies=replies,
+                           problem=problem, code=code)
 
 
 @bp.post("/<int:event_id>/checkin")
 @login_required
-def checkin_tick(event_id: int) -> WResponse:
+def checkin_tick(event_id: int) -> WResponse | tuple[str, int]:
+    """Tick a name or take a code. A refused check-in (a used or unknown code) keeps the
+    organizer on the check-in page with the code typed and a sentence saying why."""
     actor, event = current_actor(), _event(event_id)
-    back = url_for("events.checkin_page", event_id=event_id, q=request.form.get("q", ""))
-    if request.form.get("code"):
-        reg = checkin.check_in_by_code(db(), actor, event, request.form["code"])
-    elif request.form.get("undo"):
-        checkin.undo_check_in(db(), actor, event, int(request.form["registration_id"]))
-        return _done(_("已撤销签到。"), back)
-    else:
-        reg = checkin.check_in(db(), actor, event, int(request.form.get("registration_id", 0)))
+    q = request.form.get("q", "")
+    back = url_for("events.checkin_page", event_id=event_id, q=q)
+    code = request.form.get("code", "")
+    try:
+        if code:
+            reg = checkin.check_in_by_code(db(), actor, event, code)
+        elif request.form.get("undo"):
+            checkin.undo_check_in(db(), actor, event, int(request.form["registration_id"]))
+            return _done(_("已撤销签到。"), back)
+        else:
+            reg = checkin.check_in(db(), actor, event, int(request.form.get("registration_id", 0)))
+    except (NotFound, Conflict) as exc:
+        db().rollback()
+        return _checkin_page(event, q, problem=error_text(exc), code=code), 409 if isinstance(exc, Conflict) else 404
     talent = db().get(Talent, reg.talent_id)
     return _done(_("%(name)s 已签到。", name=talent.name if talent else ""), back)
 

@@ -1,0 +1,134 @@
+"""The one catalogue of what kb's errors say on a page, in Chinese or English.
+
+kb raises errors with a code and parameters (``kb.errors``); this module turns
+them into a sentence in the reader's language. An error without a known code
+gets the plain sentence of its kind (not found, conflict, invalid input), never
+kb's English detail, which stays for the CLI, the API and the log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+
+from kb.errors import Conflict, KbError, Message, NotFound, PermissionDenied, ValidationError
+
+#: code → sentence with %(param)s placeholders. Every code kb raises has one (tests/web/test_messages.py).
+CATALOGUE: dict[str, LazyString] = {
+    # kinds: the fallback of an error without a code of its own
+    "error": _l("操作未能完成，请检查后重试。"),
+    "not_found": _l("您要找的内容不存在，可能已被删除或链接有误。"),
+    "conflict": _l("这条记录刚刚被其他人修改过，您的操作没有保存。请查看最新内容后再试。"),
+    "invalid": _l("填写的内容有误，请按提示更正。"),
+    "permission.denied": _l("您的账号不能执行这项操作。"),
+    "conflict.busy": _l("有人正在同时保存，您的操作没有保存。请稍等片刻再试一次。"),
+    "invalid.value": _l("有一项内容超出了允许的范围或格式不对，没有保存。请检查数字、日期和长度。"),
+    # attachments
+    "attachment.type": _l("“%(name)s”的文件类型不受支持，只接受 %(kinds)s 文件。"),
+    "attachment.too_large": _l("“%(name)s”超过了 %(mb)s MB 的上限。"),
+    "attachment.empty": _l("“%(name)s”是空文件。"),
+    "attachment.mismatch": _l("“%(name)s”的内容不是 .%(ext)s 文件，可能扩展名写错了。请重新选择正确的文件。"),
+    "attachment.too_many": _l("最多可上传 %(max)s 个附件。"),
+    "advice.text.required": _l("请填写咨询意见。"),
+    "reason.required": _l("请说明原因。"),
+    # check-in
+    "checkin.already": _l("该签到码已于 %(time)s 签到，无需重复签到。"),
+    "checkin.code.unknown": _l("签到码“%(code)s”不存在，请核对后重新输入，或在名单中按姓名签到。"),
+    "checkin.not_registered": _l("此人当前没有报名（不在签到名单上），不能签到。"),
+    "checkin.closed": _l("活动当前不能签到（已取消或尚未发布）。"),
+    "checkin.undo.not_checked_in": _l("此人尚未签到，无需撤销。"),
+}
+
+#: What a permission lets one do, as the object of "只有……可以……".
+ACTIONS: dict[str, LazyString] = {
+    "search": _l("检索专家"),
+    "talent.view": _l("查看人才档案"),
+    "talent.view_contact": _l("查看联系方式"),
+    "talent.edit": _l("修改人才档案"),
+    "talent.history": _l("查看修改记录"),
+    "talent.affiliations.remove": _l("删除任职经历"),
+    "talent.certify": _l("认定人才"),
+    "talent.review": _l("审核修改申请"),
+    "talent.create": _l("新增人才"),
+    "talent.delete": _l("删除人才"),
+    "talent.import": _l("导入人才数据"),
+    "talent.export": _l("导出人才数据"),
+    "users.manage": _l("管理账号"),
+    "users.invite": _l("邀请新用户"),
+    "audit.view": _l("查看审计日志"),
+    "dashboard.view": _l("查看数据看板"),
+    "consultation.create": _l("发起咨询需求"),
+    "consultation.list": _l("查看咨询列表"),
+    "consultation.view": _l("查看这项咨询"),
+    "consultation.manage": _l("管理这项咨询"),
+    "consultation.respond": _l("答复这份咨询邀请"),
+    "consultation.record": _l("查看咨询记录"),
+    "consultation.stats": _l("查看咨询统计"),
+    "event.manage": _l("管理活动"),
+    "event.view": _l("查看这场活动"),
+    "event.register": _l("报名活动"),
+    "event.history": _l("查看活动记录"),
+    "event.feedback": _l("评价活动"),
+    "event.propose": _l("提交活动建议"),
+}
+
+_ROLE_ORDER = ("admin", "commissioner", "researcher", "organizer", "talent")
+
+
+def _roles_text(roles: list[str]) -> str:
+    from web.templating import role_label
+
+    names = [str(role_label(r)) for r in _ROLE_ORDER if r in roles]
+    return _("、").join(names) if len(names) < 3 else _("、").join(names[:-1]) + _("和") + names[-1]
+
+
+def render(code: str, params: Mapping[str, Any] | None = None) -> str | None:
+    """The sentence for ``code`` in the current language, or None when the catalogue has none."""
+    template = CATALOGUE.get(code)
+    if template is None:
+        return None
+    try:
+        return str(template) % dict(params or {})
+    except (KeyError, TypeError, ValueError):
+        return str(template)
+
+
+def forbidden_text(exc: PermissionDenied) -> str:
+    """Who may do it, in plain words: "只有系统管理员可以管理账号。"."""
+    action = ACTIONS.get(str(exc.params.get("action", "")))
+    roles = [str(r) for r in exc.params.get("roles", [])]
+    if action is None or not roles:
+        return str(CATALOGUE["permission.denied"])
+    if exc.params.get("not_yours"):
+        return _("您只能%(action)s：这项内容属于其他单位或其他人。", action=action)
+    return _("只有%(roles)s可以%(action)s。", roles=_roles_text(roles), action=action)
+
+
+def error_text(exc: KbError) -> str:
+    """The page's sentence for a domain error."""
+    if isinstance(exc, PermissionDenied):
+        return forbidden_text(exc)
+    text = render(exc.code, exc.params)
+    if text is not None:
+        return text
+    for kind, code in ((NotFound, "not_found"), (Conflict, "conflict"), (ValidationError, "invalid")):
+        if isinstance(exc, kind):
+            return str(CATALOGUE[code])
+    return str(CATALOGUE["error"])
+
+
+def field_message(message: str) -> str:
+    """One field's error in the reader's language; a message kb sent without a code keeps its text."""
+    if isinstance(message, Message):
+        text = render(message.code, message.params)
+        if text is not None:
+            return text
+    return message
+
+
+def field_errors(errors: Mapping[str, str]) -> dict[str, str]:
+    return {field: field_message(message) for field, message in errors.items()}
