@@ -138,5 +138,6 @@ def _as_read(typed: str) -> str:
 
     The library reads a typed backslash-N as RFC 5545's escaped line break (``\\N``) and writes a line
     break for it: a harmless change of the text, not a way to add a property, so accepted here."""
-    text = typed.replace("\r\n", "\n").replace("\r", "\n").replace("\\N", "\n")
-    return "".join(ch for ch in text if ch in "\n\t" or not (ord(ch) < 32 or 127 <= ord(ch) < 160))
+    text = typed.replace("\r\n", "\n").replace("\r", "\n")
+    text = "".join(ch for ch in text if ch in "\n\t" or not (ord(ch) < 32 or 127 <= ord(ch) < 160))
+    return text.replace("\\N", "\n")
