@@ -132,4 +132,4 @@ class Generation:
         if not self._closed:
             self._closed = True
             self.store.close()
-            self.memory = None  # type: ignore[assignment] - free the arrays and graphs at once
+            del self.memory  # free the arrays and graphs at once; a use after close fails loudly

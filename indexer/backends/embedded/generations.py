@@ -60,7 +60,7 @@ class Generations:
         return sorted(p.name for p in self.root.iterdir() if _GEN.match(p.name))
 
     def next_name(self) -> str:
-        numbers = [int(_GEN.match(n).group(1)) for n in self.existing()]  # type: ignore[union-attr]
+        numbers = [int(m.group(1)) for n in self.existing() if (m := _GEN.match(n))]
         return f"gen-{(max(numbers, default=0) + 1):06d}"
 
     def publish(self, name: str) -> None:

@@ -320,7 +320,7 @@ class MemoryIndex:
         """Exact BM25 of the given passages (rescoring candidates the lexical list did not bring)."""
         scores, matched = self.lexical_matches(query)
         words, grams = self.common_terms(query)
-        out = scores[pids].copy()
+        out: np.ndarray = scores[pids].copy()
         outside = np.ones(pids.shape[0], dtype=bool)
         if matched.shape[0]:
             at = np.minimum(np.searchsorted(matched, pids), matched.shape[0] - 1)
@@ -404,4 +404,5 @@ def _distinct(runs: list[np.ndarray], scores: np.ndarray) -> np.ndarray:
     pids = np.sort(pids.astype(np.int64, copy=False), kind="stable")
     if pids.shape[0] > 1:
         pids = pids[np.concatenate(([True], pids[1:] != pids[:-1]))]
-    return pids[scores[pids] != 0]
+    scored: np.ndarray = pids[scores[pids] != 0]
+    return scored

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -148,7 +149,7 @@ class Store:
                 raise
             self._conn.execute("COMMIT")
 
-    def query(self, sql: str, args: Sequence = ()) -> list[tuple]:
+    def query(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             return self._conn.execute(sql, args).fetchall()
 
@@ -198,10 +199,10 @@ class Store:
                 row = conn.execute("SELECT tid FROM talents WHERE talent_id = ?", (talent_id,)).fetchone()
                 gone: list[int] = []
                 if row is None:
-                    tid = conn.execute(
+                    tid = _row_id(conn.execute(
                         "INSERT INTO talents (talent_id, record) VALUES (?, ?)",
                         (talent_id, talent_to_json(record)),
-                    ).lastrowid
+                    ))
                 else:
                     tid = row[0]
                     items, gone = _keep_unchanged(conn, tid, items, sums)
@@ -232,9 +233,9 @@ class Store:
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     params,
                 )
-                written.last_seq = conn.execute(
+                written.last_seq = _row_id(conn.execute(
                     "INSERT INTO changes (tid, talent_id) VALUES (?, ?)", (tid, talent_id)
-                ).lastrowid
+                ))
                 written.talents.append((tid, record, rows, gone))
             _save_sums(conn, sums)
         return written
@@ -250,9 +251,9 @@ class Store:
                     continue
                 _, gone = _keep_unchanged(conn, row[0], [], sums)  # keeps none: every passage goes
                 conn.execute("DELETE FROM talents WHERE tid = ?", (row[0],))
-                written.last_seq = conn.execute(
+                written.last_seq = _row_id(conn.execute(
                     "INSERT INTO changes (tid, talent_id) VALUES (?, ?)", (row[0], talent_id)
-                ).lastrowid
+                ))
                 written.talents.append((row[0], None, [], gone))
             _save_sums(conn, sums)
         return written
@@ -375,25 +376,39 @@ def _next_id(conn: sqlite3.Connection, table: str) -> int:
     return (row[0] if row else 0) + 1
 
 
-def _chunks(items: list, size: int = 500) -> Iterator[list]:
+def _row_id(cursor: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT just made (sqlite3 types ``lastrowid`` as optional)."""
+    if cursor.lastrowid is None:
+        raise sqlite3.DatabaseError("the INSERT reported no row id")
+    return cursor.lastrowid
+
+
+T = TypeVar("T")
+
+
+def _chunks(items: list[T], size: int = 500) -> Iterator[list[T]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
 
-def _load_sums(conn: sqlite3.Connection) -> dict[str, list]:
+#: Per passage group, ``[count, float64 sum of the vectors]``: the centroid numerators.
+Sums = dict[str, list[Any]]
+
+
+def _load_sums(conn: sqlite3.Connection) -> Sums:
     return {
         g: [int(c), np.frombuffer(s, dtype=np.float64).copy()]
         for g, c, s in conn.execute("SELECT grp, count, sum FROM centroids")
     }
 
 
-def _add_sum(sums: dict[str, list], group: str, vector: np.ndarray, sign: int) -> None:
+def _add_sum(sums: Sums, group: str, vector: np.ndarray, sign: int) -> None:
     entry = sums.setdefault(group, [0, np.zeros(vector.shape[0], dtype=np.float64)])
     entry[0] += sign
     entry[1] += sign * vector.astype(np.float64)
 
 
-def _save_sums(conn: sqlite3.Connection, sums: dict[str, list]) -> None:
+def _save_sums(conn: sqlite3.Connection, sums: Sums) -> None:
     conn.executemany(
         "INSERT OR REPLACE INTO centroids (grp, count, sum) VALUES (?, ?, ?)",
         [(g, max(0, c), s.tobytes()) for g, (c, s) in sums.items()],
@@ -401,13 +416,13 @@ def _save_sums(conn: sqlite3.Connection, sums: dict[str, list]) -> None:
 
 
 def _keep_unchanged(
-    conn: sqlite3.Connection, tid: int, items: list[PassageRecord], sums: dict[str, list]
+    conn: sqlite3.Connection, tid: int, items: list[PassageRecord], sums: Sums
 ) -> tuple[list[PassageRecord], list[int]]:
     """Delete the talent's stored passages that ``items`` does not repeat exactly.
 
     Returns the items still to insert and the ids of the deleted rows.
     """
-    stored: dict[tuple, list[int]] = {}
+    stored: dict[tuple[Any, ...], list[int]] = {}
     for pid, *content in conn.execute(
         "SELECT pid, kind, ref, text, grp, share, words, grams, vector FROM passages WHERE tid = ?", (tid,)
     ):
