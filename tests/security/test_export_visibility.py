@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -32,7 +33,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 
 from kb.accounts import create_user, issue_token
 from kb.actors import Actor
@@ -40,11 +41,13 @@ from kb.consultations import invitations as cinv
 from kb.consultations import outcome, selection
 from kb.consultations.attachments import Upload
 from kb.consultations.requests import create_request, open_request
+from kb.context import KnowledgeBase
 from kb.events.manage import create_event
 from kb.events.proposals import propose
 from kb.models import Event, Talent, User, utcnow
 from kb.models.consultation import ConsultationInvitation, ConsultationRequest
 from kb.models.event_extras import EventProposal
+from kb.settings import load_settings
 from kb.talents import changes as kt
 from kb.visibility import (
     event_visible,
@@ -53,7 +56,7 @@ from kb.visibility import (
     request_managed,
     request_visible,
 )
-from tests.web.conftest import Site, build_site, login
+from tests.web.conftest import Site, build_site, login, populate
 from tests.web.data import PASSWORD
 
 SYSTEM = Actor.system("export visibility tests")
@@ -170,9 +173,37 @@ def _plant(site: Site) -> Planted:
     return planted
 
 
-@pytest.fixture(scope="module")
-def planted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Planted]:
-    for site in build_site(tmp_path_factory):
+def _postgres_site(tmp_path_factory: pytest.TempPathFactory, pg_url: str) -> Iterator[Site]:
+    """The web tests' site over a throw-away PostgreSQL database: the ``visible`` scope of the lists
+    (and so of the exports) is an SQL filter, whose answer may differ between databases."""
+    from web.app import create_app
+
+    name = f"kb_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    data_dir = tmp_path_factory.mktemp("kb-pg")
+    kb = KnowledgeBase(load_settings({
+        "env": "development", "data_dir": data_dir, "security.secret_key": "test-secret-key",
+        "search.embedder": "hashing", "database.url": admin.url.set(database=name).render_as_string(hide_password=False),
+    }))
+    try:
+        populate(kb)
+        yield Site(kb, create_app(kb, TESTING=True), data_dir)
+    finally:
+        kb.close()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def planted(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Planted]:
+    if request.param == "sqlite":
+        sites = build_site(tmp_path_factory)
+    else:
+        sites = _postgres_site(tmp_path_factory, request.getfixturevalue("pg_url"))
+    for site in sites:
         yield _plant(site)
 
 
