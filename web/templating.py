@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Flask, current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from kb import localtime
@@ -48,10 +49,30 @@ def sector_label(code: str) -> str:
 
 
 def language_label(code: str) -> str:
+    """A working language's name in the UI language, from Babel's locale data ("pl" → 波兰语 / Polish).
+
+    ``LANGUAGE_NAMES`` only lists the languages offered as checkboxes; any
+    other code a talent record carries still gets its name.
+    """
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        name = Locale.parse(str(get_locale() or "zh_CN")).languages.get(code.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        name = None
+    if name:
+        return str(name)
     names = LANGUAGE_NAMES.get(code)
     if not names:
         return code
     return names[1] if ui_lang() == "en" else names[0]
+
+
+def second_name(name: str | None, name_en: str | None) -> str:
+    """The English name to show after the name, or "" when it would repeat it (an English-only talent)."""
+    if not name_en or name_en.strip().casefold() == (name or "").strip().casefold():
+        return ""
+    return name_en
 
 
 def evidence_label(kind: str) -> str:
@@ -70,6 +91,12 @@ def role_label(role: str) -> str:
         "talent": _("人才"), "researcher": _("政策研究员"), "organizer": _("活动组织者"),
         "commissioner": _("人才服务专员"), "admin": _("系统管理员"), "system": _("系统"),
     }.get(role, role)
+
+
+def account_caption(display_name: str | None, username: str, role: str) -> str:
+    """The header's "name · role", the role left out when the name already says it ("政策研究员")."""
+    name, label = display_name or username, str(role_label(role))
+    return name if name.strip().casefold() == label.casefold() else f"{name} · {label}"
 
 
 def status_label(status: str) -> str:
@@ -131,6 +158,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         field_label=field_label, category_label=category_label, output_type_label=output_type_label,
         sector_label=sector_label, language_label=language_label, evidence_label=evidence_label,
+        second_name=second_name, account_caption=account_caption,
         match_label=match_label,
         role_label=role_label, status_label=status_label, change_label=change_label, can=can, taxonomy=load_taxonomy,
         dict_of=dict_of, ROLES=ROLES, CERTIFICATION_STATUSES=CERTIFICATION_STATUSES,
