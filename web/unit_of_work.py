@@ -28,9 +28,11 @@ import logging
 from collections.abc import Callable
 
 from flask import Flask, current_app, g
+from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from kb.db import UnitOfWork
@@ -110,13 +112,13 @@ def init_app(app: Flask) -> None:
     """
     handle_user_exception = app.handle_user_exception
 
-    def handle_and_mark(exc: Exception):  # type: ignore[no-untyped-def]  # Flask's own return type
+    def handle_and_mark(exc: Exception) -> HTTPException | ResponseReturnValue:
         _mark_failed()
         return handle_user_exception(exc)
 
     # Flask has no signal for an exception an error handler answers; this is
     # where it passes through, so the unit of work learns the view failed.
-    app.handle_user_exception = handle_and_mark  # type: ignore[method-assign]
+    app.handle_user_exception = handle_and_mark  # type: ignore[method-assign, assignment]  # bound, no self
     app.after_request(finish)
     app.teardown_request(close)
     app.teardown_appcontext(close)
