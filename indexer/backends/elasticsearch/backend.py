@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -39,6 +39,9 @@ from indexer.backends.elasticsearch.mapping import (
 from indexer.backends.elasticsearch.rebuild import ElasticsearchRebuild
 from indexer.backends.elasticsearch.writer import IndexWriter
 from indexer.errors import SearchError, SearchUnavailable
+
+if TYPE_CHECKING:  # the client library is imported when a connection is made
+    from elasticsearch import Elasticsearch
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +74,7 @@ class ElasticsearchBackend(Backend):
         return self.connection.alias
 
     @property
-    def client(self):  # type: ignore[no-untyped-def]  # elasticsearch.Elasticsearch, imported lazily
+    def client(self) -> Elasticsearch:
         """The raw client, for tests and tools that inspect the stored documents."""
         return self.connection.client
 
@@ -114,7 +117,7 @@ class ElasticsearchBackend(Backend):
         """Delete every generation of this alias (test clean-up, decommissioning)."""
         self.connection.drop_generations()
 
-    def info(self) -> dict:
+    def info(self) -> dict[str, Any]:
         self._ensure()
         live = self.connection.live_indices()
         return {
@@ -154,12 +157,12 @@ class ElasticsearchBackend(Backend):
         conn = self.connection
         return conn.call(lambda: conn.client.search(**kwargs))
 
-    def _run(self, bodies: list[dict]) -> list[dict]:
+    def _run(self, bodies: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Several searches in one round trip (``msearch``); a failed one raises."""
         if not bodies:
             return []
         self._ensure()
-        searches: list[dict] = []
+        searches: list[dict[str, Any]] = []
         for body in bodies:
             searches += [{"index": self.alias}, body]
         conn = self.connection
@@ -304,6 +307,6 @@ class ElasticsearchBackend(Backend):
             return {key: {} for key in queries.FACET_KEYS}
         return self._facets(queries.talents_by_id_query(talent_ids))
 
-    def _facets(self, query: dict) -> dict[str, dict[str, int]]:
+    def _facets(self, query: dict[str, Any]) -> dict[str, dict[str, int]]:
         resp = self._search(query=query, size=0, aggs=queries.FACET_AGGS, track_total_hits=False)
         return queries.facet_counts(resp)

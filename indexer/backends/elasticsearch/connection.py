@@ -95,7 +95,7 @@ class Connection:
     def point_alias_at(self, index: str) -> list[str]:
         """Move the alias to ``index`` in one atomic call; returns the indices it left."""
         old = self.live_indices()
-        actions: list[dict] = [{"remove": {"index": name, "alias": self.alias}} for name in old]
+        actions: list[dict[str, Any]] = [{"remove": {"index": name, "alias": self.alias}} for name in old]
         actions.append({"add": {"index": index, "alias": self.alias}})
         self.call(lambda: self.client.indices.update_aliases(actions=actions))
         return old

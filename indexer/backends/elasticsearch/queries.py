@@ -26,9 +26,9 @@ RESCORE_EXACT = {"oversample": 1.0}
 FACET_KEYS = ("category", "fields", "available", "languages")
 
 
-def filter_clauses(filters: Filters) -> tuple[list[dict], list[dict]]:
+def filter_clauses(filters: Filters) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """``(filter, must_not)`` clauses reproducing ``Filters.accepts``."""
-    clauses: list[dict] = []
+    clauses: list[dict[str, Any]] = []
     if filters.categories:
         clauses.append({"terms": {"category": list(filters.categories)}})
     if filters.fields:
@@ -41,13 +41,13 @@ def filter_clauses(filters: Filters) -> tuple[list[dict], list[dict]]:
     return clauses, must_not
 
 
-def lexical_should(query: LexicalQuery) -> list[dict]:
+def lexical_should(query: LexicalQuery) -> list[dict[str, Any]]:
     should = [{"term": {"words": {"value": t, "boost": query.word_weight(t)}}} for t in query.words]
     should += [{"term": {"grams": {"value": t, "boost": query.gram_weight}}} for t in query.grams]
     return should
 
 
-def lexical_body(query: LexicalQuery, filters: Filters, n: int) -> dict:
+def lexical_body(query: LexicalQuery, filters: Filters, n: int) -> dict[str, Any]:
     clauses, must_not = filter_clauses(filters)
     return {
         "query": {
@@ -64,7 +64,7 @@ def lexical_body(query: LexicalQuery, filters: Filters, n: int) -> dict:
     }
 
 
-def dense_body(vector: np.ndarray, group: str, filters: Filters, n: int) -> dict:
+def dense_body(vector: np.ndarray, group: str, filters: Filters, n: int) -> dict[str, Any]:
     clauses, must_not = filter_clauses(filters)
     return {
         "knn": {
@@ -85,7 +85,7 @@ def dense_body(vector: np.ndarray, group: str, filters: Filters, n: int) -> dict
     }
 
 
-def lexical_scores_body(query: LexicalQuery, keys: Sequence[str]) -> dict:
+def lexical_scores_body(query: LexicalQuery, keys: Sequence[str]) -> dict[str, Any]:
     return {
         "query": {
             "bool": {
@@ -100,7 +100,7 @@ def lexical_scores_body(query: LexicalQuery, keys: Sequence[str]) -> dict:
     }
 
 
-def dense_scores_bodies(vector: np.ndarray, keys: Sequence[str]) -> list[dict]:
+def dense_scores_bodies(vector: np.ndarray, keys: Sequence[str]) -> list[dict[str, Any]]:
     """Exact cosine of the given passages, a body per ``DENSE_SCORES_CHUNK`` ids."""
     query_vector = np.asarray(vector, dtype=np.float32).tolist()
     bodies = []
@@ -123,18 +123,18 @@ def dense_scores_bodies(vector: np.ndarray, keys: Sequence[str]) -> list[dict]:
     return bodies
 
 
-def talent_query(filters: Filters) -> dict:
+def talent_query(filters: Filters) -> dict[str, Any]:
     clauses, must_not = filter_clauses(filters)
     return {"bool": {"filter": [{"term": {"doc_type": "talent"}}, *clauses], "must_not": must_not}}
 
 
-def talents_by_id_query(talent_ids: Sequence[str]) -> dict:
+def talents_by_id_query(talent_ids: Sequence[str]) -> dict[str, Any]:
     return {
         "bool": {"filter": [{"term": {"doc_type": "talent"}}, {"terms": {"talent_id": list(talent_ids)}}]}
     }
 
 
-def passages_of_query(talent_ids: Sequence[str]) -> dict:
+def passages_of_query(talent_ids: Sequence[str]) -> dict[str, Any]:
     return {
         "bool": {"filter": [{"term": {"doc_type": "passage"}}, {"terms": {"talent_id": list(talent_ids)}}]}
     }
@@ -160,7 +160,7 @@ def cosine(score: Any) -> float:
     return 2.0 * float(score) - 1.0
 
 
-def hits(resp: dict, score: Callable[[Any], float] = float) -> list[Hit]:
+def hits(resp: dict[str, Any], score: Callable[[Any], float] = float) -> list[Hit]:
     out = []
     for h in resp["hits"]["hits"]:
         src = h["_source"]
@@ -168,11 +168,11 @@ def hits(resp: dict, score: Callable[[Any], float] = float) -> list[Hit]:
     return out
 
 
-def score_map(resp: dict, score: Callable[[Any], float] = float) -> dict[str, float]:
+def score_map(resp: dict[str, Any], score: Callable[[Any], float] = float) -> dict[str, float]:
     return {h["_id"]: score(h["_score"]) for h in resp["hits"]["hits"]}
 
 
-def facet_counts(resp: dict) -> dict[str, dict[str, int]]:
+def facet_counts(resp: dict[str, Any]) -> dict[str, dict[str, int]]:
     out = {}
     for key, agg in resp["aggregations"].items():
         counts = {str(b.get("key_as_string", b["key"])): int(b["doc_count"]) for b in agg["buckets"]}

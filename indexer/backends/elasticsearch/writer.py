@@ -40,7 +40,7 @@ LOOKUP_PAGE = 5000
 CENTROID_ATTEMPTS = 20
 
 #: Per group: ``[passage count change, vector sum change]``.
-CentroidDelta = dict[str, list]
+CentroidDelta = dict[str, list[Any]]
 
 
 def add_to_delta(delta: CentroidDelta, group: str, vector: np.ndarray, sign: int) -> None:
@@ -110,7 +110,7 @@ class IndexWriter:
         old = self.current_passages(index, list(records)) if track_centroids else []
         delta: CentroidDelta = {}
         new_ids = {p.key for p in passages}
-        actions: list[dict] = []
+        actions: list[dict[str, Any]] = []
         for hit in old:
             add_to_delta(delta, hit["group"], decode_vec16(hit["vec16"]), -1)
             if hit["_id"] not in new_ids:
@@ -138,7 +138,7 @@ class IndexWriter:
         if not talent_ids:
             return
         delta: CentroidDelta = {}
-        actions: list[dict] = []
+        actions: list[dict[str, Any]] = []
         now = time.time()
         for hit in self.current_passages(index, talent_ids):
             add_to_delta(delta, hit["group"], decode_vec16(hit["vec16"]), -1)
@@ -155,7 +155,7 @@ class IndexWriter:
         self.bulk(index, actions, refresh=True)
         self.apply_centroid_delta(index, delta)
 
-    def bulk(self, index: str, actions: list[dict], refresh: bool) -> None:
+    def bulk(self, index: str, actions: list[dict[str, Any]], refresh: bool) -> None:
         """Bulk where deleting an absent document is fine (404s are not errors)."""
         from elasticsearch import helpers
 
@@ -175,7 +175,7 @@ class IndexWriter:
                 )
             )
             # stats_only=False: errors is the list of failed items, not a count
-            real = [e for e in cast(list, errors) if next(iter(e.values())).get("status") != 404]
+            real = [e for e in cast(list[dict[str, Any]], errors) if next(iter(e.values())).get("status") != 404]
             if real:
                 raise SearchError(f"bulk indexing failed: {real[:3]}")
         if not actions and refresh:
