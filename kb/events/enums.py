@@ -17,6 +17,16 @@ class EventStatus(StrEnum):
     FINISHED = "finished"
 
 
+class RegistrationStatus(StrEnum):
+    """One talent's relation to one event: asked with no reply yet, holding a seat, waiting for one, or out."""
+
+    INVITED = "invited"
+    REGISTERED = "registered"
+    WAITLISTED = "waitlisted"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+
+
 class AudienceAction(StrEnum):
     """An organizer's hand change to the suggested audience: put on, take off, or back to the ranking."""
 

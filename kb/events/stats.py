@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.actors import Actor
+from kb.events.enums import RegistrationStatus
 from kb.events.times import DEFAULT_TZ, to_local
 from kb.models import Event, EventRegistration, Talent
 from kb.models.event import EventFeedback
@@ -71,7 +72,7 @@ def event_stats(session: Session, actor: Actor, *, since: datetime | None = None
         "events_by_status": dict(Counter(e.status for e in events)),
         "events_by_kind": dict(Counter(e.kind for e in events if e.status != "cancelled")),
         "registrations": {
-            **{s: by_status.get(s, 0) for s in ("invited", "registered", "waitlisted", "declined", "cancelled")},
+            **{s.value: by_status.get(s, 0) for s in RegistrationStatus},
             "invitations": len(invited),
             "answered": answered,
             "accepted": accepted,

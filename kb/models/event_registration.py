@@ -12,10 +12,10 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from kb.events.enums import RegistrationStatus
 from kb.models.base import Base, utcnow
 
-# invited: asked, no reply yet; registered: holds a seat; waitlisted: waits for one.
-REGISTRATION_STATUSES = ("invited", "registered", "waitlisted", "declined", "cancelled")
+REGISTRATION_STATUSES = tuple(RegistrationStatus)
 
 
 class EventRegistration(Base):

@@ -15,12 +15,13 @@ from flask import Flask
 from flask_babel import force_locale
 
 from kb.consultations.enums import InvitationState, RequestState
-from kb.events.enums import EventStatus
+from kb.events.enums import EventStatus, RegistrationStatus
 from web.consultations.labels import invitation_label, state_label
-from web.events.labels import event_status_label
+from web.events.labels import event_status_label, registration_label
 
 LABELLED: list[tuple[type[StrEnum], Callable[[str], str]]] = [
     (RequestState, state_label), (InvitationState, invitation_label), (EventStatus, event_status_label),
+    (RegistrationStatus, registration_label),
 ]
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from kb.events.enums import EventStatus
+from kb.events.enums import EventStatus, RegistrationStatus
 from kb.events.notices import format_code
 from kb.events.times import local_label
 
@@ -24,8 +24,9 @@ def event_status_label(status: str) -> str:
 
 
 def registration_label(status: str | None) -> str:
-    return {"invited": _("已邀请，待答复"), "registered": _("已报名"), "waitlisted": _("候补中"),
-            "declined": _("已婉拒"), "cancelled": _("已取消报名")}.get(status or "", status or "")
+    s = RegistrationStatus
+    return {s.INVITED: _("已邀请，待答复"), s.REGISTERED: _("已报名"), s.WAITLISTED: _("候补中"),
+            s.DECLINED: _("已婉拒"), s.CANCELLED: _("已取消报名")}.get(status or "", status or "")
 
 
 def exclusion_label(reason: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from kb.choices import values as _values
-from kb.events.enums import AudienceAction, EventStatus
+from kb.events.enums import AudienceAction, EventStatus, RegistrationStatus
 from kb.events.manage import MANUAL_MOVES
 
 
@@ -69,7 +69,7 @@ SCHEMAS: dict[str, Any] = {
         "speakers": {"type": "array", "items": OBJ}}},
     "EventRegistration": {"type": "object", "properties": {
         "id": {"type": "integer"}, "talent_id": {"type": "string"},
-        "status": {"enum": ["invited", "registered", "waitlisted", "declined", "cancelled", None]},
+        "status": {"enum": [*_values(RegistrationStatus), None]},
         "waitlist_position": {"type": ["integer", "null"]},
         "checkin_code": {"type": ["string", "null"], "description": "One-time code; shown to the talent and organizers"},
         "checked_in_at": {"type": ["string", "null"]}}},
