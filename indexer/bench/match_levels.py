@@ -14,6 +14,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from indexer.bench.dataset import EvalQuery, EvalSet
 from indexer.models import SearchQuery
@@ -41,12 +42,15 @@ def load_no_answer(path: Path | None) -> list[NoAnswerQuery]:
 
 
 def _levels(search: ExpertSearch, q: EvalQuery | NoAnswerQuery) -> dict[str, str]:
-    filters = {"categories": q.categories, "fields": q.fields} if isinstance(q, EvalQuery) else {}
-    response = search.search(SearchQuery(q.text, limit=100, with_facets=False, **filters))
+    if isinstance(q, EvalQuery):
+        query = SearchQuery(q.text, categories=q.categories, fields=q.fields, limit=100, with_facets=False)
+    else:
+        query = SearchQuery(q.text, limit=100, with_facets=False)
+    response = search.search(query)
     return {r.talent_id: r.match or "weak" for r in response.results}
 
 
-def match_figures(search: ExpertSearch, evalset: EvalSet, no_answer: list[NoAnswerQuery]) -> dict:
+def match_figures(search: ExpertSearch, evalset: EvalSet, no_answer: list[NoAnswerQuery]) -> dict[str, Any]:
     """Counts and shares for the hybrid ranking with the production thresholds."""
     ideal: Counter[str] = Counter()
     by_grade: dict[int, Counter[str]] = {g: Counter() for g in (1, 2, 3)}
@@ -60,10 +64,12 @@ def match_figures(search: ExpertSearch, evalset: EvalSet, no_answer: list[NoAnsw
             if grade in by_grade:
                 by_grade[grade][levels.get(talent_id, "absent")] += 1
     ideal = by_grade[3]
-    no_answer_rows = []
-    for q in [*no_answer, *(NoAnswerQuery(u.qid, u.text, "unjudged") for u in unjudged)]:
-        levels = Counter(_levels(search, q).values())
-        no_answer_rows.append({"qid": q.qid, "kind": q.kind, "strong": levels["strong"], "partial": levels["partial"]})
+    no_answer_rows: list[dict[str, Any]] = []
+    for need in [*no_answer, *(NoAnswerQuery(u.qid, u.text, "unjudged") for u in unjudged)]:
+        counts = Counter(_levels(search, need).values())
+        no_answer_rows.append(
+            {"qid": need.qid, "kind": need.kind, "strong": counts["strong"], "partial": counts["partial"]}
+        )
     n_ideal = sum(ideal.values()) or 1
     return {
         "grade3": dict(ideal),
@@ -80,7 +86,7 @@ def match_figures(search: ExpertSearch, evalset: EvalSet, no_answer: list[NoAnsw
     }
 
 
-def print_match(figures: dict) -> None:
+def print_match(figures: dict[str, Any]) -> None:
     ideal = figures["grade3"]
     print(
         f"match levels (hybrid): grade-3 experts strong or partial {figures['grade3_strong_or_partial']:.1%}"

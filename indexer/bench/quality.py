@@ -17,6 +17,7 @@ import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from indexer.bench.dataset import EvalSet, load_eval_set
 from indexer.bench.match_levels import (
@@ -28,7 +29,7 @@ from indexer.bench.match_levels import (
 )
 from indexer.bench.metrics import evaluate
 from indexer.embedding import make_embedder
-from indexer.models import SearchQuery
+from indexer.models import Mode, SearchQuery
 from indexer.retrieval.params import DEFAULT_PARAMS
 from indexer.search import ExpertSearch, open_search
 from indexer.settings import SearchSettings
@@ -37,7 +38,7 @@ from indexer.settings import SearchSettings
 #: the three modes come ablations: the other fusion method (rrf), aggregation by
 #: the best passage only (max), raw instead of language-centred dense scores
 #: (raw), and a fixed lexical weight instead of the visibility weighting (novis).
-RUNS: tuple[tuple[str, str, dict], ...] = (
+RUNS: tuple[tuple[str, Mode, dict[str, Any]], ...] = (
     ("lexical", "lexical", {}),
     ("dense", "dense", {}),
     ("hybrid", "hybrid", {}),
@@ -49,7 +50,7 @@ RUNS: tuple[tuple[str, str, dict], ...] = (
 )
 
 
-def rankings(search: ExpertSearch, evalset: EvalSet, mode: str) -> dict[str, list[str]]:
+def rankings(search: ExpertSearch, evalset: EvalSet, mode: Mode) -> dict[str, list[str]]:
     out = {}
     for q in evalset.queries:
         response = search.search(
@@ -64,14 +65,14 @@ def rankings(search: ExpertSearch, evalset: EvalSet, mode: str) -> dict[str, lis
 def run_embedder(
     evalset: EvalSet, spec: str, xl: list[str], workdir: Path, base: SearchSettings,
     no_answer: list[NoAnswerQuery] | None = None,
-) -> dict:
+) -> dict[str, Any]:
     settings = replace(base, data_dir=workdir / spec.replace(":", "_"), backend="embedded")
     embedder = make_embedder(settings, spec)
     search = open_search(settings, embedder=embedder)
     started = time.perf_counter()
     search.rebuild(evalset.docs)
     build_s = time.perf_counter() - started
-    figures: dict[str, dict] = {"embedder": embedder.name, "build_s": round(build_s, 2)}
+    figures: dict[str, Any] = {"embedder": embedder.name, "build_s": round(build_s, 2)}
     xl_qrels = {q: evalset.qrels[q] for q in xl if q in evalset.qrels}
     for label, mode, overrides in RUNS:
         view = search.with_params(**overrides)
@@ -85,11 +86,11 @@ def run_embedder(
     return figures
 
 
-def _round(metrics: dict) -> dict:
+def _round(metrics: dict[str, Any]) -> dict[str, Any]:
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in metrics.items()}
 
 
-def print_table(spec: str, figures: dict) -> None:
+def print_table(spec: str, figures: dict[str, Any]) -> None:
     print(f"\n== embedder {spec}: {figures['embedder']} (index built in {figures['build_s']} s)")
     print(f"{'run':<12} {'NDCG@10':>8} {'R@10':>7} {'MRR':>7} | {'XL NDCG':>8} {'XL R@10':>8} {'XL MRR':>7}")
     for label, *_ in RUNS:
@@ -103,7 +104,7 @@ def print_table(spec: str, figures: dict) -> None:
 
 
 def main(directory: Path, embedders: list[str], cross_lingual: list[str] | None,
-         base: SearchSettings | None = None, no_answer_path: Path | None = DEFAULT_NO_ANSWER) -> dict:
+         base: SearchSettings | None = None, no_answer_path: Path | None = DEFAULT_NO_ANSWER) -> dict[str, Any]:
     """``base``: search settings to start from (the embedding cache, threads);
     ``no_answer_path``: needs nobody in the corpus serves (``DIR/no_answer.jsonl`` when present)."""
     base = base or SearchSettings()
@@ -116,7 +117,7 @@ def main(directory: Path, embedders: list[str], cross_lingual: list[str] | None,
     print("NDCG@10: linear gain (gain = grade); Recall@10: grade >= 1; MRR: first grade >= 2")
     print(f"cross-lingual subset ({len(xl)}): {' '.join(xl)}")
     print(f"fusion default: {DEFAULT_PARAMS.fusion}")
-    results: dict[str, dict] = {"dir": str(directory), "cross_lingual_qids": xl, "embedders": {}}
+    results: dict[str, Any] = {"dir": str(directory), "cross_lingual_qids": xl, "embedders": {}}
     with tempfile.TemporaryDirectory(prefix="kb-quality-") as tmp:
         for spec in embedders:
             try:

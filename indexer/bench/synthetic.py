@@ -47,7 +47,7 @@ class Vocabulary:
                     entries.append((int(freq), word))
         entries.sort(reverse=True)
         self.zh = [w for _, w in entries[:zh_words]]
-        words = set()
+        words: set[str] = set()
         while len(words) < en_words:
             n = int(rng.integers(2, 5))
             words.add("".join(rng.choice(_SYLLABLES, n)))
@@ -150,7 +150,8 @@ class SyntheticPassageEmbedder(Embedder):
     def _topic(self, text: str) -> np.ndarray:
         pieces = text.split() if text.isascii() else [text[i : i + 2] for i in range(len(text) - 1)]
         idx = [zlib.crc32(p.encode()) % self.BUCKETS for p in pieces] or [0]
-        return l2_normalize(self.features[idx].sum(axis=0))[0]
+        topic: np.ndarray = l2_normalize(self.features[idx].sum(axis=0))[0]
+        return topic
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         topics = np.stack([self._topic(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
