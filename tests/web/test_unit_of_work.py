@@ -24,6 +24,7 @@ from kb.context import KnowledgeBase
 from kb.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from kb.models import AuditEvent, Talent
 from kb.talents.importer import import_file
+from tests.kb.conftest import postgres_kb  # noqa: F401,F811 - fixture used by name
 from tests.web.conftest import make_kb
 from tests.web.data import TALENTS, jsonl
 from web.sessions import db
@@ -209,6 +210,19 @@ def test_a_commit_that_loses_an_update_answers_409_and_keeps_nothing(
     with kb.sessions() as session:
         talent = session.scalar(select(Talent).where(Talent.external_id == TALENTS[0]["id"]))
         assert talent is not None and talent.bio == THEIR_EDIT[0]
+
+
+@pytest.mark.postgres
+def test_a_lost_update_is_a_409_on_postgresql_too(postgres_kb: KnowledgeBase) -> None:  # noqa: F811
+    """PostgreSQL reports the stale row at commit through its own driver; the answer must not differ."""
+    from web.app import create_app
+
+    assert import_file(postgres_kb.sessions, Path("t.jsonl"), ACTOR, data=jsonl(TALENTS[:1])).ok
+    app = create_app(postgres_kb, TESTING=True)
+    app.add_url_rule("/api/uow/lost-update", "uow_api_lost_update", _lost_update)
+    resp = app.test_client().get("/api/uow/lost-update")
+    assert resp.status_code == 409 and resp.mimetype == "application/problem+json"
+    assert _count(postgres_kb, "lost-update") == 0
 
 
 def _rollback_then_write() -> tuple[str, int]:
