@@ -4,6 +4,7 @@ migrations produce the same constraint names on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import JSON, MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -19,7 +20,15 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {dict: JSON, list: JSON}
+    # JSON columns: the registry matches annotations exactly, so each parametrised
+    # form the models use is listed (bare dict/list stay for migrations' old models)
+    type_annotation_map = {
+        dict: JSON,
+        list: JSON,
+        dict[str, Any]: JSON,
+        list[str]: JSON,
+        list[dict[str, Any]]: JSON,
+    }
 
 
 def utcnow() -> datetime:

@@ -42,12 +42,12 @@ class ConsultationRequest(Base):
     title: Mapped[str] = mapped_column(String(300))
     background: Mapped[str] = mapped_column(Text, default="")
     questions: Mapped[str] = mapped_column(Text, default="")
-    fields: Mapped[list] = mapped_column(default=list)
+    fields: Mapped[list[str]] = mapped_column(default=list)
     deadline: Mapped[date | None] = mapped_column(Date, nullable=True)
     experts_wanted: Mapped[int] = mapped_column(Integer, default=3)
     form: Mapped[str] = mapped_column(String(20), default="written")
     confidentiality: Mapped[str] = mapped_column(String(20), default="unit")
-    parties: Mapped[list] = mapped_column(default=list)  # organization names involved in the matter
+    parties: Mapped[list[str]] = mapped_column(default=list)  # organization names involved in the matter
     unit: Mapped[str] = mapped_column(String(200), default="", index=True)
     requester_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     state: Mapped[str] = mapped_column(String(20), default="draft", index=True)
@@ -116,9 +116,9 @@ class ConsultationDraw(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("consultation_requests.id", ondelete="CASCADE"), index=True)
     seed: Mapped[str] = mapped_column(String(64))
-    pool: Mapped[list] = mapped_column(default=list)  # talent external ids, sorted
+    pool: Mapped[list[str]] = mapped_column(default=list)  # talent external ids, sorted
     count: Mapped[int] = mapped_column(Integer)
-    picked: Mapped[list] = mapped_column(default=list)  # talent external ids, in draw order
+    picked: Mapped[list[str]] = mapped_column(default=list)  # talent external ids, in draw order
     actor_label: Mapped[str] = mapped_column(String(200), default="")
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 

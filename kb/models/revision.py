@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -27,6 +28,6 @@ class Revision(Base):
     action: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     # [{"field": "bio", "old": ..., "new": ...}, {"field": "outputs[12].title", ...}]
-    changes: Mapped[list] = mapped_column(default=list)
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
     # Set when a change to certified facts waits for a commissioner's review.
     status: Mapped[str] = mapped_column(String(20), default="applied")
