@@ -276,6 +276,15 @@ def checkin_page(event_id: int) -> str:
     return _checkin_page(_event(event_id), request.args.get("q", ""))
 
 
+def _registration_id() -> int:
+    """The form's registration id; anything that is not one (text, 5,000 digits) is no such registration,
+    answered on the check-in page, instead of a ValueError or a database overflow (500)."""
+    raw = request.form.get("registration_id", "").strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
+        raise NotFound(f"no registration {raw[:20]!r}")
+    return int(raw)
+
+
 def _checkin_page(event: Event, q: str, *, problem: str = "", code: str = "") -> str:
     actor = current_actor()
     arrivals = checkin.checkin_list(db(), actor, event, q)
@@ -297,10 +306,10 @@ def checkin_tick(event_id: int) -> WResponse | tuple[str, int]:
         if code:
             reg = checkin.check_in_by_code(db(), actor, event, code)
         elif request.form.get("undo"):
-            checkin.undo_check_in(db(), actor, event, int(request.form["registration_id"]))
+            checkin.undo_check_in(db(), actor, event, _registration_id())
             return _done(_("已撤销签到。"), back)
         else:
-            reg = checkin.check_in(db(), actor, event, int(request.form.get("registration_id", 0)))
+            reg = checkin.check_in(db(), actor, event, _registration_id())
     except (NotFound, Conflict) as exc:
         db().rollback()
         return _checkin_page(event, q, problem=error_text(exc), code=code), 409 if isinstance(exc, Conflict) else 404
