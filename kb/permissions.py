@@ -25,6 +25,7 @@ class Permission(StrEnum):
     TALENT_VIEW = "talent.view"
     TALENT_VIEW_CONTACT = "talent.view_contact"
     TALENT_EDIT = "talent.edit"
+    TALENT_HARVEST = "talent.harvest"
     TALENT_HISTORY = "talent.history"
     TALENT_AFFILIATIONS_REMOVE = "talent.affiliations.remove"
     TALENT_CERTIFY = "talent.certify"
@@ -59,6 +60,9 @@ ROLE_MATRIX: dict[Permission, frozenset[Role]] = {
     P.TALENT_VIEW_CONTACT: frozenset({R.TALENT, R.RESEARCHER, R.COMMISSIONER, R.ADMIN}),
     P.TALENT_EDIT: frozenset({R.TALENT, R.COMMISSIONER, R.ADMIN}),
     P.TALENT_HISTORY: frozenset({R.TALENT, R.COMMISSIONER, R.ADMIN}),
+    # Importing outputs from a file: a talent into its own profile, staff into any
+    # (recorded as delegated editing).
+    P.TALENT_HARVEST: frozenset({R.TALENT, R.COMMISSIONER, R.ADMIN}),
     # Conflict-of-interest screening reads the employment history: a talent adds
     # employers, only staff take one off (audited), so no one can hide a conflict.
     P.TALENT_AFFILIATIONS_REMOVE: STAFF,
@@ -145,6 +149,7 @@ def _self_or_event_manager(actor: Actor, talent: Any) -> bool:
 OBJECT_RULES: dict[Permission, Callable[[Actor, Any], bool]] = {
     P.TALENT_EDIT: _talent_scoped,
     P.TALENT_HISTORY: _talent_scoped,
+    P.TALENT_HARVEST: _talent_scoped,
     P.TALENT_VIEW_CONTACT: _contact,
     P.CONSULTATION_VIEW: _consultation_visible,
     P.CONSULTATION_MANAGE: _consultation_owner,

@@ -5,6 +5,8 @@ from kb.models.audit import AuditEvent
 from kb.models.base import Base, utcnow
 from kb.models.consultation import ConsultationRequest, TalentAffiliation
 from kb.models.event import Event, EventRegistration, EventSpeaker
+from kb.models.freshness import CommissionerAssignment, FreshnessDigest, FreshnessSnapshot
+from kb.models.harvested_item import HarvestedItem
 from kb.models.invitation import AccountInvitation
 from kb.models.notification import Notification
 from kb.models.output import Output
@@ -19,10 +21,14 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Base",
+    "CommissionerAssignment",
     "ConsultationRequest",
     "Event",
     "EventRegistration",
     "EventSpeaker",
+    "FreshnessDigest",
+    "FreshnessSnapshot",
+    "HarvestedItem",
     "Notification",
     "Output",
     "QueueItem",

@@ -25,6 +25,12 @@ class Output(Base):
     venue: Mapped[str] = mapped_column(String(300), default="")
     abstract: Mapped[str] = mapped_column(Text, default="")
     url: Mapped[str] = mapped_column(String(1000), default="")
+    # Bibliographic identity of harvested outputs (migration 0006): a DOI or a
+    # patent/standard number is what finds the same output in another export.
+    doi: Mapped[str] = mapped_column(String(200), default="")
+    number: Mapped[str] = mapped_column(String(100), default="")
+    authors: Mapped[list] = mapped_column(default=list)
+    keywords: Mapped[list] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 

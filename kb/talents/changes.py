@@ -33,6 +33,10 @@ SELF_SERVICE = (
 )
 EDITABLE = CERTIFIED_FACTS + REVIEWED_FACTS + SELF_SERVICE
 CERTIFICATION_STATUSES = ("certified", "pending", "expired", "revoked")
+# Output fields harvesting added (migration 0006). An edit that does not name one
+# leaves it as it is, so the output form (which has no such inputs) keeps them.
+BIBLIOGRAPHIC = ("doi", "number", "authors", "keywords")
+BIBLIOGRAPHIC_LISTS = ("authors", "keywords")
 
 
 def get_talent(session: Session, external_id: str) -> Talent:
@@ -78,9 +82,9 @@ def output_to_record(o: Output) -> dict[str, Any]:
     out: dict[str, Any] = {"type": o.type, "title": o.title}
     if o.year is not None:
         out["year"] = o.year
-    for key in ("venue", "abstract", "url"):
+    for key in ("venue", "abstract", "url", *BIBLIOGRAPHIC):
         if getattr(o, key):
-            out[key] = getattr(o, key)
+            out[key] = list(getattr(o, key)) if key in BIBLIOGRAPHIC_LISTS else getattr(o, key)
     return out
 
 
@@ -161,6 +165,8 @@ def _replace_outputs(session: Session, talent: Talent, records: list[dict[str, A
         o.venue = r.get("venue", "")
         o.abstract = r.get("abstract", "")
         o.url = r.get("url", "")
+        for key in BIBLIOGRAPHIC:
+            setattr(o, key, list(r.get(key, [])) if key in BIBLIOGRAPHIC_LISTS else r.get(key, ""))
         keep.append(o)
     talent.outputs[:] = keep
 
@@ -265,26 +271,38 @@ def _output_values(values: dict[str, Any]) -> dict[str, Any]:
             "; ".join(str(e).replace("outputs[0].", "") for e in errors),
             {e.field.replace("outputs[0].", ""): e.message for e in errors},
         )
-    return {
+    out = {
         "type": rec["type"], "title": rec["title"], "year": rec.get("year"),
         "venue": rec.get("venue", ""), "abstract": rec.get("abstract", ""), "url": rec.get("url", ""),
     }
+    for key in BIBLIOGRAPHIC:
+        if key in values:
+            out[key] = list(rec.get(key, [])) if key in BIBLIOGRAPHIC_LISTS else rec.get(key, "")
+    return out
 
 
 def add_output(
     session: Session, actor: Actor, talent: Talent, values: dict[str, Any], expected_version: int | None
 ) -> Output:
+    return add_outputs(session, actor, talent, [values], expected_version)[0]
+
+
+def add_outputs(
+    session: Session, actor: Actor, talent: Talent, values: list[dict[str, Any]], expected_version: int | None,
+    action: str = "edit",
+) -> list[Output]:
+    """Add several outputs as one change: one revision (``action`` names how, e.g. a harvest), one sync."""
     require(actor, "talent.edit", talent)
     _check_version(talent, expected_version)
-    output = Output(**_output_values(values))
-    talent.outputs.append(output)
+    outputs = [Output(**_output_values(v)) for v in values]
+    talent.outputs.extend(outputs)
     talent.updated_at = utcnow()  # bumps the version: output edits conflict like profile edits
     session.flush()
-    revisions.record(session, talent, actor, "edit",
-                     revisions.diff_outputs({}, {output.id: revisions.snapshot_output(output)}))
+    revisions.record(session, talent, actor, action,
+                     revisions.diff_outputs({}, {o.id: revisions.snapshot_output(o) for o in outputs}))
     queue_sync(session, talent.external_id)
     _flush(session)
-    return output
+    return outputs
 
 
 def _own_output(talent: Talent, output_id: int) -> Output:

@@ -18,13 +18,15 @@ TALENT_FIELDS = (
     "fields", "research_directions", "bio", "languages", "available_for_consultation",
     "accepts_event_invitations", "email", "phone",
 )
-OUTPUT_FIELDS = ("type", "title", "year", "venue", "abstract", "url")
+OUTPUT_FIELDS = ("type", "title", "year", "venue", "abstract", "url", "doi", "number", "authors", "keywords")
 CONTACT_FIELDS = ("email", "phone")
 
 
 def _jsonable(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
+    if isinstance(value, list):
+        return list(value)  # a copy: a snapshot must not change with the JSON list it was taken from
     return value
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from indexer import ExpertSearch, SearchUnavailable
 from indexer.documents import OutputDoc, TalentDoc
-from kb.models import QueueItem, Talent
+from kb.models import Output, QueueItem, Talent
 from kb.queue import DrainReport, drain
 from kb.talents.changes import SEARCH_TOPIC
 
@@ -34,10 +34,16 @@ def talent_doc(t: Talent) -> TalentDoc:
         languages=tuple(t.languages),
         available=bool(t.available_for_consultation),
         outputs=tuple(
-            OutputDoc(str(o.id), o.type, o.title, o.year, o.venue or "", o.abstract or "")
+            OutputDoc(str(o.id), o.type, o.title, o.year, o.venue or "", _described(o))
             for o in sorted(t.outputs, key=lambda o: o.id)
         ),
     )
+
+
+def _described(o: Output) -> str:
+    """The abstract, with a harvested output's keywords after it: they name its topic too."""
+    keywords = "; ".join(o.keywords or [])
+    return "\n".join(part for part in (o.abstract or "", keywords) if part)
 
 
 def _load(session: Session, external_ids: Iterable[str]) -> dict[str, Talent]:

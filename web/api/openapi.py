@@ -44,6 +44,10 @@ OUTPUT_PROPS: dict[str, Any] = {
     "venue": {"type": "string", "maxLength": 300},
     "abstract": {"type": "string", "maxLength": 10000},
     "url": {"type": "string", "maxLength": 1000},
+    "doi": {"type": "string", "maxLength": 200},
+    "number": {"type": "string", "maxLength": 100, "description": "Patent or standard number"},
+    "authors": {"type": "array", "maxItems": 500, "items": {"type": "string", "maxLength": 200}},
+    "keywords": {"type": "array", "maxItems": 100, "items": {"type": "string", "maxLength": 200}},
 }
 
 TEXT_LIST = {"type": "array", "items": {"type": "string"}}

@@ -12,7 +12,8 @@ from kb.models import Output, User
 
 def output_dict(o: Output) -> dict[str, Any]:
     return {"id": o.id, "type": o.type, "title": o.title, "year": o.year, "venue": o.venue,
-            "abstract": o.abstract, "url": o.url}
+            "abstract": o.abstract, "url": o.url, "doi": o.doi, "number": o.number,
+            "authors": list(o.authors), "keywords": list(o.keywords)}
 
 
 def me_dict(user: User, talent_external_id: str | None) -> dict[str, Any]:
