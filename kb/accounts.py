@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from kb.actors import Actor
 from kb.api_tokens import issue_token, revoke_all, user_for_token
 from kb.audit import audit
+from kb.db import rows_matched
 from kb.errors import Conflict, NotFound, ValidationError
 from kb.models import ROLES, AccountInvitation, Talent, User, utcnow
 from kb.passwords import burn_verification, hash_password, needs_rehash, verify_password
@@ -189,7 +190,7 @@ def consume_invitation(session: Session, inv: AccountInvitation) -> None:
         .values(used_at=now)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_matched(result) != 1:
         raise InvitationUsed("this invitation link has already been used")
     inv.used_at = now
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from kb.actors import Actor
 from kb.audit import audit
+from kb.db import rows_matched
 from kb.errors import NotFound, ValidationError
 from kb.models import ApiToken, User, utcnow
 from kb.permissions import allowed
@@ -120,7 +121,7 @@ def revoke_all(session: Session, user: User, reason: str) -> int:
         .values(revoked_at=utcnow(), revoked_reason=reason)
         .execution_options(synchronize_session="fetch")
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return rows_matched(result)
 
 
 def token_dict(row: ApiToken, now: datetime | None = None) -> dict[str, object]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
 
 
 def make_engine(url: str) -> Engine:
@@ -15,7 +18,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
             # WAL lets the web app read while an import or the worker writes;
             # foreign keys are off by default in SQLite and we rely on them.
             cur = dbapi_conn.cursor()
@@ -27,6 +30,18 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def rows_matched(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE matched.
+
+    ``Session.execute`` is typed to return ``Result``; for DML it is a
+    ``CursorResult``, the only kind with ``rowcount``. Conditional updates (queue
+    claims, single-use tokens) decide who won by this number.
+    """
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"not the result of an UPDATE or DELETE: {type(result).__name__}")
+    return int(result.rowcount or 0)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

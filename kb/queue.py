@@ -13,10 +13,12 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from kb.db import rows_matched
 from kb.models import QueueItem, utcnow
 
 LEASE = timedelta(minutes=5)
@@ -27,7 +29,7 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def enqueue(session: Session, topic: str, payload: dict, *, delay: timedelta | None = None) -> QueueItem:
+def enqueue(session: Session, topic: str, payload: dict[str, Any], *, delay: timedelta | None = None) -> QueueItem:
     item = QueueItem(topic=topic, payload=payload, run_after=utcnow() + (delay or timedelta(0)))
     session.add(item)
     return item
@@ -65,7 +67,7 @@ def claim(factory: sessionmaker[Session], topic: str, limit: int, worker: str) -
                     .values(state="running", locked_by=worker, locked_until=now + LEASE)
                 )
                 session.commit()
-                if result.rowcount == 1:
+                if rows_matched(result) == 1:
                     claimed.append(item_id)
             if claimed or not candidates:
                 break
@@ -172,7 +174,7 @@ def purge_done(session: Session, older_than: timedelta = DONE_RETENTION) -> int:
     result = session.execute(
         delete(QueueItem).where(QueueItem.state == "done", QueueItem.done_at < utcnow() - older_than)
     )
-    return int(result.rowcount or 0)
+    return rows_matched(result)
 
 
 class Purger:

@@ -7,10 +7,12 @@ the change it reports was committed.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from kb.db import rows_matched
 from kb.models import Notification, User, utcnow
 from kb.queue import enqueue
 
@@ -19,7 +21,7 @@ MAIL_TOPIC = "mail.send"
 
 def notify(
     session: Session, users: Iterable[User], kind: str, title: str, body: str = "", link: str = "",
-    *, email: bool = True, attachments: list[dict] | None = None,
+    *, email: bool = True, attachments: list[dict[str, Any]] | None = None,
 ) -> list[Notification]:
     """Notify each user in the inbox and, when they have an address, by email.
 
@@ -58,4 +60,4 @@ def mark_read(session: Session, user: User, notification_ids: Iterable[int] | No
     stmt = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
     if notification_ids is not None:
         stmt = stmt.where(Notification.id.in_(list(notification_ids)))
-    return int(session.execute(stmt.values(read_at=utcnow())).rowcount or 0)
+    return rows_matched(session.execute(stmt.values(read_at=utcnow())))
