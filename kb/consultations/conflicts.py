@@ -55,7 +55,8 @@ def employed_by_party(ctx: ConflictContext, talent: Talent) -> list[Reason]:
 def formerly_employed_by_party(ctx: ConflictContext, talent: Talent) -> list[Reason]:
     out = []
     for party in ctx.parties:
-        ends = [a.to_year for a in ctx.recent_former_employers(talent) if same_organization(party, a.organization)]
+        ends = [a.to_year for a in ctx.recent_former_employers(talent)
+                if a.to_year is not None and same_organization(party, a.organization)]
         if ends:
             out.append(Reason("party_former_employer", {"organization": party, "to_year": max(ends)}))
     return out

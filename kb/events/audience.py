@@ -129,12 +129,12 @@ def suggest_audience(
         by_external = {t.external_id: t for t in session.scalars(
             select(Talent).where(Talent.external_id.in_([r.talent_id for r in response.results])))}
         for hit in response.results:
-            talent = by_external.get(hit.talent_id)
-            if talent is None or talent.id in seen:
+            found = by_external.get(hit.talent_id)
+            if found is None or found.id in seen:
                 continue
-            seen.add(talent.id)
-            _place(result, talent, "search", hit.score, tuple(hit.evidence or ()), statuses,
-                   removed=entries.get(talent.id) == "remove", match=getattr(hit, "match", None))
+            seen.add(found.id)
+            _place(result, found, "search", hit.score, tuple(hit.evidence or ()), statuses,
+                   removed=entries.get(found.id) == "remove", match=getattr(hit, "match", None))
         offset += len(response.results)
         if len(result.suggestions) >= limit + len(manual) or not response.results or offset >= result.total_matches:
             break

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from kb.actors import Actor
 from kb.audit import audit
+from kb.db import rows_matched
 from kb.errors import Conflict, NotFound
 from kb.events.codes import normalize
 from kb.events.enums import EventStatus
@@ -58,7 +59,7 @@ def _mark(session: Session, actor: Actor, event: Event, reg: EventRegistration, 
         .execution_options(synchronize_session=False)
     )
     session.refresh(reg)
-    if result.rowcount != 1:
+    if rows_matched(result) != 1:
         if reg.checked_in_at is not None:
             at = local_label(reg.checked_in_at, event.timezone, "%H:%M")
             raise Conflict(f"already checked in at {at}", code="checkin.already", params={"time": at})

@@ -93,4 +93,5 @@ def calendar(ev: CalendarEvent, *, utc: bool = False, now: datetime | None = Non
     cal.add_component(vevent)
     if not utc:
         cal.add_missing_timezones(first_date=date(start.year - 1, 1, 1), last_date=date(end.year + 2, 1, 1))
-    return cal.to_ical().decode("utf-8")
+    text: str = cal.to_ical().decode("utf-8")
+    return text

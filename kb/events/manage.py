@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from kb.actors import Actor
 from kb.audit import audit
+from kb.db import rows_matched
 from kb.errors import Conflict, ValidationError
 from kb.events.enums import EventStatus
 from kb.events.notices import notify_talents, when_where
@@ -116,7 +117,7 @@ def _set_capacity(session: Session, event: Event, capacity: int) -> None:
         .values(capacity=capacity).execution_options(synchronize_session=False)
     )
     session.expire(event, ["capacity", "registered_count"])
-    if result.rowcount != 1:
+    if rows_matched(result) != 1:
         raise ValidationError(
             f"capacity: {event.registered_count} seats are already taken",
             {"capacity": f"at least {event.registered_count} (seats already taken)"},

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from kb.actors import Actor
 from kb.audit import audit
+from kb.db import rows_matched
 from kb.errors import Conflict
 from kb.events.codes import new_code
 from kb.events.notices import format_code, notify_talents, when_where
@@ -96,7 +97,7 @@ def take_seat(session: Session, event: Event) -> bool:
         .execution_options(synchronize_session=False)
     )
     session.expire(event, ["registered_count"])
-    return result.rowcount == 1
+    return rows_matched(result) == 1
 
 
 def give_back_seat(session: Session, event: Event) -> None:
@@ -118,7 +119,7 @@ def move(session: Session, registration: EventRegistration, from_status: str, **
         .execution_options(synchronize_session=False)
     )
     session.refresh(registration)
-    return result.rowcount == 1
+    return rows_matched(result) == 1
 
 
 def _raced(session: Session) -> None:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from kb.db import unit_of_work
+from kb.db import rows_matched, unit_of_work
 from kb.events.notices import format_code, notify_talents, when_where
 from kb.models import Event, EventRegistration, Talent, utcnow
 from kb.settings import EventSettings
@@ -47,7 +47,7 @@ def send_due_reminders(session: Session, now: datetime, lead: timedelta = LEAD) 
             .values(reminded_at=now)
             .execution_options(synchronize_session=False)
         )
-        if claimed.rowcount != 1:
+        if rows_matched(claimed) != 1:
             continue
         session.refresh(reg)
         body = f"{when_where(event)}\n签到码：{format_code(reg.checkin_code)}"
