@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kb.models.base import Base, utcnow
@@ -31,3 +31,6 @@ class Revision(Base):
     changes: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
     # Set when a change to certified facts waits for a commissioner's review.
     status: Mapped[str] = mapped_column(String(20), default="applied")
+    # True when someone acted on the talent's behalf (a commissioner or admin
+    # editing its directions, outputs or profile), not the talent itself.
+    delegated: Mapped[bool] = mapped_column(Boolean, default=False)

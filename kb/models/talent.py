@@ -37,6 +37,15 @@ class Talent(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow, index=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    # Last change to the directions or outputs (the "substantive" part a freshness
+    # state measures), kept on the write path so the freshness of every talent is
+    # one indexed column to read (kb.talents.freshness).
+    last_changed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True, index=True)
+    # How often the talent hears what to check: "off", "weekly", "monthly"; empty
+    # follows freshness.digest_frequency.
+    digest_frequency: Mapped[str] = mapped_column(String(10), default="")
+    # Last time a commissioner reminded the talent (one reminder per week at most).
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
     outputs: Mapped[list[Output]] = relationship(
         back_populates="talent",
