@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -9,7 +11,7 @@ from kb.actors import Actor
 from kb.models import AuditEvent
 
 
-def audit(session: Session, actor: Actor, action: str, object_type: str, object_id: object, detail: dict) -> None:
+def audit(session: Session, actor: Actor, action: str, object_type: str, object_id: object, detail: dict[str, Any]) -> None:
     """Add one entry in the caller's transaction, so the trail and the act commit together."""
     session.add(AuditEvent(
         actor_user_id=actor.user_id, actor_label=actor.label, action=action,

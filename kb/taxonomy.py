@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from indexer.taxonomy import Label as SearchLabel
 from indexer.taxonomy import Taxonomy as SearchTaxonomy
@@ -56,7 +57,7 @@ class Taxonomy:
         return c.label(lang) if c else code
 
 
-def _labels(items: list[dict]) -> dict[str, Label]:
+def _labels(items: list[dict[str, str]]) -> dict[str, Label]:
     return {i["code"]: Label(i["code"], i["zh"], i["en"]) for i in items}
 
 
@@ -96,5 +97,6 @@ def search_taxonomy() -> SearchTaxonomy:
 
 
 @cache
-def talent_schema() -> dict:
-    return json.loads((resources.files("kb") / "data" / "talent.schema.json").read_text("utf-8"))
+def talent_schema() -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads((resources.files("kb") / "data" / "talent.schema.json").read_text("utf-8"))
+    return schema

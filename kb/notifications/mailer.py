@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import smtplib
 from email.message import EmailMessage
+from typing import Any
 
 from kb.models import QueueItem
 from kb.notifications.inbox import MAIL_TOPIC
@@ -15,7 +16,7 @@ from kb.queue import DrainReport, drain
 from kb.settings import MailSettings
 
 
-def build_message(settings: MailSettings, base_url: str, payload: dict) -> EmailMessage:
+def build_message(settings: MailSettings, base_url: str, payload: dict[str, Any]) -> EmailMessage:
     """The message for one queued payload; a relative ``link`` is made absolute with ``base_url``."""
     msg = EmailMessage()
     msg["From"] = settings.sender
@@ -32,7 +33,7 @@ def build_message(settings: MailSettings, base_url: str, payload: dict) -> Email
     return msg
 
 
-def send(settings: MailSettings, base_url: str, payload: dict) -> None:
+def send(settings: MailSettings, base_url: str, payload: dict[str, Any]) -> None:
     if not settings.smtp_host:
         raise ConnectionError("no SMTP server configured (mail.smtp_host, KB_SMTP_HOST)")
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:

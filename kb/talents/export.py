@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -16,7 +16,7 @@ from kb.permissions import require
 from kb.talents.changes import talent_to_record
 
 
-def iter_records(session: Session, include_contact: bool = False) -> Iterator[dict]:
+def iter_records(session: Session, include_contact: bool = False) -> Iterator[dict[str, Any]]:
     stmt = select(Talent).options(selectinload(Talent.outputs)).order_by(Talent.external_id)
     for talent in session.scalars(stmt):
         yield talent_to_record(talent, include_contact=include_contact)

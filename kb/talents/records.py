@@ -47,8 +47,8 @@ def validate_record(rec: Any) -> list[RecordError]:
     ]
     tax = load_taxonomy()
     # The schema has already reported a non-list here; only look inside real lists.
-    fields = rec.get("fields") if isinstance(rec.get("fields"), list) else []
-    outputs = rec.get("outputs") if isinstance(rec.get("outputs"), list) else []
+    fields: list[Any] = rec["fields"] if isinstance(rec.get("fields"), list) else []
+    outputs: list[Any] = rec["outputs"] if isinstance(rec.get("outputs"), list) else []
     for i, code in enumerate(fields):
         if isinstance(code, str) and code not in tax.fields:
             errors.append(RecordError(f"fields[{i}]", f"unknown field code {code!r}"))
@@ -65,5 +65,6 @@ def validate_record(rec: Any) -> list[RecordError]:
 def _required_field(err: Any) -> str:
     # For "required" errors jsonschema puts the missing name only in the message.
     if err.validator == "required" and err.message.endswith("is a required property"):
-        return err.message.split("'")[1]
+        name: str = err.message.split("'")[1]
+        return name
     return ""
