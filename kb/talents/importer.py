@@ -79,7 +79,7 @@ def import_file(
         if error is not None or rec is None:
             report.errors.append(LineError(line, "", "", error or "unreadable record"))
             continue
-        rid = rec.get("id") if isinstance(rec.get("id"), str) else ""
+        rid: str = rec["id"] if isinstance(rec.get("id"), str) else ""
         problems = validate_record(rec)
         if problems:
             report.errors.extend(LineError(line, rid, p.field, p.message) for p in problems)
