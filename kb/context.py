@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,6 +18,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from kb import schema
 from kb.db import make_engine, make_session_factory
 from kb.settings import Settings, load_settings
+
+if TYPE_CHECKING:  # imported when first used: a web request that never searches loads no model
+    from indexer import ExpertSearch
+    from kb.queue import DrainReport
 
 
 class KnowledgeBase:
@@ -36,7 +41,7 @@ class KnowledgeBase:
         return make_session_factory(self.engine)
 
     @cached_property
-    def search(self):  # type: ignore[no-untyped-def]  # -> indexer.ExpertSearch
+    def search(self) -> ExpertSearch:
         from indexer import open_search
 
         return open_search(self.settings.search)
@@ -44,7 +49,7 @@ class KnowledgeBase:
     def init_db(self) -> str:
         return schema.upgrade(self.engine)
 
-    def sync_search(self):  # type: ignore[no-untyped-def]
+    def sync_search(self) -> DrainReport:
         """Apply every queued change to the index; raises nothing if the index is down."""
         from kb.talents.search_sync import drain_search_queue
 
