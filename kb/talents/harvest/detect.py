@@ -1,0 +1,125 @@
+"""Which format a file is, from its content (never its name), and its text.
+
+Chinese databases (CNKI, Wanfang, CNIPA) still export GBK/GB18030, Western
+ones UTF-8, Windows tools sometimes UTF-16 or UTF-8 with a BOM: text is tried
+as UTF-8 (BOM or not), then UTF-16 when a BOM says so, then GB18030, which
+decodes any byte string GBK can and is a superset of it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+from typing import Any
+
+from kb.json_limits import JsonRefused, loads_bounded
+from kb.talents.harvest import bibtex, csl_json, endnote_xml, orcid, patents, ris
+from kb.talents.harvest.items import ItemError, Parsed
+from kb.talents.limits import DEFAULT_LIMITS, ImportFileError, ImportLimits
+
+FORMATS = ("bibtex", "ris", "csl-json", "endnote-xml", "orcid", "patents")
+# ORCID records nest deeper than talent records (record → activities → works → group → summary → title → value).
+MAX_JSON_DEPTH = 16
+
+_RIS = re.compile(r"^TY  - ", re.M)
+_BIBTEX = re.compile(r"^\s*@\w+\s*[{(]", re.M)
+
+
+class UnknownFormat(ValueError):
+    """The content matches none of the formats; the message lists them."""
+
+
+def decode(raw: bytes) -> tuple[str, str]:
+    """The text and the encoding it was read with."""
+    if raw.startswith(codecs.BOM_UTF8):
+        return raw[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16", errors="replace").lstrip("\ufeff"), "utf-16"
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return raw.decode("gb18030", errors="replace"), "gb18030"
+
+
+def _json(text: str) -> Any:
+    try:
+        return loads_bounded(text, MAX_JSON_DEPTH)
+    except JsonRefused:
+        return None
+
+
+def detect(raw: bytes, text: str | None = None) -> str:
+    """The format name of ``raw`` (one of FORMATS), or UnknownFormat."""
+    if raw.startswith(patents.XLSX_MAGIC):
+        return "patents"
+    text = decode(raw)[0] if text is None else text
+    head = text.lstrip("\ufeff \t\r\n")[:200]
+    if head.startswith("<"):
+        if orcid.looks_like_xml(text):
+            return "orcid"
+        if "<records" in text[:20000] and "<record" in text[:20000]:
+            return "endnote-xml"
+    if head.startswith(("{", "[")):
+        data = _json(text)
+        if orcid.looks_like_json(data):
+            return "orcid"
+        if isinstance(data, list | dict) and data is not None:
+            return "csl-json"
+    if _RIS.search(text[:100000]):
+        return "ris"
+    if _BIBTEX.search(text[:100000]):
+        return "bibtex"
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    if patents.looks_like_patents(next(iter(_csv_first_row(first)), [])):
+        return "patents"
+    raise UnknownFormat(
+        "the file is none of BibTeX, RIS, CSL-JSON, EndNote XML, an ORCID record or a patent list (CSV/XLSX)"
+    )
+
+
+def _csv_first_row(line: str) -> list[list[str]]:
+    return list(csv.reader([line]))
+
+
+def parse_file(raw: bytes, fmt: str = "auto", limits: ImportLimits = DEFAULT_LIMITS) -> tuple[str, list[Parsed]]:
+    """The format read and the items of the file (each a ``Harvested`` or an ``ItemError``).
+
+    A file beyond the size limit, or of no known format, raises ImportFileError.
+    """
+    if len(raw) > limits.max_file_bytes:
+        raise ImportFileError(f"the file has {len(raw)} bytes (at most {limits.max_file_bytes})")
+    text = None if raw.startswith(patents.XLSX_MAGIC) else decode(raw)[0]
+    if fmt == "auto":
+        try:
+            fmt = detect(raw, text)
+        except UnknownFormat as exc:
+            raise ImportFileError(str(exc)) from None
+    if fmt not in FORMATS:
+        raise ImportFileError(f"unknown format {fmt!r}: use one of auto, {', '.join(FORMATS)}")
+    if fmt == "patents":
+        items = patents.parse(raw, limits)
+    else:
+        assert text is not None
+        items = _parse_text(fmt, text)
+    if len(items) > limits.max_records:
+        items = items[:limits.max_records] + [ItemError(f"more than {limits.max_records} items: the rest was not read")]
+    return fmt, items
+
+
+def _parse_text(fmt: str, text: str) -> list[Parsed]:
+    if fmt == "bibtex":
+        return bibtex.parse(text)
+    if fmt == "ris":
+        return ris.parse(text)
+    if fmt == "endnote-xml":
+        return endnote_xml.parse(text)
+    if fmt == "orcid":
+        if text.lstrip("\ufeff \t\r\n").startswith("<"):
+            return orcid.parse_xml_record(text)
+        data = _json(text)
+        return orcid.parse_json(data) if data is not None else [ItemError("not a readable ORCID JSON record")]
+    data = _json(text)
+    if data is None:
+        return [ItemError("not readable JSON (or nested too deeply)")]
+    return csl_json.parse(data)
