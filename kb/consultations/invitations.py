@@ -65,7 +65,8 @@ def invite(
         states.move(session, actor, request, RequestState.INVITED, f"{len(talents)} expert(s) invited")
     created = []
     for t in talents:
-        inv = ConsultationInvitation(talent=t, state=InvitationState.INVITED.value, invited_at=now, invited_by=actor.label)
+        inv = ConsultationInvitation(talent=t, state=InvitationState.INVITED.value, invited_at=now, invited_by=actor.label,
+                                     message=message.strip())
         request.invitations.append(inv)
         session.flush()
         accounts = notices.talent_accounts(session, t)

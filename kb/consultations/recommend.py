@@ -31,6 +31,7 @@ from kb.consultations.selection import current_selections
 from kb.consultations.settings import ConsultationSettings
 from kb.models import Talent, utcnow
 from kb.models.consultation import ConsultationDraw, ConsultationRequest
+from kb.notifications.reach import accounts_of
 from kb.permissions import require
 
 #: Candidates shown by default on the page and in the API, and the most one may ask for.
@@ -56,6 +57,8 @@ class Candidate:
     rank: int = 0
     #: strong / partial / weak from the search; None for an expert added by hand and not found.
     match: str | None = None
+    #: has an active account, so an invitation reaches its inbox (else someone must phone)
+    reachable: bool = True
 
     def as_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in (
@@ -217,4 +220,7 @@ def recommend(
             note=sel.reason if is_hand and sel else "", invitation_state=invitations.get(t.id),
             drawn=t.external_id in drawn, rank=len(candidates) + 1, match=match,
         ))
+    reachable = accounts_of(session, (c.pk for c in candidates))
+    for c in candidates:
+        c.reachable = c.pk in reachable
     return Recommendation(request.id, request.need_text, candidates, excluded, draw)

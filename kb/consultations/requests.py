@@ -246,6 +246,31 @@ MANUAL_MOVES = {RequestState.OPEN: open_request, RequestState.ANSWERED: mark_ans
                 RequestState.CLOSED: close_request, RequestState.CANCELLED: cancel_request}
 
 
+def moves_now(actor: Actor | None, request: ConsultationRequest) -> list[RequestState]:
+    """The hand moves ``actor`` may make on ``request`` now, in life-cycle order.
+
+    What the page's flow box offers: a move of ``MANUAL_MOVES`` that the state
+    table allows from the current state, and "answered" only once some advice
+    is in (``mark_answered`` refuses it before). Nothing for someone who does
+    not manage the request.
+    """
+    if actor is None or not allowed(actor, "consultation.manage", request):
+        return []
+    allowed_next = states.TRANSITIONS.get(RequestState(request.state), frozenset())
+    has_advice = any(i.advice is not None for i in request.invitations)
+    return [to for to in RequestState
+            if to in MANUAL_MOVES and to in allowed_next and (to != RequestState.ANSWERED or has_advice)]
+
+
+def open_for_experts(session: Session, actor: Actor) -> list[ConsultationRequest]:
+    """``actor``'s requests whose expert list may still change (draft, open, invited, in progress):
+    the choices of "加入咨询" on a profile or a search result."""
+    if not allowed(actor, "consultation.list"):
+        return []
+    return [r for r in list_requests(session, actor, "visible")
+            if r.state in states.INVITING | {RequestState.DRAFT} and allowed(actor, "consultation.manage", r)]
+
+
 def transition(session: Session, actor: Actor, request: ConsultationRequest, to: RequestState, note: str = "") -> None:
     """Move ``request`` to ``to`` by hand: the one entry point the page and the API both call."""
     move = MANUAL_MOVES.get(to)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.events.ics import CalendarEvent, calendar
 from kb.events.times import local_label
-from kb.models import Event, EventRegistration, Talent, User
+from kb.models import Event, EventRegistration, Talent
 from kb.notifications import notify
+from kb.notifications.reach import accounts_of
 
 KIND_LABELS = {"lecture": "讲座", "salon": "沙龙", "training": "培训", "site_visit": "参访", "other": "活动"}
 
@@ -58,14 +58,6 @@ def when_where(event: Event) -> str:
     end = local_label(event.end_at, event.timezone, "%H:%M")
     where = event.place or event.online_url or "待定"
     return f"时间：{start}–{end}（{event.timezone}）\n地点：{where}"
-
-
-def accounts_of(session: Session, talent_ids: Iterable[int]) -> dict[int, User]:
-    ids = list(set(talent_ids))
-    if not ids:
-        return {}
-    users = session.scalars(select(User).where(User.talent_id.in_(ids), User.active.is_(True)))
-    return {u.talent_id: u for u in users if u.talent_id is not None}
 
 
 def notify_talents(

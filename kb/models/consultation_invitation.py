@@ -38,6 +38,8 @@ class ConsultationInvitation(Base):
     responded_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     accepted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True, index=True)
     reason: Mapped[str] = mapped_column(Text, default="")  # why declined, or the declared conflict
+    # The researcher's note sent with the invitation, shown to the talent on the invitation page.
+    message: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     request: Mapped[ConsultationRequest] = relationship(back_populates="invitations")
     talent: Mapped[Talent] = relationship()

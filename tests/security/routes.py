@@ -128,6 +128,8 @@ RULES: dict[str, Pred | str] = {
     "consultations.dossier": manage_req,
     "consultations.draw": manage_req, "consultations.invite": manage_req, "consultations.select": manage_req,
     "consultations.change_state": manage_req,
+    "consultations.lookup": manage_req, "consultations.add_from_profile": can("consultation.create"),
+    "notifications.index": ANY_ACCOUNT, "notifications.read": ANY_ACCOUNT,
     "consultations.request_invitations_csv": view_req,
     "consultations.trail": trail,
     "consultations.invitation": see_invitation,
@@ -192,7 +194,8 @@ PARAMS = {
     "affiliation_id": "affiliation", "token_id": "token",
 }
 # Query strings a GET needs to reach its permission check rather than a validation error.
-QUERY = {"search.search": "?q=跨境", "api.search": "?q=跨境"}
+QUERY = {"search.search": "?q=跨境", "api.search": "?q=跨境", "consultations.add_from_profile": "?talent=web-003",
+         "consultations.lookup": "?q=林"}
 FIXED = {"fmt": "csv", "token": "no-such-invitation", "code": "en", "filename": "css/app.css"}
 
 # Bodies that pass validation, so a refusal has to come from the permission check.

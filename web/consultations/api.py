@@ -102,8 +102,10 @@ def select(rid: int) -> tuple[Response, int]:
     body = _body()
     req = requests.get_request(db(), current_actor(), rid)
     talent = kt.get_talent(db(), str(body.get("talent_id", "")))
-    change = selection.add_expert if body.get("action") == "include" else selection.remove_expert
-    change(db(), current_actor(), req, talent, str(body.get("reason", "")))
+    if body.get("action") == "include":  # screened as an invitation would be: a conflict is refused, with why
+        selection.add_expert(db(), current_actor(), req, talent, str(body.get("reason", "")), settings=_settings())
+    else:
+        selection.remove_expert(db(), current_actor(), req, talent, str(body.get("reason", "")))
     return _request_json(rid, 201)
 
 

@@ -11,22 +11,20 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.wrappers import Response as WResponse
 
-from indexer import SearchUnavailable
 from kb.choices import choice
-from kb.consultations import export, invitations, outcome, requests, selection
+from kb.consultations import export, invitations, outcome, requests
 from kb.consultations.attachments import Upload
 from kb.consultations.dossier import dossier_pdf
 from kb.consultations.downloads import attachment_for
 from kb.consultations.draw import draw_experts
 from kb.consultations.enums import InvitationResponse, RequestState
-from kb.consultations.recommend import SHOWN_DEFAULT, SHOWN_MAX, recommend
 from kb.consultations.stats import consultation_stats
 from kb.errors import ValidationError
 from kb.models.consultation import CONFIDENTIALITY, FORMS, ConsultationInvitation
+from kb.notifications.reach import unreachable
 from kb.talents import changes as kt
 from kb.taxonomy import load_taxonomy
-from kb.visibility import request_managed, visible_invitations
-from web.consultations import bp
+from web.consultations import bp, experts, request_page
 from web.consultations import consultation_settings as _settings
 from web.consultations.labels import LABELS
 from web.messages import error_text, field_errors
@@ -96,22 +94,8 @@ def new() -> str | WResponse:
 
 @bp.get("/<int:rid>")
 @login_required
-def detail(rid: int) -> str:
-    actor = current_actor()
-    req = _req(rid)
-    manage = request_managed(actor, req)
-    rec, search_down = None, False
-    if manage and req.state in ("open", "invited", "in_progress"):
-        try:
-            rec = recommend(knowledge_base(), db(), actor, req, settings=_settings())
-        except SearchUnavailable:
-            search_down = True
-    own = [i for i in visible_invitations(actor, req) if i.talent_id == actor.talent_id]
-    settings = _settings()
-    deadlines = {i.advice.id: outcome.rating_deadline(i.advice, settings) for i in req.invitations if i.advice}
-    shown = SHOWN_MAX if request.args.get("all") else SHOWN_DEFAULT
-    return render_template("consultations/request.html", req=req, manage=manage, rec=rec, search_down=search_down,
-                           own=own, rating_deadlines=deadlines, shown=shown)
+def detail(rid: int) -> tuple[str, int]:
+    return request_page.render(rid)
 
 
 @bp.post("/<int:rid>/state")
@@ -124,12 +108,8 @@ def change_state(rid: int) -> WResponse:
 
 @bp.post("/<int:rid>/select")
 @login_required
-def select(rid: int) -> WResponse:
-    req, actor = _req(rid), current_actor()
-    talent = kt.get_talent(db(), request.form.get("talent_id", "").strip())
-    change = selection.add_expert if request.form.get("action") == "include" else selection.remove_expert
-    change(db(), actor, req, talent, request.form.get("reason", ""))
-    return _done(_("专家名单已调整，理由已记录。"), _page(rid))
+def select(rid: int) -> WResponse | tuple[str, int]:
+    return experts.select(rid)
 
 
 @bp.post("/<int:rid>/draw")
@@ -151,6 +131,10 @@ def invite(rid: int) -> WResponse:
     req, actor = _req(rid), current_actor()
     talents = [kt.get_talent(db(), tid) for tid in request.form.getlist("talent_ids") if tid]
     invitations.invite(db(), actor, req, talents, settings=_settings(), message=request.form.get("message", ""))
+    unreached = unreachable(db(), talents)
+    if unreached:  # as events do: the invitation is recorded, but someone must phone these experts
+        flash(_("以下人才没有系统账号，无法收到通知，请电话联系：%(names)s",
+                names="、".join(t.name for t in unreached)), "warning")
     return _done(_("已向 %(n)s 位专家发出邀请。", n=len(talents)), _page(rid))
 
 
