@@ -6,7 +6,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from sqlalchemy import select
@@ -20,13 +20,17 @@ from kb.roles import Role
 from kb.settings import SettingsError, load_settings
 from kb.settings import commands as config_commands
 from kb.settings.logs import configure_logging
+from kb.talents.harvest import cli as harvest_commands
+
+if TYPE_CHECKING:  # the search engine is imported by the commands that search
+    from indexer.models import Mode
 
 
 def _kb(ctx: click.Context) -> KnowledgeBase:
     return ctx.ensure_object(KnowledgeBase)
 
 
-def _fail(message: str, code: int = 1) -> None:
+def _fail(message: str, code: int = 1) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
 
@@ -106,6 +110,7 @@ def main(ctx: click.Context) -> None:
 
 
 main.add_command(config_commands.config)
+main.add_command(harvest_commands.outputs)
 
 
 @main.command()
@@ -194,7 +199,7 @@ def _csv(value: str | None) -> tuple[str, ...]:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def search(ctx: click.Context, query: str | None, top: int, category: str | None, fields: str | None,
-           available: bool, mode: str, batch: Path | None, as_json: bool) -> None:
+           available: bool, mode: Mode, batch: Path | None, as_json: bool) -> None:
     """Find experts for a need written in Chinese or English."""
     from indexer import SearchQuery
     from indexer.results import facets_dict, result_dict
