@@ -65,7 +65,7 @@ class ValidationError(KbError):
     """Input that cannot be saved, with a message per field where one is known.
 
     ``field`` (with ``code``/``params``) is the short form for one field's
-    error: ``ValidationError("text: required", field="text", code="required")``.
+    error: ``ValidationError("the advice text is required", field="text", code="advice.text.required")``.
     """
 
     default_code = "invalid"

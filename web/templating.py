@@ -6,6 +6,8 @@ when the domain would refuse the action; templates never test roles.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -20,6 +22,7 @@ from kb.talents.changes import CERTIFICATION_STATUSES
 from kb.taxonomy import load_taxonomy
 from kb.urls import url_problem
 from web.i18n import ui_lang
+from web.labels import audit_action_label, detail_items, object_type_label
 from web.sessions import current_actor
 
 LANGUAGE_NAMES = {"zh": ("中文", "Chinese"), "en": ("英语", "English"), "yue": ("粤语", "Cantonese"),
@@ -106,8 +109,12 @@ def status_label(status: str) -> str:
     }.get(status, status)
 
 
-def change_label(path: str) -> str:
-    """A revision's field path in words: ``outputs[12].title`` → "阶段成果 #12 · 成果名称"."""
+def change_label(path: str, outputs: Mapping[str, str] | None = None) -> str:
+    """A revision's field path in words: ``outputs[12].title`` → "阶段成果“跨境资金池” · 成果名称".
+
+    ``outputs`` (output id → title) names the stage result; without it, or for
+    one since deleted, it is just "阶段成果" — never its internal number.
+    """
     names = {
         "name": _("姓名"), "name_en": _("英文名"), "category": _("人才类别"), "certification_status": _("认定状态"),
         "certified_on": _("认定日期"), "title": _("职务职称"), "organization": _("工作单位"),
@@ -115,14 +122,30 @@ def change_label(path: str) -> str:
         "languages": _("工作语言"), "available_for_consultation": _("接受政策咨询"),
         "accepts_event_invitations": _("接受活动邀请"), "email": _("电子邮箱"), "phone": _("联系电话"),
         "type": _("成果类型"), "year": _("年份"), "venue": _("发表载体 / 委托方 / 授权机构"), "abstract": _("摘要"),
-        "url": _("链接"), "proposal": _("审核"),
+        "url": _("链接"), "proposal": _("审核"), "outputs": _("阶段成果"), "contact": _("联系方式"),
     }
     if path.startswith("outputs["):
         number, _sep, rest = path[len("outputs["):].partition("]")
-        label = f"{_('阶段成果')} #{number}"
+        title = (outputs or {}).get(number)
+        label = _("阶段成果“%(title)s”", title=title) if title else _("阶段成果")
         rest = rest.lstrip(".")
         return f"{label} · {names.get(rest, rest)}" if rest else label
-    return str(names.get(path, path))
+    base = path.split("[", 1)[0].split(".")[-1]
+    return str(names.get(path) or names.get(base, path))
+
+
+def change_value(path: str, value: Any) -> str:
+    """A revision's value in words: codes by their labels (``['aerospace']`` → 航空航天), records by title."""
+    base = re.sub(r"\[\d*\]", "", path).split(".")[-1]
+    coded: dict[str, Any] = {
+        "fields": field_label, "category": category_label, "languages": language_label,
+        "certification_status": status_label, "type": output_type_label,
+    }
+    label = coded.get(base)
+    if label is not None and value not in (None, ""):
+        items = value if isinstance(value, list) else [value]
+        return _("、").join(str(label(v)) for v in items) if items else "—"
+    return show_value(value)
 
 
 def fmt_time(value: datetime | date | None, fmt: str = localtime.MINUTES) -> str:
@@ -158,7 +181,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         field_label=field_label, category_label=category_label, output_type_label=output_type_label,
         sector_label=sector_label, language_label=language_label, evidence_label=evidence_label,
-        second_name=second_name, account_caption=account_caption,
+        second_name=second_name, account_caption=account_caption, change_value=change_value,
+        audit_action_label=audit_action_label, detail_items=detail_items, object_type_label=object_type_label,
         match_label=match_label,
         role_label=role_label, status_label=status_label, change_label=change_label, can=can, taxonomy=load_taxonomy,
         dict_of=dict_of, ROLES=ROLES, CERTIFICATION_STATUSES=CERTIFICATION_STATUSES,

@@ -18,6 +18,7 @@ from web.admin import bp
 from web.admin.forms import ExportForm, ImportForm
 from web.consultations.labels import secrecy_label
 from web.indexing import sync_index
+from web.labels import talent_names
 from web.sessions import current_actor, db, knowledge_base
 
 
@@ -72,4 +73,4 @@ def audit_log() -> str:
     object_id = request.args.get("object", "").strip()[:64]
     events = visible_audit_log(db(), current_actor(), limit=300, action_prefix=action, object_id=object_id)
     return render_template("admin/audit.html", events=events, action=action, object_id=object_id,
-                           secrecy_label=secrecy_label)
+                           secrecy_label=secrecy_label, names=talent_names(db(), events))

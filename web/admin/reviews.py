@@ -13,6 +13,7 @@ from kb.talents.changes import pending_proposals, review_proposal
 from kb.web_support import get_revision
 from web.admin import bp
 from web.indexing import sync_index
+from web.labels import output_titles, talents_by_id
 from web.sessions import current_actor, db
 from web.unit_of_work import after_commit
 
@@ -22,7 +23,9 @@ from web.unit_of_work import after_commit
 def reviews() -> str:
     require(current_actor(), "talent.review")
     proposals = pending_proposals(db())
-    return render_template("admin/reviews.html", proposals=proposals)
+    talents = talents_by_id(db(), (rev.talent_external_id for rev in proposals))
+    return render_template("admin/reviews.html", proposals=proposals, talents=talents,
+                           outputs=output_titles(talents.values()))
 
 
 @bp.post("/reviews/<int:revision_id>")

@@ -37,6 +37,7 @@ from web.consultations.labels import LABELS as CONSULTATION_LABELS
 from web.events.labels import LABELS as EVENT_LABELS
 from web.forms import attach_errors
 from web.indexing import sync_index
+from web.labels import output_titles
 from web.sessions import current_actor, db, knowledge_base
 from web.talents import bp
 from web.talents.forms import AffiliationForm, OutputForm, ProfileForm
@@ -105,7 +106,7 @@ def profile(external_id: str) -> str:
 def history(external_id: str) -> str:
     talent = kt.get_talent(db(), external_id)
     entries = profile_history(db(), current_actor(), talent)
-    return render_template("talents/history.html", talent=talent, entries=entries)
+    return render_template("talents/history.html", talent=talent, entries=entries, outputs=output_titles([talent]))
 
 
 def _edit_page(talent: Talent, form: ProfileForm, status: int = 200, current: Talent | None = None,
