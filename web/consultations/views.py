@@ -27,6 +27,7 @@ from kb.taxonomy import load_taxonomy
 from web.consultations import bp, experts, request_page
 from web.consultations import consultation_settings as _settings
 from web.consultations.labels import LABELS
+from web.labels import talent_names
 from web.messages import error_text, field_errors
 from web.sessions import current_actor, db, knowledge_base
 
@@ -255,8 +256,8 @@ def request_invitations_csv(rid: int) -> Response:
 @login_required
 def trail(rid: int) -> str:
     req = _req(rid)
-    return render_template("consultations/trail.html", req=req,
-                           events=requests.request_trail(db(), current_actor(), req))
+    events = requests.request_trail(db(), current_actor(), req)
+    return render_template("consultations/trail.html", req=req, events=events, names=talent_names(db(), events))
 
 
 @bp.get("/stats")
