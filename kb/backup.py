@@ -16,6 +16,7 @@ import tarfile
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
@@ -44,10 +45,10 @@ def _pg_conninfo(url: str) -> tuple[list[str], dict[str, str]]:
     return args, env
 
 
-def backup(kb: KnowledgeBase, dest: Path) -> dict:
+def backup(kb: KnowledgeBase, dest: Path) -> dict[str, Any]:
     """Write a ``.tar.gz`` with the database, the attachments and a manifest."""
     url = kb.settings.database.url
-    manifest = {
+    manifest: dict[str, Any] = {
         "created_at": datetime.now(UTC).isoformat(),
         "schema_revision": schema.current_revision(kb.engine),
         "database": "sqlite" if url.startswith("sqlite") else "postgresql",
@@ -78,7 +79,7 @@ def backup(kb: KnowledgeBase, dest: Path) -> dict:
     return manifest
 
 
-def restore(kb: KnowledgeBase, archive: Path, *, force: bool = False) -> dict:
+def restore(kb: KnowledgeBase, archive: Path, *, force: bool = False) -> dict[str, Any]:
     """Restore into ``kb``'s (empty) database and data dir, then migrate and reindex."""
     from kb.talents.search_sync import rebuild_index
 
@@ -87,7 +88,7 @@ def restore(kb: KnowledgeBase, archive: Path, *, force: bool = False) -> dict:
         work = Path(tmp)
         with tarfile.open(archive, "r:gz") as tar:
             tar.extractall(work, filter="data")
-        manifest = json.loads((work / "manifest.json").read_text("utf-8"))
+        manifest: dict[str, Any] = json.loads((work / "manifest.json").read_text("utf-8"))
         target_is_sqlite = url.startswith("sqlite")
         if (manifest["database"] == "sqlite") != target_is_sqlite:
             raise KbError(f"this backup holds a {manifest['database']} database; the configured one is not")
