@@ -49,7 +49,8 @@ def check_password_policy(password: str, username: str = "") -> None:
     if len(set(password)) < 4:
         problems.append("too few different characters")
     if problems:
-        raise ValidationError("password: " + "; ".join(problems), {"password": "; ".join(problems)})
+        raise ValidationError("password: " + "; ".join(problems), field="password", code="password.weak",
+                              params={"min": MIN_PASSWORD})
 
 
 def get_user(session: Session, username: str) -> User:

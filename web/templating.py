@@ -23,6 +23,7 @@ from kb.taxonomy import load_taxonomy
 from kb.urls import url_problem
 from web.i18n import ui_lang
 from web.labels import audit_action_label, detail_items, object_type_label
+from web.messages import field_message
 from web.sessions import current_actor
 
 LANGUAGE_NAMES = {"zh": ("中文", "Chinese"), "en": ("英语", "English"), "yue": ("粤语", "Cantonese"),
@@ -189,6 +190,7 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["time"] = fmt_time
     app.jinja_env.filters["show_value"] = show_value
+    app.jinja_env.filters["message"] = field_message  # a kb error message in the UI language
     # Links stored before kb.urls existed are shown as text, never as a javascript:/data: href.
     app.jinja_env.tests["safe_url"] = lambda value: bool(value) and url_problem(str(value)) is None
 

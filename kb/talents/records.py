@@ -10,6 +10,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from kb.errors import Message
 from kb.taxonomy import load_taxonomy, talent_schema
 from kb.urls import url_problem
 
@@ -37,12 +38,30 @@ def _path(parts: Any) -> str:
     return out
 
 
+#: jsonschema validator kind → the catalogue code of its message (web/messages.py words it).
+SCHEMA_CODES = {
+    "required": "record.required", "minLength": "record.min_length", "maxLength": "record.max_length",
+    "minimum": "record.minimum", "exclusiveMinimum": "record.minimum", "maximum": "record.maximum",
+    "exclusiveMaximum": "record.maximum", "minItems": "record.min_items", "maxItems": "record.max_items",
+    "enum": "record.enum", "const": "record.enum", "type": "record.type", "pattern": "record.format",
+    "format": "record.format", "uniqueItems": "record.unique", "additionalProperties": "record.unknown_key",
+}
+_COUNTED = ("minLength", "maxLength", "minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum", "minItems",
+            "maxItems")
+
+
+def _schema_message(err: Any) -> Message:
+    """jsonschema's English message with the code and parameters a page words it with."""
+    params = {"n": err.validator_value} if err.validator in _COUNTED else {}
+    return Message(err.message, SCHEMA_CODES.get(err.validator, "record.invalid"), **params)
+
+
 def validate_record(rec: Any) -> list[RecordError]:
     """All problems with a record, empty when it can be saved."""
     if not isinstance(rec, dict):
-        return [RecordError("", "a record must be a JSON object")]
+        return [RecordError("", Message("a record must be a JSON object", "record.not_object"))]
     errors = [
-        RecordError(_path(e.absolute_path) or _required_field(e), e.message)
+        RecordError(_path(e.absolute_path) or _required_field(e), _schema_message(e))
         for e in sorted(_validator().iter_errors(rec), key=lambda e: list(map(str, e.absolute_path)))
     ]
     tax = load_taxonomy()
@@ -51,14 +70,15 @@ def validate_record(rec: Any) -> list[RecordError]:
     outputs: list[Any] = rec["outputs"] if isinstance(rec.get("outputs"), list) else []
     for i, code in enumerate(fields):
         if isinstance(code, str) and code not in tax.fields:
-            errors.append(RecordError(f"fields[{i}]", f"unknown field code {code!r}"))
+            errors.append(RecordError(f"fields[{i}]", Message(f"unknown field code {code!r}", "record.unknown_field")))
     for i, out in enumerate(outputs):
         if isinstance(out, dict) and isinstance(out.get("type"), str) and out["type"] not in tax.output_types:
-            errors.append(RecordError(f"outputs[{i}].type", f"unknown output type {out['type']!r}"))
+            errors.append(RecordError(f"outputs[{i}].type",
+                                      Message(f"unknown output type {out['type']!r}", "record.enum")))
         if isinstance(out, dict) and isinstance(out.get("url"), str) and (problem := url_problem(out["url"])):
-            errors.append(RecordError(f"outputs[{i}].url", problem))
+            errors.append(RecordError(f"outputs[{i}].url", Message(problem, "record.url")))
     if isinstance(rec.get("id"), str) and rec["id"].strip() != rec["id"]:
-        errors.append(RecordError("id", "must not start or end with white space"))
+        errors.append(RecordError("id", Message("must not start or end with white space", "record.id_space")))
     return errors
 
 
