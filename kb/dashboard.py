@@ -17,7 +17,7 @@ there instead of a 403 for the whole dashboard.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -29,6 +29,8 @@ from kb.events.stats import event_stats
 from kb.models import Revision, Talent, utcnow
 from kb.permissions import allowed, require
 from kb.queue import pending_count
+from kb.settings import FreshnessSettings
+from kb.talents import freshness, freshness_report
 from kb.talents.changes import SEARCH_TOPIC
 from kb.taxonomy import load_taxonomy
 
@@ -37,6 +39,10 @@ from kb.taxonomy import load_taxonomy
 FRESHNESS_BUCKETS: tuple[tuple[str, int | None], ...] = (
     ("0-30", 30), ("31-90", 90), ("91-180", 180), ("181-365", 365), ("365+", None),
 )
+
+
+#: Days of freshness history the dashboard shows.
+HISTORY_DAYS = 365
 
 
 def _month(value: datetime) -> str:
@@ -50,11 +56,16 @@ def _freshness_bucket(days: int) -> str:
     return FRESHNESS_BUCKETS[-1][0]
 
 
-def figures(session: Session, actor: Actor, now: datetime | None = None) -> dict[str, Any]:
+def figures(
+    session: Session, actor: Actor, now: datetime | None = None, freshness_settings: FreshnessSettings | None = None,
+) -> dict[str, Any]:
     """Every dashboard figure; raises PermissionDenied without ``dashboard.view``.
 
     ``consultations`` is ``consultation_stats`` or ``None`` for an actor not
     allowed ``consultation.stats``; ``events`` is ``event_stats`` over all time.
+    ``freshness_states`` counts talents per freshness state now (thresholds of
+    ``freshness_settings``), ``freshness_by_commissioner`` the same per
+    commissioner, ``freshness_history`` the daily snapshots of the last year.
 
     One pass over a few talent columns: field codes live in a JSON list, so
     counting them in Python keeps the query the same on SQLite and PostgreSQL.
@@ -66,7 +77,7 @@ def figures(session: Session, actor: Actor, now: datetime | None = None) -> dict
     by_field: Counter[str] = Counter()
     by_sector: Counter[str] = Counter()
     by_month: Counter[str] = Counter()
-    freshness: Counter[str] = Counter()
+    ages: Counter[str] = Counter()
     available = 0
     total = 0
     rows = session.execute(select(
@@ -87,7 +98,7 @@ def figures(session: Session, actor: Actor, now: datetime | None = None) -> dict
         if created_at is not None:
             by_month[_month(created_at)] += 1
         if updated_at is not None:
-            freshness[_freshness_bucket(max(0, (now - updated_at).days))] += 1
+            ages[_freshness_bucket(max(0, (now - updated_at).days))] += 1
 
     growth = []
     cumulative = 0
@@ -95,6 +106,7 @@ def figures(session: Session, actor: Actor, now: datetime | None = None) -> dict
         cumulative += by_month[month]
         growth.append({"month": month, "new": by_month[month], "total": cumulative})
 
+    fresh = freshness_settings or FreshnessSettings()
     pending = session.scalar(select(func.count()).select_from(Revision).where(Revision.status == "pending"))
     return {
         "total": total,
@@ -106,7 +118,10 @@ def figures(session: Session, actor: Actor, now: datetime | None = None) -> dict
         "fields": [{"code": code, "sector": f.sector, "count": by_field.get(code, 0)} for code, f in tax.fields.items()],
         "sectors": [{"code": code, "count": by_sector.get(code, 0)} for code in tax.sectors],
         "growth": growth,
-        "freshness": [{"bucket": label, "count": freshness.get(label, 0)} for label, _ in FRESHNESS_BUCKETS],
+        "freshness": [{"bucket": label, "count": ages.get(label, 0)} for label, _ in FRESHNESS_BUCKETS],
+        "freshness_states": {s.value: n for s, n in freshness.counts(session, now, fresh).items()},
+        "freshness_by_commissioner": freshness_report.by_commissioner(session, now, fresh),
+        "freshness_history": freshness.history(session, (now - timedelta(days=HISTORY_DAYS)).date()),
         "pending_proposals": int(pending or 0),
         "search_backlog": pending_count(session, SEARCH_TOPIC),
         "consultations": consultation_stats(session, actor) if allowed(actor, "consultation.stats") else None,

@@ -34,6 +34,9 @@ class Permission(StrEnum):
     TALENT_DELETE = "talent.delete"
     TALENT_IMPORT = "talent.import"
     TALENT_EXPORT = "talent.export"
+    FRESHNESS_VIEW = "freshness.view"
+    FRESHNESS_REMIND = "freshness.remind"
+    COMMISSIONER_ASSIGN = "commissioner.assign"
     USERS_MANAGE = "users.manage"
     USERS_INVITE = "users.invite"
     AUDIT_VIEW = "audit.view"
@@ -72,6 +75,11 @@ ROLE_MATRIX: dict[Permission, frozenset[Role]] = {
     P.TALENT_DELETE: STAFF,
     P.TALENT_IMPORT: STAFF,
     P.TALENT_EXPORT: STAFF,
+    # Living profiles (docs/permissions.md): staff see every talent's freshness and
+    # tasks; a commissioner reminds only the talents assigned to it; admins assign.
+    P.FRESHNESS_VIEW: STAFF,
+    P.FRESHNESS_REMIND: STAFF,
+    P.COMMISSIONER_ASSIGN: frozenset({R.ADMIN}),
     P.USERS_MANAGE: frozenset({R.ADMIN}),
     P.USERS_INVITE: STAFF,
     P.AUDIT_VIEW: STAFF,
@@ -146,7 +154,16 @@ def _self_or_event_manager(actor: Actor, talent: Any) -> bool:
     return actor.role in ROLE_MATRIX[P.EVENT_MANAGE] or _own_talent(actor, talent)
 
 
+def _assigned_commissioner(actor: Actor, talent: Any) -> bool:
+    """Admins remind anyone; a commissioner the talents currently assigned to it."""
+    if actor.role == R.ADMIN:
+        return True
+    assignment = getattr(talent, "current_assignment", None)
+    return assignment is not None and actor.user_id is not None and assignment.commissioner_user_id == actor.user_id
+
+
 OBJECT_RULES: dict[Permission, Callable[[Actor, Any], bool]] = {
+    P.FRESHNESS_REMIND: _assigned_commissioner,
     P.TALENT_EDIT: _talent_scoped,
     P.TALENT_HISTORY: _talent_scoped,
     P.TALENT_HARVEST: _talent_scoped,

@@ -17,6 +17,7 @@ def run_worker(kb: KnowledgeBase, *, once: bool = False, interval: float = 0.5,
     from kb.consultations.reminders import reminder_handler as consultation_reminders
     from kb.events.reminders import run_reminders
     from kb.notifications.mailer import drain_mail_queue
+    from kb.talents.digest import digest_handler
 
     stopping = False
 
@@ -32,6 +33,7 @@ def run_worker(kb: KnowledgeBase, *, once: bool = False, interval: float = 0.5,
         ("mail", lambda: drain_mail_queue(kb)),
         ("consultation reminders", consultation_reminders(kb)),
         ("event reminders", lambda: run_reminders(kb)),
+        ("freshness digests", digest_handler(kb)),
     ]
     while not stopping:
         for name, handler in handlers:

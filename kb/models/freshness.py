@@ -70,3 +70,12 @@ class FreshnessSnapshot(Base):
     day: Mapped[date] = mapped_column(Date, index=True)
     state: Mapped[str] = mapped_column(String(10))
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# The talent's current assignment, readable from a talent (the permission rule of
+# reminders asks it): declared here, where both classes exist, and read-only.
+Talent.current_assignment = relationship(  # type: ignore[attr-defined]
+    CommissionerAssignment,
+    primaryjoin=lambda: (CommissionerAssignment.talent_id == Talent.id) & CommissionerAssignment.ended_at.is_(None),
+    viewonly=True, uselist=False, lazy="select",
+)

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.actors import Actor
-from kb.models import Output, Revision, Talent
+from kb.models import Output, Revision, Talent, utcnow
+from kb.talents.freshness import is_substantive
 
 # What a revision records about a talent and about each output. Contact data is
 # recorded too (who changed a phone number matters), but shown only to roles
@@ -64,20 +65,45 @@ def record(
     session: Session, talent: Talent, actor: Actor, action: str, changes: list[dict[str, Any]],
     status: str = "applied",
 ) -> Revision | None:
-    """Add a revision row; nothing is written when nothing changed."""
+    """Add a revision row; nothing is written when nothing changed.
+
+    Every write path ends here, which is why this is where a talent's last
+    substantive change is kept current (an applied change to its directions or
+    outputs) and where an edit by someone other than the talent is marked
+    ``delegated``.
+    """
     if not changes and action not in ("create", "delete"):
         return None
+    at = utcnow()
     rev = Revision(
         talent_id=talent.id,
         talent_external_id=talent.external_id,
         actor_user_id=actor.user_id,
         actor_label=actor.label,
         action=action,
+        at=at,
         changes=changes,
         status=status,
+        delegated=is_delegated(actor, talent, action),
     )
     session.add(rev)
+    if status == "applied" and is_substantive(changes):
+        talent.last_changed_at = at
     return rev
+
+
+#: Revision actions that are the staff's own acts on the registry, not edits of a talent's content.
+REGISTRY_ACTIONS = ("create", "delete", "review")
+
+
+def is_delegated(actor: Actor, talent: Talent, action: str) -> bool:
+    """A person other than the talent changed its content (a commissioner on its behalf).
+
+    Commands (``kb import``, the demo) act as the system, which is nobody's delegate.
+    """
+    if actor.is_system or action in REGISTRY_ACTIONS:
+        return False
+    return actor.talent_id is None or actor.talent_id != talent.id
 
 
 def history(session: Session, talent: Talent, limit: int = 200) -> list[Revision]:
