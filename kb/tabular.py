@@ -87,10 +87,11 @@ def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[object]], title: str 
     """One sheet: a bold, frozen header row and neutralised cells, columns sized to their content."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     wb = Workbook()
-    ws = wb.active
-    ws.title = _sheet_title(title)
+    ws = wb.create_sheet(_sheet_title(title), 0)  # typed as a worksheet, unlike wb.active
+    wb.remove(wb.worksheets[1])  # the empty default sheet
     ws.append([neutralise(h) for h in header])
     for row in rows:
         ws.append([neutralise(v, tz) for v in row])
@@ -99,7 +100,7 @@ def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[object]], title: str 
     ws.freeze_panes = "A2"
     for col in ws.columns:
         width = max(len(str(c.value or "")) for c in col)
-        ws.column_dimensions[col[0].column_letter].width = min(40, max(8, width * 1.6))
+        ws.column_dimensions[get_column_letter(col[0].column)].width = min(40, max(8, width * 1.6))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

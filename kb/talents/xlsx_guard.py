@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from typing import IO
+from typing import IO, Any
 from xml.parsers import expat
 
 from defusedxml.ElementTree import fromstring
@@ -69,9 +69,14 @@ def _check_actual_size(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: 
 def _shared_strings_part(archive: zipfile.ZipFile) -> str | None:
     """The part openpyxl will read as the shared-string table (named by the content types)."""
     try:
-        manifest = Manifest.from_tree(fromstring(archive.read(ARC_CONTENT_TYPES)))
+        # types-openpyxl asks for its own element protocol, which the standard library's
+        # Element (what defusedxml returns) does not declare although openpyxl reads it;
+        # and its Manifest.find is untyped, hence Any
+        manifest: Any = Manifest.from_tree(fromstring(archive.read(ARC_CONTENT_TYPES)))  # type: ignore[arg-type]
     except KeyError:
         return None  # no content types: openpyxl refuses the file itself
+    if manifest is None:
+        return None
     part = manifest.find(SHARED_STRINGS)
     return part.PartName.lstrip("/") if part is not None else None
 
