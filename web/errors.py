@@ -86,11 +86,33 @@ def _same_site_referrer() -> str | None:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+#: Form fields that are not the user's writing: never shown back.
+_NOT_TYPED = ("csrf_token", "password", "current_password", "new_password", "confirm", "version", "next")
+
+
+def typed_text() -> list[str]:
+    """What the user wrote in the refused form, so an error page never loses it.
+
+    A form that re-renders itself keeps its input next to the field; for any
+    other POST that ends on this page, the text is shown here to copy back.
+    Secrets, the CSRF token and hidden bookkeeping (ids, versions) are left out.
+    """
+    if request.method != "POST" or request.content_length and request.content_length > 1_000_000:
+        return []
+    try:
+        items = request.form.items(multi=True)
+    except Exception:  # noqa: BLE001 - an unreadable body (too large, malformed) has nothing to give back
+        return []
+    return [v for k, v in items if k not in _NOT_TYPED and not k.endswith(("_id", "_ids", "password"))
+            and len(v.strip()) > 1 and not v.strip().isdigit()]
+
+
 def error_page(status: int, title: str, message: str, **context: object) -> tuple[str, int]:
-    """The error page: what happened in plain words and the way on (never a developer string)."""
+    """The error page: what happened in plain words, what was typed, and the way on (never a developer string)."""
     next_url, next_label = way_on(status)
+    kept = typed_text() if status in (400, 403, 404, 409) else []
     return render_template("error.html", status=status, title=title, message=message, next_url=next_url,
-                           next_label=next_label, **context), status
+                           next_label=next_label, typed=kept, **context), status
 
 
 def _kb_status(exc: KbError) -> tuple[int, str]:

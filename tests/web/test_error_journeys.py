@@ -227,3 +227,22 @@ def test_too_large_upload_says_the_limit(site: Site, clients: dict[str, FlaskCli
     page = text_of(resp)
     assert resp.status_code == 413
     assert f"{limit // (1024 * 1024)} MB" in page and "data-next" in page
+
+
+NOTES = st.text(alphabet=st.characters(whitelist_categories=("Lo", "Ll", "Nd")), min_size=4, max_size=80).filter(
+    lambda s: not s.strip().isdigit())
+
+
+@given(note=NOTES, to=st.sampled_from(["bogus", "", "draft", "'; drop table"]))
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_refused_form_without_its_own_page_shows_the_text_back(clients: dict[str, FlaskClient],
+                                                                 invitation_id: int, note: str, to: str) -> None:
+    """A POST refused on the error page (here a state move no one may make) still gives back what was written."""
+    client = clients["researcher"]
+    resp = post(client, "/consultations/1/state", {"to": to, "note": note},
+                headers={"Referer": "http://localhost/consultations/1"})
+    page = text_of(resp)
+    assert resp.status_code in (400, 409)
+    assert note in page, "the typed note is lost"
+    assert "csrf" not in page.split("<main", 1)[1].lower().split("</main>")[0].replace("csrf-token", "")
+    assert 'href="/consultations/1"' in page
