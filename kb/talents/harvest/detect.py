@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import re
+import unicodedata
 from typing import Any
 
 from kb.json_limits import JsonRefused, loads_bounded
@@ -37,9 +38,38 @@ def decode(raw: bytes) -> tuple[str, str]:
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return raw.decode("utf-16", errors="replace").lstrip("\ufeff"), "utf-16"
     try:
-        return raw.decode("utf-8"), "utf-8"
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return raw.decode("gb18030", errors="replace"), "gb18030"
+    if _gbk_in_disguise(raw, text):
+        return raw.decode("gb18030"), "gb18030"
+    return text, "utf-8"
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3000" <= ch <= "\u303f" or "\u3400" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef"
+
+
+def _gbk_in_disguise(raw: bytes, text: str) -> bool:
+    """A short GBK text can be valid UTF-8 too (一 is D2 BB, UTF-8 for Cyrillic һ).
+
+    Chinese in real UTF-8 is three bytes a character, so a text whose non-ASCII
+    characters are all two-byte, of more than one script (real Greek or Russian
+    is one script; GBK bytes read as UTF-8 are a jumble of Cyrillic, Arabic,
+    Hebrew, ...), none of them the Latin letters of Western names (ü, é, ł), and
+    which GB18030 reads as Chinese only, is GBK. A single such character stays
+    ambiguous and is read as UTF-8.
+    """
+    wide = [ch for ch in text if ord(ch) > 0x7F]
+    if not wide or any(ord(ch) > 0x7FF for ch in wide) or any(ord(ch) <= 0x24F for ch in wide):
+        return False
+    if len({unicodedata.name(ch, "?").split()[0] for ch in wide}) < 2:
+        return False
+    try:
+        chinese = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    return all(_is_cjk(ch) for ch in chinese if ord(ch) > 0x7F)
 
 
 def _json(text: str) -> Any:
