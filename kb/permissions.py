@@ -48,6 +48,9 @@ class Permission(StrEnum):
     CONSULTATION_RESPOND = "consultation.respond"
     CONSULTATION_RECORD = "consultation.record"
     CONSULTATION_STATS = "consultation.stats"
+    CONSULTATION_LEDGER_VIEW = "consultation.ledger.view"
+    CONSULTATION_LEDGER_RECORD = "consultation.ledger.record"
+    CONSULTATION_REPORT = "consultation.report"
     EVENT_MANAGE = "event.manage"
     EVENT_VIEW = "event.view"
     EVENT_REGISTER = "event.register"
@@ -91,6 +94,11 @@ ROLE_MATRIX: dict[Permission, frozenset[Role]] = {
     P.CONSULTATION_RESPOND: frozenset({R.TALENT}),
     P.CONSULTATION_RECORD: frozenset({R.TALENT, R.RESEARCHER, R.COMMISSIONER, R.ADMIN}),
     P.CONSULTATION_STATS: frozenset({R.RESEARCHER, R.COMMISSIONER, R.ADMIN}),
+    # The adoption ledger: the requesting unit records what became of the advice;
+    # commissioners read it (talents read that of their own advice, kb.visibility).
+    P.CONSULTATION_LEDGER_VIEW: frozenset({R.TALENT, R.RESEARCHER, R.COMMISSIONER, R.ADMIN}),
+    P.CONSULTATION_LEDGER_RECORD: frozenset({R.RESEARCHER, R.ADMIN}),
+    P.CONSULTATION_REPORT: frozenset({R.RESEARCHER, R.ADMIN}),
     P.EVENT_MANAGE: frozenset({R.ORGANIZER, R.ADMIN}),
     P.EVENT_VIEW: ALL_ROLES,
     P.EVENT_REGISTER: frozenset({R.TALENT, R.ORGANIZER, R.ADMIN}),
@@ -172,6 +180,8 @@ OBJECT_RULES: dict[Permission, Callable[[Actor, Any], bool]] = {
     P.CONSULTATION_MANAGE: _consultation_owner,
     P.CONSULTATION_RESPOND: _own_invitation,
     P.CONSULTATION_RECORD: _consultation_record,
+    P.CONSULTATION_LEDGER_VIEW: _consultation_visible,
+    P.CONSULTATION_LEDGER_RECORD: _consultation_owner,
     P.EVENT_VIEW: _event_visible,
     P.EVENT_REGISTER: _self_or_event_manager,
     P.EVENT_HISTORY: _self_or_event_manager,

@@ -28,6 +28,7 @@ from kb.models.consultation import ConsultationInvitation, ConsultationRequest
 from kb.models.consultation_invitation import ConsultationAdvice, ConsultationAttachment
 from kb.models.event_extras import EventProposal
 from kb.permissions import allowed
+from kb.roles import Role
 
 
 def request_visible(actor: Actor | None, request: ConsultationRequest | None) -> bool:
@@ -55,6 +56,20 @@ def visible_invitations(actor: Actor | None, request: ConsultationRequest) -> li
 
 def advice_visible(actor: Actor | None, advice: ConsultationAdvice | None) -> bool:
     return advice is not None and invitation_visible(actor, advice.invitation)
+
+
+def ledger_visible(actor: Actor | None, advice: ConsultationAdvice | None) -> bool:
+    """The adoption ledger of one advice: whoever sees the advice, and commissioners
+    (who follow what the think tank achieved) on every request they may view."""
+    if advice is None or not allowed(actor, "consultation.ledger.view", advice.invitation.request):
+        return False
+    return advice_visible(actor, advice) or (actor is not None and actor.role == Role.COMMISSIONER)
+
+
+def ledger_recordable(actor: Actor | None, advice: ConsultationAdvice | None) -> bool:
+    """May add a step to the ledger: the requesting unit's researchers and admins."""
+    return (advice is not None and advice_visible(actor, advice)
+            and allowed(actor, "consultation.ledger.record", advice.invitation.request))
 
 
 def attachment_visible(actor: Actor | None, attachment: ConsultationAttachment | None) -> bool:

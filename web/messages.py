@@ -60,6 +60,9 @@ CATALOGUE: dict[str, LazyString] = {
     "checkin.not_registered": _l("此人当前没有报名（不在签到名单上），不能签到。"),
     "checkin.closed": _l("活动当前不能签到（已取消或尚未发布）。"),
     "checkin.undo.not_checked_in": _l("此人尚未签到，无需撤销。"),
+    # adoption ledger
+    "ledger.order": _l("请先记录意见被采纳入的文件，再记录落实或效果评估；已采纳的意见不能再记为未采纳。"),
+    "ledger.state": _l("这项咨询当前的状态下不能记录采纳情况。"),
 }
 
 #: What a permission lets one do, as the object of "只有……可以……".
@@ -87,6 +90,9 @@ ACTIONS: dict[str, LazyString] = {
     "consultation.respond": _l("答复这份咨询邀请"),
     "consultation.record": _l("查看咨询记录"),
     "consultation.stats": _l("查看咨询统计"),
+    "consultation.ledger.view": _l("查看采纳台账"),
+    "consultation.ledger.record": _l("记录采纳台账"),
+    "consultation.report": _l("生成咨询季度报告"),
     "event.manage": _l("管理活动"),
     "event.view": _l("查看这场活动"),
     "event.register": _l("报名活动"),

@@ -34,3 +34,32 @@ class InvitationResponse(StrEnum):
     ACCEPT = "accept"
     DECLINE = "decline"
     CONFLICT = "conflict"
+
+
+class LedgerStep(StrEnum):
+    """A step of an advice's adoption ledger, in the order policy usually takes them.
+
+    ``acknowledged`` is a leader's bare 同意/圈阅: the advice was read, which is
+    not adoption; ``instructed`` is a 批示 that says what to do with it.
+    """
+
+    SUBMITTED = "submitted"
+    ACKNOWLEDGED = "acknowledged"
+    INSTRUCTED = "instructed"
+    ADOPTED = "adopted"
+    NOT_ADOPTED = "not_adopted"
+    IMPLEMENTED = "implemented"
+    EVALUATED = "evaluated"
+
+
+class LeaderLevel(StrEnum):
+    """Whose 批示: the level of the leader who wrote it, lowest first (the order ranks them)."""
+
+    DISTRICT = "district"
+    CITY = "city"
+    PROVINCIAL = "provincial"
+
+
+class AdoptionExtent(StrEnum):
+    FULL = "full"
+    PARTIAL = "partial"

@@ -19,6 +19,7 @@ from kb.audit import audit
 from kb.consultations import notices, states
 from kb.consultations.attachments import Upload, check_upload, store
 from kb.consultations.enums import InvitationResponse, InvitationState, RequestState
+from kb.consultations.ledger import open_ledger
 from kb.consultations.screening import screen
 from kb.consultations.settings import ConsultationSettings
 from kb.errors import Conflict, ValidationError
@@ -179,6 +180,7 @@ def submit_advice(
     if invitation.state == InvitationState.INVITED:
         _accept(session, actor, invitation, now)
     advice = ConsultationAdvice(text=text, submitted_at=now)
+    open_ledger(advice, actor, now)
     for upload, content_type in zip(uploads, types, strict=True):
         stored, digest = store(data_dir, upload)
         advice.attachments.append(ConsultationAttachment(

@@ -2,8 +2,8 @@
 
 The rating window exists so that feedback reaches the expert while the advice
 is fresh; it counts Mon-Fri only (public holidays are not modelled). Adoption
-records whether the advice went into policy, and where, and may be recorded
-long after the request closed, because policy takes its time.
+(now kept step by step in the ledger, ``kb.consultations.ledger``) may be
+recorded long after the request closed, because policy takes its time.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from sqlalchemy.orm import Session
 from kb.actors import Actor
 from kb.audit import audit
 from kb.consultations import notices
+from kb.consultations.enums import AdoptionExtent, LedgerStep
+from kb.consultations.ledger import StepInput, record_step
 from kb.consultations.settings import ConsultationSettings
 from kb.errors import Conflict, ValidationError
 from kb.models import utcnow
 from kb.models.consultation import ADOPTION_LEVELS, ConsultationAdvice
 from kb.permissions import require
-
-ADOPTION_TEXT = {"full": "全部采纳", "partial": "部分采纳", "none": "未采纳"}
 
 
 def add_working_days(start: date, days: int) -> date:
@@ -73,23 +73,20 @@ def record_adoption(
     session: Session, actor: Actor, advice: ConsultationAdvice, level: str, adopted_into: str = "", *,
     now: datetime | None = None,
 ) -> None:
-    request = advice.invitation.request
-    require(actor, "consultation.manage", request)
-    if request.state not in ("answered", "closed", "in_progress"):
-        raise Conflict(f"consultation #{request.id} is {request.state!r}: adoption cannot be recorded")
+    """The short form of the adoption ledger: adopted (fully or partly) into a named document, or not.
+
+    Kept for the rating form and the older API call; the ledger
+    (``kb.consultations.ledger``) records the 批示, the document's number and
+    date, implementation and evaluation.
+    """
     if level not in ADOPTION_LEVELS:
         raise ValidationError(f"adoption is one of {', '.join(ADOPTION_LEVELS)}", {"adoption": "unknown level"})
     adopted_into = (adopted_into or "").strip()
     if level != "none" and not adopted_into:
         raise ValidationError("name the policy document or decision the advice went into",
                               {"adopted_into": "required when adopted"})
-    advice.adoption = level
-    advice.adopted_into = adopted_into[:500]
-    advice.adoption_recorded_at = now or utcnow()
-    audit(session, actor, "consultation.adopt", "consultation", request.id,
-          {"advice": advice.id, "talent": advice.invitation.talent.external_id, "adoption": level,
-           "adopted_into": advice.adopted_into})
-    where = f"，采纳于：{advice.adopted_into}" if advice.adopted_into else ""
-    notices.tell_talent(session, advice.invitation, "adopted", "咨询意见采纳情况",
-                        f"您的意见：{ADOPTION_TEXT[level]}{where}。")
-    session.flush()
+    if level == "none":
+        data = StepInput(step=LedgerStep.NOT_ADOPTED, evidence=adopted_into)
+    else:
+        data = StepInput(step=LedgerStep.ADOPTED, extent=AdoptionExtent(level), doc_title=adopted_into[:300])
+    record_step(session, actor, advice, data, now=now)

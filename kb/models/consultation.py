@@ -25,6 +25,7 @@ from kb.models.consultation_invitation import (
     ConsultationInvitation,
     ConsultationReminder,
 )
+from kb.models.consultation_ledger import AdviceLedgerEntry
 
 if TYPE_CHECKING:
     from kb.models.talent import Talent
@@ -125,6 +126,7 @@ class ConsultationDraw(Base):
 
 __all__ = [
     "ADOPTION_LEVELS",
+    "AdviceLedgerEntry",
     "CONFIDENTIALITY",
     "FORMS",
     "INVITATION_STATES",

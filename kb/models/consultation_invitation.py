@@ -18,6 +18,7 @@ from kb.models.base import Base, utcnow
 
 if TYPE_CHECKING:
     from kb.models.consultation import ConsultationRequest
+    from kb.models.consultation_ledger import AdviceLedgerEntry
     from kb.models.talent import Talent
 
 # invited -> accepted -> answered; invited -> declined | conflict; accepted -> conflict
@@ -67,14 +68,35 @@ class ConsultationAdvice(Base):
     rating_comment: Mapped[str] = mapped_column(Text, default="")
     rated_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     rated_by: Mapped[str] = mapped_column(String(200), default="")
-    adoption: Mapped[str | None] = mapped_column(String(10), nullable=True)  # ADOPTION_LEVELS
-    adopted_into: Mapped[str] = mapped_column(String(500), default="")  # policy document or decision
-    adoption_recorded_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
     invitation: Mapped[ConsultationInvitation] = relationship(back_populates="advice")
     attachments: Mapped[list[ConsultationAttachment]] = relationship(
         back_populates="advice", cascade="all, delete-orphan", order_by="ConsultationAttachment.id"
     )
+    # What became of it (kb.consultations.ledger): 批示, adoption into a document, implementation, evaluation.
+    ledger: Mapped[list[AdviceLedgerEntry]] = relationship(
+        back_populates="advice", cascade="all, delete-orphan",
+        order_by="[AdviceLedgerEntry.at, AdviceLedgerEntry.id]",
+    )
+
+    @property
+    def adoption(self) -> str | None:
+        """The extent of the latest adoption ("full", "partial"), "none" if recorded as not adopted,
+        else None: the old single field, now read from the ledger (its levels are in the 批示 rows)."""
+        for entry in reversed(self.ledger):
+            if entry.step == "adopted":
+                return entry.extent or "full"
+            if entry.step == "not_adopted":
+                return "none"
+        return None
+
+    @property
+    def adopted_into(self) -> str:
+        """The document of the latest adoption: title and number, as one line."""
+        for entry in reversed(self.ledger):
+            if entry.step == "adopted":
+                return " ".join(p for p in (entry.doc_title, entry.doc_number) if p)
+        return ""
 
 
 class ConsultationAttachment(Base):

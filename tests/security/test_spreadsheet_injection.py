@@ -25,7 +25,7 @@ from kb.actors import Actor
 from kb.consultations.export import invitations_csv, requests_csv
 from kb.events.export import attendee_rows, to_csv, to_xlsx
 from kb.models import Event, Talent, User
-from kb.models.consultation import ConsultationInvitation
+from kb.models.consultation import AdviceLedgerEntry, ConsultationInvitation
 from kb.tabular import FORMULA_STARTS, neutralise
 from kb.tabular import to_csv as table_csv
 from kb.tabular import to_xlsx as table_xlsx
@@ -96,7 +96,8 @@ def test_consultation_exports_are_inert(world: World, texts: list[str]) -> None:
         inv = s.get(ConsultationInvitation, world.ids["own"]["invitation"])
         req, adv = inv.request, inv.advice
         req.title, req.parties, inv.reason = title, [party], reason
-        adv.text, adv.rating_comment, adv.adopted_into, adv.adoption = advice, comment, adopted, "partial"
+        adv.text, adv.rating_comment = advice, comment
+        adv.ledger.append(AdviceLedgerEntry(step="adopted", extent="partial", doc_title=adopted))
         adv.attachments[0].filename = attachment
         inv.talent.organization = organization
         s.flush()
