@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from indexer import ExpertSearch, SearchQuery
-from indexer.models import MAX_LIMIT
+from indexer.models import MAX_LIMIT, Mode
 from indexer.results import result_dict
 from kb.taxonomy import load_taxonomy
 
@@ -59,7 +59,7 @@ def _codes(filters: dict[str, Any], key: str, known: Iterable[str] | None) -> tu
     return tuple(dict.fromkeys(values))
 
 
-def query_from_record(record: Any, top: int, mode: str = "hybrid") -> SearchQuery:
+def query_from_record(record: Any, top: int, mode: Mode = "hybrid") -> SearchQuery:
     """The ``SearchQuery`` of one parsed line; raises ``BadQueryLine``."""
     if not isinstance(record, dict):
         raise BadQueryLine("a line must be a JSON object")
@@ -89,13 +89,13 @@ def query_from_record(record: Any, top: int, mode: str = "hybrid") -> SearchQuer
         available=available,
         languages=_codes(filters, "languages", None),
         limit=limit,
-        mode=mode,  # type: ignore[arg-type]  # checked by SearchQuery
+        mode=mode,
         with_facets=False,
     )
 
 
 def run_batch(
-    search: ExpertSearch, lines: Iterable[str], top: int = 10, mode: str = "hybrid"
+    search: ExpertSearch, lines: Iterable[str], top: int = 10, mode: Mode = "hybrid"
 ) -> Iterator[BatchAnswer]:
     """Answer every non-blank line in order; a bad line yields an error answer and the run goes on."""
     for number, line in enumerate(lines, start=1):

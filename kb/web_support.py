@@ -63,10 +63,12 @@ def list_talents(
     total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
     rows = list(session.scalars(stmt.order_by(Talent.external_id).offset(offset).limit(limit)))
     ids = [t.id for t in rows]
-    accounts = {
-        tid: name for tid, name in session.execute(select(User.talent_id, User.username).where(User.talent_id.in_(ids)))
+    accounts: dict[int, str] = {
+        tid: name
+        for tid, name in session.execute(select(User.talent_id, User.username).where(User.talent_id.in_(ids)))
+        if tid is not None  # the query asks for linked accounts only; the column itself is nullable
     } if ids else {}
-    return TalentPage(rows, total, accounts)  # type: ignore[arg-type]
+    return TalentPage(rows, total, accounts)
 
 
 def get_account(session: Session, user_id: int) -> User | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -19,6 +20,9 @@ from kb.db import rows_matched, unit_of_work
 from kb.events.notices import format_code, notify_talents, when_where
 from kb.models import Event, EventRegistration, Talent, utcnow
 from kb.settings import EventSettings
+
+if TYPE_CHECKING:  # kb.context imports the whole product; a type is all this needs
+    from kb.context import KnowledgeBase
 
 #: events.reminder_lead_hours's default, for callers that pass no lead (tests).
 LEAD = timedelta(hours=EventSettings().reminder_lead_hours)
@@ -65,7 +69,7 @@ class ReminderReport:
     failed: int = 0
 
 
-def run_reminders(kb, now: datetime | None = None) -> ReminderReport:  # type: ignore[no-untyped-def]  # kb: KnowledgeBase
+def run_reminders(kb: KnowledgeBase, now: datetime | None = None) -> ReminderReport:
     """One worker tick: send what is due in its own transaction.
 
     A failure (database busy, say) is logged and reported, never raised: the

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import engine_from_config, pool
+from sqlalchemy import Connection, engine_from_config, pool
 
 from kb.models import Base
 
@@ -34,7 +34,7 @@ def run_migrations_online() -> None:
         _run(conn)
 
 
-def _run(connection) -> None:  # type: ignore[no-untyped-def]
+def _run(connection: Connection) -> None:
     # Batch mode lets the same migrations alter tables on SQLite, which has no
     # ALTER COLUMN, and is a no-op wrapper on PostgreSQL.
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import smtplib
 from email.message import EmailMessage
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kb.models import QueueItem
 from kb.notifications.inbox import MAIL_TOPIC
 from kb.queue import DrainReport, drain
 from kb.settings import MailSettings
+
+if TYPE_CHECKING:  # kb.context imports the whole product; a type is all this needs
+    from kb.context import KnowledgeBase
 
 
 def build_message(settings: MailSettings, base_url: str, payload: dict[str, Any]) -> EmailMessage:
@@ -40,7 +43,7 @@ def send(settings: MailSettings, base_url: str, payload: dict[str, Any]) -> None
         smtp.send_message(build_message(settings, base_url, payload))
 
 
-def drain_mail_queue(kb) -> DrainReport:  # type: ignore[no-untyped-def]  # kb: KnowledgeBase
+def drain_mail_queue(kb: KnowledgeBase) -> DrainReport:
     """Send what is due, one message per claim so one bad address holds up no other."""
     def handle(items: list[QueueItem]) -> None:
         for item in items:
