@@ -13,9 +13,11 @@ from __future__ import annotations
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
+from kb import labels
 from kb.actors import Actor
 from kb.audit import audit
 from kb.consultations.requests import requester_name
@@ -27,17 +29,19 @@ from kb.permissions import require
 from kb.taxonomy import load_taxonomy
 from kb.visibility import visible_invitations
 
+if TYPE_CHECKING:  # fpdf is imported when a dossier is made
+    from fpdf import FPDF
+
 FONT_FILES = ("NotoSansCJK-Regular.ttc", "NotoSansCJKsc-Regular.otf", "NotoSerifCJK-Regular.ttc",
               "wqy-microhei.ttc", "wqy-zenhei.ttc")
 FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", str(Path.home() / ".fonts"))
 
-STATE_ZH = {"draft": "草稿", "open": "已发布", "invited": "已邀请专家", "in_progress": "进行中",
-            "answered": "已答复", "closed": "已结束", "cancelled": "已取消"}
-INVITATION_ZH = {"invited": "已邀请", "accepted": "已接受", "declined": "已婉拒", "conflict": "申报回避",
-                 "answered": "已提交意见"}
-FORM_ZH = {"written": "书面意见", "meeting": "咨询会", "panel": "评审会"}
-SECRECY_ZH = {"public": "平台内公开", "unit": "仅本单位", "confidential": "保密"}
-ADOPTION_ZH = {"full": "全部采纳", "partial": "部分采纳", "none": "未采纳", None: "未记录"}
+STATE_ZH = {code: words[0] for code, words in labels.REQUEST_STATES.items()}
+INVITATION_ZH = {code: words[0] for code, words in labels.INVITATION_STATES.items()}
+FORM_ZH = {code: words[0] for code, words in labels.FORMS.items()}
+SECRECY_ZH = {code: words[0] for code, words in labels.SECRECY.items()}
+ADOPTION_ZH: dict[str | None, str] = {code: words[0] for code, words in labels.ADOPTION.items()}
+ADOPTION_ZH[None] = labels.NOT_RECORDED[0]
 
 
 class FontMissing(KbError):
@@ -78,7 +82,7 @@ def _sc_face(path: Path) -> int:
     return 0
 
 
-def _pdf(font: Path | None):  # type: ignore[no-untyped-def]
+def _pdf(font: Path | None) -> FPDF:
     from fpdf import FPDF
 
     path, index = find_cjk_font(font)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from kb.actors import Actor
 from kb.audit import audit
 from kb.consultations.requests import list_requests, requester_name
+from kb.labels import ADOPTION, FORMS, INVITATION_STATES, REQUEST_STATES, SECRECY, both, fields_both
 from kb.localtime import DEFAULT_TIMEZONE
 from kb.models.consultation import ConsultationInvitation, ConsultationRequest
 from kb.tabular import Column, headers, to_csv
@@ -43,7 +44,8 @@ INVITATION_COLUMNS = (
 def _request_row(session: Session, actor: Actor, r: ConsultationRequest) -> list[object]:
     managed = request_managed(actor, r)
     return [
-        r.id, r.title, r.unit, requester_name(session, r), r.state, r.form, r.confidentiality, " ".join(r.fields),
+        r.id, r.title, r.unit, requester_name(session, r), both(REQUEST_STATES, r.state), both(FORMS, r.form),
+        both(SECRECY, r.confidentiality), fields_both(r.fields),
         r.deadline, r.experts_wanted,
         "；".join(r.parties) if managed else "",
         len(r.invitations) if managed else "",
@@ -55,11 +57,11 @@ def _request_row(session: Session, actor: Actor, r: ConsultationRequest) -> list
 def _invitation_row(actor: Actor, r: ConsultationRequest, i: ConsultationInvitation) -> list[object]:
     a = i.advice if advice_visible(actor, i.advice) else None
     return [
-        r.id, r.title, i.talent.external_id, i.talent.name, i.talent.organization, i.state,
+        r.id, r.title, i.talent.external_id, i.talent.name, i.talent.organization, both(INVITATION_STATES, i.state),
         i.invited_at, i.responded_at, i.reason,
         a.submitted_at if a else "", a.text if a else "",
         "；".join(x.filename for x in a.attachments) if a else "",
-        (a.rating or "") if a else "", a.rating_comment if a else "", (a.adoption or "") if a else "",
+        (a.rating or "") if a else "", a.rating_comment if a else "", both(ADOPTION, a.adoption) if a else "",
         a.adopted_into if a else "",
     ]
 
