@@ -25,6 +25,10 @@ CATALOGUE: dict[str, LazyString] = {
     "conflict": _l("这条记录刚刚被其他人修改过，您的操作没有保存。请查看最新内容后再试。"),
     "invalid": _l("填写的内容有误，请按提示更正。"),
     "permission.denied": _l("您的账号不能执行这项操作。"),
+    "permission.admin_area": _l("管理页面只对人才服务专员和系统管理员开放。"),
+    "permission.not_a_talent": _l("只有关联了人才档案的账号才有自己的活动和报名记录。"),
+    "permission.attachment": _l("只有这项咨询的经办人和提交意见的专家可以下载这份附件。"),
+    "permission.attendance": _l("只有活动组织者和系统管理员可以查看参会名单。"),
     "conflict.busy": _l("有人正在同时保存，您的操作没有保存。请稍等片刻再试一次。"),
     "invalid.value": _l("有一项内容超出了允许的范围或格式不对，没有保存。请检查数字、日期和长度。"),
     # attachments
@@ -124,6 +128,8 @@ def render(code: str, params: Mapping[str, Any] | None = None) -> str | None:
 
 def forbidden_text(exc: PermissionDenied) -> str:
     """Who may do it, in plain words: "只有系统管理员可以管理账号。"."""
+    if exc.code != "permission.denied" and exc.code in CATALOGUE:
+        return str(CATALOGUE[exc.code])
     action = ACTIONS.get(str(exc.params.get("action", "")))
     roles = [str(r) for r in exc.params.get("roles", [])]
     if action is None or not roles:

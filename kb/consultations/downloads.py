@@ -26,7 +26,8 @@ def attachment_for(session: Session, actor: Actor, attachment_id: int, data_dir:
         raise NotFound(f"no attachment #{attachment_id}")
     request = att.advice.invitation.request
     if not attachment_visible(actor, att):
-        raise PermissionDenied(f"{actor.label} may not read the advice attachment #{attachment_id}")
+        raise PermissionDenied(f"{actor.label} may not read the advice attachment #{attachment_id}",
+                               code="permission.attachment")
     path = attachments_dir(data_dir) / att.stored_name
     if not path.is_file():
         raise NotFound(f"the file of attachment #{attachment_id} is missing from the data directory")

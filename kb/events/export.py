@@ -36,7 +36,8 @@ EXPORTED_STATUSES = ("registered", "waitlisted")
 def attendee_rows(session: Session, actor: Actor, event: Event, *, attended_only: bool = False) -> list[list[str]]:
     """Header plus one row per seat holder (and waitlisted talent), registered first."""
     if not event_attendance_visible(actor, event):
-        raise PermissionDenied(f"{actor.label} may not see who attends event #{event.id}")
+        raise PermissionDenied(f"{actor.label} may not see who attends event #{event.id}",
+                               code="permission.attendance")
     tax = load_taxonomy()
     stmt = (
         select(EventRegistration, Talent).join(Talent, Talent.id == EventRegistration.talent_id)

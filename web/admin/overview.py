@@ -17,5 +17,5 @@ from web.sessions import db
 def index() -> str:
     sections = visible_sections()
     if not sections:
-        raise PermissionDenied("no administration section is open to this account")
+        raise PermissionDenied("no administration section is open to this account", code="permission.admin_area")
     return render_template("admin/index.html", sections=sections, pending=pending_count(db()))

@@ -72,7 +72,7 @@ def _talent_or_self(external_id: str | None) -> Talent:
         return kt.get_talent(db(), external_id)
     talent = _my_talent()
     if talent is None:
-        raise PermissionDenied("this account is not linked to a talent")
+        raise PermissionDenied("this account is not linked to a talent", code="permission.not_a_talent")
     return talent
 
 
