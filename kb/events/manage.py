@@ -25,7 +25,7 @@ from kb.events.notices import notify_talents, when_where
 from kb.events.registration import HOLDING, fill_from_waitlist, lock_event
 from kb.events.validation import clean_event_values
 from kb.models import Event, EventRegistration, EventSpeaker, Talent, utcnow
-from kb.permissions import require
+from kb.permissions import allowed, require
 
 COLUMNS = ("kind", "title", "description", "topics", "start_at", "end_at", "timezone", "place", "online_url",
            "capacity", "registration_deadline", "audience_categories", "audience_fields")
@@ -169,6 +169,26 @@ def finish_event(session: Session, actor: Actor, event: Event, *, now: datetime 
 
 # The moves an organizer makes; ``draft`` is where an event starts, never a move.
 MANUAL_MOVES = (EventStatus.PUBLISHED, EventStatus.CANCELLED, EventStatus.FINISHED)
+
+
+def moves_now(actor: Actor | None, event: Event, now: datetime | None = None) -> list[EventStatus]:
+    """The moves the organizer's page offers now: exactly those ``transition`` would accept.
+
+    Publish a draft; cancel a draft or a published event; finish a published
+    event only once it has started (``finish_event`` refuses it before).
+    """
+    if actor is None or not allowed(actor, "event.manage", event):
+        return []
+    now = now or utcnow()
+    status = EventStatus(event.status)
+    moves = []
+    if status is EventStatus.DRAFT:
+        moves.append(EventStatus.PUBLISHED)
+    if status is EventStatus.PUBLISHED and now >= event.start_at:
+        moves.append(EventStatus.FINISHED)
+    if status in (EventStatus.DRAFT, EventStatus.PUBLISHED):
+        moves.append(EventStatus.CANCELLED)
+    return moves
 
 
 def transition(session: Session, actor: Actor, event: Event, to: EventStatus, reason: str = "", *,

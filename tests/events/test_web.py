@@ -118,7 +118,7 @@ def test_the_salon_through_the_pages(site) -> None:  # type: ignore[no-untyped-d
     assert xlsx.data[:2] == b"PK"
 
     # Cancelling promotes the waitlist; feedback from the attendee; materials.
-    assert post(talent, f"/events/{event_id}/unregister").status_code == 302
+    assert post(talent, f"/events/{event_id}/unregister", {"confirmed": "1"}).status_code == 302
     assert "已报名" in other.get(f"/events/{event_id}").get_data(as_text=True)
     resp = post(org, f"/events/{event_id}/materials",
                 {"file": (io.BytesIO(b"%PDF-1.4 slides"), "讲义.pdf")}, content_type="multipart/form-data")

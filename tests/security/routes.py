@@ -202,9 +202,13 @@ FIXED = {"fmt": "csv", "token": "no-such-invitation", "code": "en", "filename": 
 # The same keys serve as form fields (pages) and JSON (API); FILE marks a multipart upload.
 FILE = "file"
 BODIES: dict[str, dict[str, Any]] = {
+    # destructive page actions ask first (web/confirm.py); confirmed, they reach the permission check
+    **{endpoint: {"confirmed": "1"} for endpoint in (
+        "admin.set_active", "admin.revoke_token", "auth.revoke_token", "talents.delete_output",
+        "talents.remove_affiliation", "events.unregister", "events.delete_material")},
     "consultations.change_state": {"to": "closed"}, "consultations_api.transition": {"to": "closed"},
     "consultations.respond": {"action": "accept"}, "consultations_api.respond": {"action": "accept"},
-    "events.change_state": {"to": "cancelled"}, "events_api.transition": {"to": "cancelled"},
+    "events.change_state": {"to": "cancelled", "confirmed": "1"}, "events_api.transition": {"to": "cancelled"},
     "events.invite": {"talent_ids": "web-002"}, "events_api.invite": {"talent_ids": ["web-002"]},
     "events_api.check_in": {"code": "ABCD-EFGH"},
     "events_api.reply": {"accept": True}, "events_api.review": {"accept": True},

@@ -89,7 +89,7 @@ def test_accounts_create_disable_reset(site: Site, clients: dict[str, FlaskClien
     c = site.app.test_client()
     login(c, "analyst", "quiet-river-2026x")
     assert c.get("/search").status_code == 200
-    assert admin.post(f"/admin/users/{uid}/active", data={"csrf_token": token, "active": "0"}).status_code == 200
+    assert admin.post(f"/admin/users/{uid}/active", data={"csrf_token": token, "active": "0", "confirmed": "1"}).status_code == 200
     assert c.get("/search").status_code == 302  # a disabled account's session ends
     assert admin.post(f"/admin/users/{uid}/active", data={"csrf_token": token, "active": "1"}).status_code == 200
     reset = admin.post(f"/admin/users/{uid}/password", data={"csrf_token": token}).get_data(as_text=True)
@@ -97,7 +97,7 @@ def test_accounts_create_disable_reset(site: Site, clients: dict[str, FlaskClien
     login(site.app.test_client(), "analyst", new_password)
     with site.kb.sessions() as s:
         me = s.query(User).filter_by(username="admin").one().id
-    assert admin.post(f"/admin/users/{me}/active", data={"csrf_token": token, "active": "0"}).status_code == 409
+    assert admin.post(f"/admin/users/{me}/active", data={"csrf_token": token, "active": "0", "confirmed": "1"}).status_code == 409
 
 
 def test_create_and_delete_talent(site: Site, clients: dict[str, FlaskClient]) -> None:

@@ -165,11 +165,11 @@ def test_talent_adds_its_own_but_only_staff_remove(site: Site, clients: dict[str
     staff = clients["commissioner"]
     row_ids = _ids(staff, OWN)
     assert len(row_ids) == 2
-    resp = c.post(f"/talents/{OWN}/affiliations/{row_ids[0]}/delete", data={"csrf_token": csrf_token(c, "/account")})
+    resp = c.post(f"/talents/{OWN}/affiliations/{row_ids[0]}/delete", data={"csrf_token": csrf_token(c, "/account"), "confirmed": "1"})
     assert resp.status_code == 403 and len(_rows(site, OWN)) == 2
     for row_id in row_ids:
         resp = staff.post(f"/talents/{OWN}/affiliations/{row_id}/delete",
-                          data={"csrf_token": csrf_token(staff, "/account")})
+                          data={"csrf_token": csrf_token(staff, "/account"), "confirmed": "1"})
         assert resp.status_code == 302
     assert _rows(site, OWN) == []
     assert "已删除工作经历" in staff.get(f"/talents/{OWN}/edit").get_data(as_text=True)
@@ -188,7 +188,7 @@ def test_staff_edit_anyones_and_screening_sees_it(site: Site, clients: dict[str,
         ctx = build_context(s, request, [talent.id], ConsultationSettings(), THIS_YEAR)
         assert [r.code for r in conflicts_of(ctx, talent)] == ["party_former_employer"]
     for row_id in _ids(c, OTHER):
-        c.post(f"/talents/{OTHER}/affiliations/{row_id}/delete", data={"csrf_token": csrf_token(c, "/account")})
+        c.post(f"/talents/{OTHER}/affiliations/{row_id}/delete", data={"csrf_token": csrf_token(c, "/account"), "confirmed": "1"})
     assert _rows(site, OTHER) == []
 
 
@@ -199,7 +199,7 @@ def test_others_get_403_and_change_nothing(site: Site, clients: dict[str, FlaskC
         row_id = row.id
     c = clients[username]
     assert _add(c, OTHER, "不该出现的单位").status_code == 403
-    resp = c.post(f"/talents/{OTHER}/affiliations/{row_id}/delete", data={"csrf_token": csrf_token(c, "/account")})
+    resp = c.post(f"/talents/{OTHER}/affiliations/{row_id}/delete", data={"csrf_token": csrf_token(c, "/account"), "confirmed": "1"})
     assert resp.status_code == 403
     assert _rows(site, OTHER) == [("保留的单位", None, None)]
     with site.kb.sessions() as s, s.begin():
@@ -211,7 +211,7 @@ def test_another_talents_row_through_ones_own_url_is_404(site: Site, clients: di
         row = add_affiliation(s, Actor.system("t"), get_talent(s, OTHER), {"organization": "别人的单位"})
         row_id = row.id
     c = clients["commissioner"]
-    resp = c.post(f"/talents/{OWN}/affiliations/{row_id}/delete", data={"csrf_token": csrf_token(c, "/account")})
+    resp = c.post(f"/talents/{OWN}/affiliations/{row_id}/delete", data={"csrf_token": csrf_token(c, "/account"), "confirmed": "1"})
     assert resp.status_code == 404
     assert ("别人的单位", None, None) in _rows(site, OTHER)
     with site.kb.sessions() as s, s.begin():
@@ -254,7 +254,7 @@ def test_duplicate_is_refused_in_the_ui_language(site: Site, clients: dict[str, 
     assert "这段工作经历已在列表中" in resp.get_data(as_text=True)
     assert _rows(site, OWN) == [("深圳证券交易所", 2001, 2005)]
     for row_id in _ids(c, OWN):
-        c.post(f"/talents/{OWN}/affiliations/{row_id}/delete", data={"csrf_token": csrf_token(c, "/account")})
+        c.post(f"/talents/{OWN}/affiliations/{row_id}/delete", data={"csrf_token": csrf_token(c, "/account"), "confirmed": "1"})
 
 
 

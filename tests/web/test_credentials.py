@@ -120,7 +120,7 @@ def targets(site: Site, admin: FlaskClient) -> dict[str, str]:
     wrong, _ = new_account(site)
     no_password, _ = new_account(site, password=None)
     disabled, uid = new_account(site)
-    assert post(admin, f"/admin/users/{uid}/active", {"active": "0"}).status_code == 200
+    assert post(admin, f"/admin/users/{uid}/active", {"active": "0", "confirmed": "1"}).status_code == 200
     return {"wrong password": wrong, "no password": no_password, "disabled": disabled,
             "disabled, right password": disabled, "unknown": "no-such-account"}
 
@@ -248,7 +248,7 @@ SESSION_ENDERS: dict[str, Callable[[Site, FlaskClient, FlaskClient, int], None]]
     "logout": lambda site, browser, admin, uid: post(browser, "/logout"),
     "password change": _change_own_password,
     "admin password reset": lambda site, browser, admin, uid: post(admin, f"/admin/users/{uid}/password"),
-    "disable": lambda site, browser, admin, uid: post(admin, f"/admin/users/{uid}/active", {"active": "0"}),
+    "disable": lambda site, browser, admin, uid: post(admin, f"/admin/users/{uid}/active", {"active": "0", "confirmed": "1"}),
 }
 
 
@@ -346,7 +346,7 @@ def test_the_owner_creates_lists_and_revokes_tokens_on_the_page_and_in_the_api(s
     assert not api_works(site, secret)
     assert api.delete(f"/api/v1/tokens/{mine['id']}", headers=h).status_code == 204  # idempotent
     # and on the page
-    assert post(browser, f"/account/tokens/{_id_of(site, other_secret)}/revoke").status_code == 302
+    assert post(browser, f"/account/tokens/{_id_of(site, other_secret)}/revoke", {"confirmed": "1"}).status_code == 302
     assert not api_works(site, other_secret)
 
 
@@ -360,8 +360,8 @@ def _surfaces(site: Site, owner_id: int, public_id: str, caller: FlaskClient, ca
     h = {"Authorization": f"Bearer {caller_secret}"}
     return {
         "admin list": caller.get(f"/admin/users/{owner_id}/tokens").status_code,
-        "account page revoke": post(caller, f"/account/tokens/{public_id}/revoke").status_code,
-        "admin page revoke": post(caller, f"/admin/users/{owner_id}/tokens/{public_id}/revoke").status_code,
+        "account page revoke": post(caller, f"/account/tokens/{public_id}/revoke", {"confirmed": "1"}).status_code,
+        "admin page revoke": post(caller, f"/admin/users/{owner_id}/tokens/{public_id}/revoke", {"confirmed": "1"}).status_code,
         "api revoke": site.app.test_client().delete(f"/api/v1/tokens/{public_id}", headers=h).status_code,
     }
 

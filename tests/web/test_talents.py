@@ -186,11 +186,11 @@ def test_outputs_add_edit_delete(site: Site, clients: dict[str, FlaskClient]) ->
     assert ok.status_code == 302
     t = _talent(site, OWN)
     assert any(o.title == "跨境金融监管协同研究（修订版）" for o in t.outputs)
-    gone = c.post(f"/talents/{OWN}/outputs/{out.id}/delete", data={"csrf_token": token, "version": t.version})
+    gone = c.post(f"/talents/{OWN}/outputs/{out.id}/delete", data={"csrf_token": token, "version": t.version, "confirmed": "1"})
     assert gone.status_code == 302
     assert all(o.id != out.id for o in _talent(site, OWN).outputs)
     assert c.post(f"/talents/{OWN}/outputs/{out.id}/delete",
-                  data={"csrf_token": token, "version": _talent(site, OWN).version}).status_code == 404
+                  data={"csrf_token": token, "version": _talent(site, OWN).version, "confirmed": "1"}).status_code == 404
 
 
 def test_edit_reaches_search_at_once(site: Site, clients: dict[str, FlaskClient]) -> None:

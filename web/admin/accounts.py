@@ -15,6 +15,7 @@ from kb.talents.changes import get_talent
 from kb.web_support import get_account, list_accounts
 from web.admin import bp
 from web.admin.forms import InviteForm, UserForm
+from web.confirm import confirm_first
 from web.forms import attach_errors
 from web.sessions import current_actor, db
 
@@ -57,7 +58,7 @@ def create_user() -> tuple[str, int]:
         return _users_page(form, 400)
     except (ValidationError, Conflict) as exc:
         db().rollback()
-        errors = exc.errors if isinstance(exc, ValidationError) else {"username": str(exc)}
+        errors = exc.errors if isinstance(exc, ValidationError) else {"username": error_text(exc)}
         return _users_page(form, 400 if isinstance(exc, ValidationError) else 409,
                            problems=attach_errors(form, errors))
     return _users_page(UserForm(formdata=None), notice=_("已创建账号 %(u)s。", u=user.username))
@@ -70,8 +71,20 @@ def _account(user_id: int):  # type: ignore[no-untyped-def]
     return user
 
 
+def _disable_question(user_id: int) -> str:
+    require(current_actor(), "users.manage")  # the question names the account: only to those who manage it
+    return _("确定停用账号 %(u)s 吗？其登录立即失效，接口令牌全部撤销。", u=_account(user_id).username)
+
+
+def _revoke_question(user_id: int, token_id: str) -> str:
+    require(current_actor(), "users.manage")
+    api_tokens.get_token(db(), current_actor(), token_id)  # type: ignore[arg-type]  # refuses what one may not see
+    return _("确定撤销这个令牌吗？使用它的程序将立即无法访问。")
+
+
 @bp.post("/users/<int:user_id>/active")
 @login_required
+@confirm_first(_disable_question, when=lambda: request.form.get("active") != "1")
 def set_active(user_id: int) -> tuple[str, int]:
     require(current_actor(), "users.manage")
     user = _account(user_id)
@@ -139,6 +152,7 @@ def user_tokens(user_id: int) -> str:
 
 @bp.post("/users/<int:user_id>/tokens/<token_id>/revoke")
 @login_required
+@confirm_first(_revoke_question)
 def revoke_token(user_id: int, token_id: str) -> Response:
     require(current_actor(), "users.manage")
     user = _account(user_id)

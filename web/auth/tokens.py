@@ -11,6 +11,7 @@ from kb import api_tokens
 from kb.models import utcnow
 from web.auth import bp
 from web.auth.forms import TokenForm
+from web.confirm import confirm_first
 from web.sessions import current_actor, db
 
 
@@ -36,8 +37,14 @@ def new_token() -> tuple[str, int]:
     return _page(TokenForm(formdata=None), secret=issued.secret)
 
 
+def _revoke_question(token_id: str) -> str:
+    api_tokens.get_token(db(), current_actor(), token_id)  # type: ignore[arg-type]  # refuses another's token first
+    return _("确定撤销这个令牌吗？使用它的程序将立即无法访问。")
+
+
 @bp.post("/account/tokens/<token_id>/revoke")
 @login_required
+@confirm_first(_revoke_question)
 def revoke_token(token_id: str) -> Response:
     """Revoke one of one's own tokens (an administrator may revoke anyone's; others get a 404)."""
     row = api_tokens.revoke(db(), current_actor(), token_id)  # type: ignore[arg-type]

@@ -27,6 +27,7 @@ from kb.permissions import allowed, require
 from kb.talents import changes as kt
 from kb.taxonomy import load_taxonomy
 from kb.visibility import event_attendance_visible
+from web.confirm import confirm_first
 from web.events import bp
 from web.events.forms import event_values, form_of
 from web.events.labels import LABELS
@@ -104,6 +105,7 @@ def detail(event_id: int) -> str:
         my_feedback=feedback.feedback_of(db(), event, talent) if talent else None,
         can_feedback=bool(talent and feedback.can_give_feedback(db(), event, talent)),
         replies=queries.replies(db(), actor, event) if manage_it else None,
+        moves=manage.moves_now(actor, event),
         summary=feedback.feedback_summary(db(), actor, event) if manage_it else None,
     )
 
@@ -169,8 +171,28 @@ def edit(event_id: int) -> tuple[str, int] | WResponse:
     return _form_page(values, errors, event)
 
 
+def _cancel_question(event_id: int) -> str:
+    require(current_actor(), "event.manage", _event(event_id))
+    return _("确定取消活动“%(title)s”吗？已报名、候补和已邀请的人才都会收到取消通知。", title=_event(event_id).title)
+
+
+def _manage_question(event_id: int, question: str) -> str:
+    require(current_actor(), "event.manage", _event(event_id))
+    return question
+
+
+def _unregister_question(event_id: int) -> str:
+    event, named = _event(event_id), request.form.get("talent_id")
+    require(current_actor(), "event.register", _talent_or_self(named))  # the rule signup.cancel applies
+    if named:
+        return _("确定代 %(name)s 取消“%(title)s”的报名吗？名额将让给候补的第一位。",
+                 name=_talent_or_self(named).name, title=event.title)
+    return _("确定取消“%(title)s”的报名吗？名额将让给候补的第一位。", title=event.title)
+
+
 @bp.post("/<int:event_id>/state")
 @login_required
+@confirm_first(_cancel_question, when=lambda: request.form.get("to") == EventStatus.CANCELLED)
 def change_state(event_id: int) -> WResponse:
     to = choice(EventStatus, request.form.get("to"), "to", manage.MANUAL_MOVES)
     manage.transition(db(), current_actor(), _event(event_id), to, request.form.get("reason", ""))
@@ -261,6 +283,7 @@ def reply(event_id: int) -> WResponse:
 
 @bp.post("/<int:event_id>/unregister")
 @login_required
+@confirm_first(_unregister_question)
 def unregister(event_id: int) -> WResponse:
     event = _event(event_id)
     talent = _talent_or_self(request.form.get("talent_id"))
@@ -366,6 +389,7 @@ def download_material(event_id: int, material_id: int) -> Response:
 
 @bp.post("/<int:event_id>/materials/<int:material_id>/delete")
 @login_required
+@confirm_first(lambda event_id, material_id: _manage_question(event_id, _("确定删除这份资料吗？")))
 def delete_material(event_id: int, material_id: int) -> WResponse:
     event = _event(event_id)
     materials.remove_material(db(), current_actor(), event, material_id, knowledge_base().settings.data_dir)

@@ -33,6 +33,7 @@ from kb.permissions import allowed, require
 from kb.search_service import similar_experts
 from kb.talents import changes as kt
 from kb.talents.profiles import ProfileView, pending_for, profile_history, profile_view
+from web.confirm import confirm_first
 from web.consultations.labels import LABELS as CONSULTATION_LABELS
 from web.events.labels import LABELS as EVENT_LABELS
 from web.forms import attach_errors
@@ -214,8 +215,16 @@ def edit_output(external_id: str, output_id: int) -> Response | tuple[str, int]:
     return _save_output(talent, form, output)
 
 
+def _ask_editor(external_id: str, permission: str, question: str) -> str:
+    """Ask only someone who may make the change (anyone else is refused, not asked)."""
+    require(current_actor(), permission, kt.get_talent(db(), external_id))
+    return question
+
+
 @bp.post("/talents/<external_id>/outputs/<int:output_id>/delete")
 @login_required
+@confirm_first(lambda external_id, output_id: _ask_editor(external_id, "talent.edit",
+                                                          _("确定删除这项成果吗？删除后不能恢复。")))
 def delete_output(external_id: str, output_id: int) -> Response | tuple[str, int]:
     talent = kt.get_talent(db(), external_id)
     try:
@@ -267,6 +276,8 @@ def add_affiliation(external_id: str) -> Response | tuple[str, int]:
 
 @bp.post("/talents/<external_id>/affiliations/<int:affiliation_id>/delete")
 @login_required
+@confirm_first(lambda external_id, affiliation_id: _ask_editor(external_id, "talent.affiliations.remove",
+                                                                _("确定删除这段工作经历吗？")))
 def remove_affiliation(external_id: str, affiliation_id: int) -> Response:
     talent = kt.get_talent(db(), external_id)
     ka.remove_affiliation(db(), current_actor(), talent, affiliation_id)

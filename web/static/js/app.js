@@ -5,8 +5,18 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var question = form && form.getAttribute && form.getAttribute("data-confirm");
-    if (question && !window.confirm(question)) {
+    if (!question) { return; }
+    if (!window.confirm(question)) {
       event.preventDefault();
+      return;
+    }
+    // Answered here: the server's confirmation page (the no-script path) is not needed.
+    if (!form.querySelector("input[name=confirmed]")) {
+      var field = document.createElement("input");
+      field.type = "hidden";
+      field.name = "confirmed";
+      field.value = "1";
+      form.appendChild(field);
     }
   });
   // Select the text of a one-time secret (invitation link, token) when clicked.
