@@ -79,7 +79,7 @@ def _actor_talent(actor: Actor, o: Objects) -> Any:
 ANY_ACCOUNT: Pred = lambda actor, o: True  # noqa: E731
 TOKEN_HOLDER: Pred = lambda actor, o: actor.user_id == o.token_owner or allowed(actor, "users.manage")  # noqa: E731
 STAFF_ONLY: Pred = lambda actor, o: actor.role in STAFF  # noqa: E731
-PUBLIC = "public"  # no login needed (login page, invitation by token, language switch, static, OpenAPI)
+PUBLIC = "public"  # no login needed (login page, invitation by token, language switch, static, OpenAPI, ops)
 
 view_req = can("consultation.view", "request")
 manage_req = both(view_req, can("consultation.manage", "request"))
@@ -116,6 +116,9 @@ RULES: dict[str, Pred | str] = {
     "admin.user_tokens": can("users.manage"), "admin.revoke_token": can("users.manage"),
     "api.list_tokens": ANY_ACCOUNT, "api.revoke_token": TOKEN_HOLDER,
     "auth.login": PUBLIC, "auth.invitation": PUBLIC, "i18n.switch": PUBLIC, "static": PUBLIC,
+    # operations, for load balancers and monitoring: no login; who may read /metrics (this machine
+    # or ops.metrics_token) is decided by address, not role: tests/ops/test_metrics.py
+    "ops.healthz": PUBLIC, "ops.readyz": PUBLIC, "ops.metrics": PUBLIC,
     # core API
     "api.openapi": PUBLIC, "api.me": ANY_ACCOUNT, "api.search": can("search"),
     "api.get_talent": can("talent.view", "talent"), "api.list_outputs": can("talent.view", "talent"),
@@ -220,7 +223,8 @@ BODIES: dict[str, dict[str, Any]] = {
     "consultations_api.create_consultation": {"title": "路由矩阵"},
     "consultations_api.select": {"talent_id": "web-002", "action": "include", "reason": "路由矩阵"},
     "consultations_api.invite": {"talent_ids": ["web-002"]}, "consultations_api.rate": {"rating": 5},
-    "consultations_api.adopt": {"adoption": "full"},
+    # adopted needs the document it went into (kb.consultations.outcome.record_adoption)
+    **dict.fromkeys(("consultations.adopt", "consultations_api.adopt"), {"adoption": "full", "adopted_into": "路由矩阵"}),
     "events_api.create_event": {"title": "路由矩阵", "start_at": "2027-01-01T14:00", "end_at": "2027-01-01T16:00",
                                 "capacity": 10},
     "events_api.change_audience": {"talent_id": "web-002", "action": "add"},

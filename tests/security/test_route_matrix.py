@@ -20,6 +20,7 @@ from collections.abc import Iterator
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import MetaData, select
+from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
 
 from kb.actors import Actor
@@ -114,8 +115,12 @@ class Caller:
 
 
     def _endpoint(self, method: str, url: str) -> str:
-        """The endpoint a URL reaches, so a call made by URL alone still sends that endpoint's body."""
-        endpoint, _args = self.world.site.app.url_map.bind("localhost").match(url.split("?")[0], method)
+        """The endpoint a URL reaches, so a call made by URL alone still sends that endpoint's body;
+        none for a URL no route answers (the 404/405 pages are requests too)."""
+        try:
+            endpoint, _args = self.world.site.app.url_map.bind("localhost").match(url.split("?")[0], method)
+        except HTTPException:
+            return ""
         return str(endpoint)
 
 
