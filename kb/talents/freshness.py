@@ -110,12 +110,14 @@ def write_snapshot(session: Session, now: datetime, settings: FreshnessSettings)
 
 
 def _insert_snapshots(session: Session, rows: list[dict[str, Any]]) -> int:
-    if not rows:
-        return 0
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    result = session.execute(insert(FreshnessSnapshot).values(rows).on_conflict_do_nothing(
-        index_elements=["day", "state"]))
-    return int(result.rowcount or 0)
+    written = 0
+    for i in range(0, len(rows), 500):  # bounded statements: SQLite limits bound parameters
+        # The returned ids count the rows written (rowcount is -1 for this statement under psycopg).
+        result = session.execute(insert(FreshnessSnapshot).values(rows[i:i + 500]).on_conflict_do_nothing(
+            index_elements=["day", "state"]).returning(FreshnessSnapshot.id))
+        written += len(result.all())
+    return written
 
 
 def backfill_snapshots(session: Session, start: date, end: date, settings: FreshnessSettings) -> int:
