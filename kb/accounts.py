@@ -74,7 +74,8 @@ def create_user(
     if role == "talent" and talent is None:
         raise ValidationError("a talent account must be linked to a talent", {"talent": "required"})
     if session.scalar(select(User).where(User.username == username)):
-        raise Conflict(f"an account named {username!r} exists already")
+        raise Conflict(f"an account named {username!r} exists already", code="account.username_taken",
+                       params={"username": username})
     if talent is not None and session.scalar(select(User).where(User.talent_id == talent.id)):
         raise Conflict(f"talent {talent.external_id} already has an account")
     if password is not None and enforce_policy:

@@ -58,6 +58,8 @@ CATALOGUE: dict[str, LazyString] = {
     "record.not_object": _l("这条记录的格式不对。"),
     "record.invalid": _l("这一项不符合要求。"),
     "password.weak": _l("密码至少 %(min)s 个字符，不能包含用户名，且不能只由少数几个字符重复组成。"),
+    # accounts
+    "account.username_taken": _l("用户名“%(username)s”已被使用，请换一个。"),
     # check-in
     "checkin.already": _l("该签到码已于 %(time)s 签到，无需重复签到。"),
     "checkin.code.unknown": _l("签到码“%(code)s”不存在，请核对后重新输入，或在名单中按姓名签到。"),

@@ -246,3 +246,17 @@ def test_a_refused_form_without_its_own_page_shows_the_text_back(clients: dict[s
     assert note in page, "the typed note is lost"
     assert "csrf" not in page.split("<main", 1)[1].lower().split("</main>")[0].replace("csrf-token", "")
     assert 'href="/consultations/1"' in page
+
+
+@given(display=st.text(alphabet="林书衡陈雅琳周明远黄海燕", min_size=2, max_size=6),
+       unit=st.text(alphabet="罗湖区人才工作局发展研究中心", min_size=3, max_size=12))
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_taken_user_name_keeps_the_account_form(clients: dict[str, FlaskClient], display: str, unit: str) -> None:
+    """Creating an account under a name in use: the form comes back filled in, the name field says why."""
+    resp = post(clients["admin"], "/admin/users", {"username": "researcher", "display_name": display, "unit": unit,
+                                                   "role": "researcher", "password": "a-Long-enough-pw-42"})
+    page = text_of(resp)
+    assert resp.status_code == 409
+    assert "用户名“researcher”已被使用" in page
+    assert f'value="{display}"' in page and f'value="{unit}"' in page
+    assert "exists already" not in page

@@ -17,6 +17,7 @@ from web.admin import bp
 from web.admin.forms import InviteForm, UserForm
 from web.confirm import confirm_first
 from web.forms import attach_errors
+from web.messages import error_text
 from web.sessions import current_actor, db
 
 

@@ -120,7 +120,7 @@ def invitation(token: str) -> Response | str | tuple[str, int]:
             db().rollback()
             if isinstance(exc, ValidationError):
                 unmatched = attach_errors(form, exc.errors)
-            elif "exists already" in str(exc):
+            elif exc.code == "account.username_taken":
                 form.username.errors = [_("该用户名已被使用，请换一个。")]
                 unmatched = []
             else:
