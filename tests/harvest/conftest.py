@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from tests.kb.conftest import kb, postgres_kb, sqlite_kb  # noqa: F401  (the same fixtures on both databases)
+from tests.web.conftest import _fresh_throttle, clients  # noqa: F401  (logged-in clients of a module's site)
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "harvest"
 

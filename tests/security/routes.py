@@ -100,6 +100,7 @@ RULES: dict[str, Pred | str] = {
     "talents.edit_output": can("talent.edit", "talent"),
     "talents.delete_output": can("talent.edit", "talent"),
     "talents.add_affiliation": can("talent.edit", "talent"),
+    "talents.import_outputs": can("talent.harvest", "talent"), "talents.claim_outputs": can("talent.harvest", "talent"),
     "talents.remove_affiliation": can("talent.affiliations.remove", "talent"),
     "dashboard.index": can("dashboard.view"), "dashboard.data": can("dashboard.view"),
     "admin.index": STAFF_ONLY,
@@ -124,6 +125,7 @@ RULES: dict[str, Pred | str] = {
     "api.get_talent": can("talent.view", "talent"), "api.list_outputs": can("talent.view", "talent"),
     "api.patch_talent": can("talent.edit", "talent"), "api.create_output": can("talent.edit", "talent"),
     "api.update_output": can("talent.edit", "talent"), "api.delete_output": can("talent.edit", "talent"),
+    "api.import_outputs": can("talent.harvest", "talent"),
     # consultations: pages and API
     "consultations.index": can("consultation.list"),
     "consultations.new": can("consultation.create"),
@@ -216,6 +218,8 @@ BODIES: dict[str, dict[str, Any]] = {
     "events_api.check_in": {"code": "ABCD-EFGH"},
     "events_api.reply": {"accept": True}, "events_api.review": {"accept": True},
     "events.upload_material": {FILE: True}, "events_api.upload_material": {FILE: True},
+    "talents.import_outputs": {FILE: True}, "api.import_outputs": {FILE: True},
+    "talents.claim_outputs": {"batch": "0123456789abcdef", "claim": "1"},
     "talents.add_affiliation": {"affiliation-organization": "前海管理局", "affiliation-from_year": "2015"},
     # API bodies that match the OpenAPI document: the request checks (web/api/validation.py) run
     # before the view, so only a well-formed request reaches the permission check tested here.

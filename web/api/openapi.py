@@ -11,6 +11,7 @@ from typing import Any
 from kb.choices import values
 from kb.roles import Role
 from kb.talents.changes import CERTIFICATION_STATUSES, EDITABLE
+from kb.talents.harvest.detect import FORMATS as HARVEST_FORMATS
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -155,6 +156,37 @@ SPEC: dict[str, Any] = {
                               "404": _problem("No such talent"), "409": _problem("Version conflict"), **COMMON},
             },
         },
+        "/talents/{talent_id}/outputs/import": {"post": {
+            "summary": "Harvest outputs from a file: preview (upload), then claim (confirm)",
+            "operationId": "importOutputs",
+            "description": (
+                "Upload a BibTeX, RIS, CSL-JSON, EndNote XML, ORCID record or patent CSV/XLSX file as "
+                "multipart/form-data (`file`, optional `format`): nothing is saved on the profile; the answer "
+                "lists the parsed items with their ids, duplicate flags and errors, kept as pending items of a "
+                "`batch`. Then send JSON `{\"batch\", \"claim\": [item ids]}`: the claimed items become "
+                "outputs (one revision, searchable within a second), the batch's other pending items are "
+                "rejected. A talent imports into its own profile; commissioners and admins into any, recorded "
+                "as delegated."
+            ),
+            "parameters": [TALENT_ID],
+            "requestBody": {"required": True, "content": {
+                "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+                    "file": {"type": "string", "format": "binary"},
+                    "format": {"enum": ["auto", *HARVEST_FORMATS], "default": "auto"}}}},
+                "application/json": {"schema": {
+                    "type": "object", "required": ["batch", "claim"], "additionalProperties": False,
+                    "properties": {
+                        "batch": {"type": "string", "minLength": 1, "maxLength": 32},
+                        "claim": {"type": "array", "maxItems": 50000, "uniqueItems": True,
+                                  "items": {"type": "integer", "minimum": 1}},
+                    }}},
+            }},
+            "responses": {
+                "200": _json(_ref("HarvestResult"), headers=ETAG), "400": _problem("Unreadable file or values"),
+                "404": _problem("No such talent or batch"), "409": _problem("Items already claimed or rejected"),
+                "413": _problem("The file is larger than the upload limit"), **COMMON,
+            },
+        }},
         "/talents/{talent_id}/outputs/{output_id}": {
             "put": {
                 "summary": "Replace an output", "operationId": "updateOutput",
@@ -238,6 +270,30 @@ SPEC: dict[str, Any] = {
                                                          "version": {"type": "integer"}}},
             "OutputInput": {"type": "object", "required": ["type", "title"], "properties": {
                 **OUTPUT_PROPS, "version": {"type": "integer", "description": "Instead of If-Match"}}},
+            "HarvestedItem": {"type": "object", "properties": {
+                "id": {"type": "integer", "description": "What confirm's claim lists"},
+                "item": {"type": "integer", "description": "Position in the file, from 1"},
+                "state": {"enum": ["pending", "claimed", "rejected", "failed"]},
+                "values": {"type": "object", "properties": OUTPUT_PROPS,
+                           "description": "The output as it would be saved"},
+                "duplicate": {"type": ["object", "null"], "properties": {
+                    "kind": {"enum": ["existing", "file"]},
+                    "ref": {"type": "integer", "description": "The output's id, or the item's position"},
+                    "reason": {"enum": ["doi", "number", "title"]}, "score": {"type": "number"},
+                    "title": {"type": "string"}}},
+                "notes": {"type": "array", "items": {"type": "string"}},
+                "error": {"type": ["string", "null"]},
+            }},
+            "HarvestResult": {"type": "object", "properties": {
+                "talent": {"type": "string"}, "batch": {"type": "string"}, "format": {"type": "string"},
+                "parsed": {"type": "integer"}, "duplicates": {"type": "integer"},
+                "created": {"type": "integer", "description": "After confirm: outputs added"},
+                "failed": {"type": "array", "items": {"type": "object", "properties": {
+                    "item": {"type": "integer"}, "error": {"type": "string"}}}},
+                "items": {"type": "array", "items": _ref("HarvestedItem")},
+                "outputs": {"type": "array", "items": _ref("Output"), "description": "After confirm"},
+                "version": {"type": "integer"},
+            }},
             "Contact": {"type": "object", "properties": {"email": {"type": "string"}, "phone": {"type": "string"}}},
             "Talent": {"type": "object", "properties": {
                 "id": {"type": "string"}, "name": {"type": "string"}, "name_en": {"type": "string"},

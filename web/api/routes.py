@@ -17,6 +17,7 @@ from kb.models import Talent
 from kb.permissions import require
 from kb.search_service import search_experts
 from kb.talents import changes as kt
+from kb.talents.harvest import service as harvest
 from kb.talents.profiles import profile_view, public_dict
 from kb.taxonomy import load_taxonomy
 from web.api import bp
@@ -192,6 +193,36 @@ def create_output(talent_id: str) -> Response:
     output = kt.add_output(db(), current_actor(), talent, values, _expected_version(body))
     location = url_for("api.update_output", talent_id=talent_id, output_id=output.id)
     return _written(talent, {**output_dict(output), "version": talent.version}, 201, location)
+
+
+@bp.post("/talents/<talent_id>/outputs/import")
+def import_outputs(talent_id: str) -> Response:
+    """Multipart: parse the file into a previewed batch. JSON: claim items of a batch."""
+    talent = kt.get_talent(db(), talent_id)
+    actor = current_actor()
+    if request.mimetype == "application/json":
+        body = _json_object()
+        result = harvest.confirm(db(), actor, talent, body["batch"], body["claim"])
+        items = harvest.batch_items(db(), actor, talent, body["batch"])
+        return _written(talent, {
+            "talent": talent.external_id, "batch": result.batch, "created": len(result.created),
+            "outputs": [output_dict(o) for o in talent.outputs if o.id in {i.output_id for i in result.created}],
+            "items": [harvest.item_dict(i) for i in items], "version": talent.version,
+        }, 200)
+    require(actor, "talent.harvest", talent)  # before reading the upload: a refusal says nothing about it
+    upload = request.files.get("file")
+    if upload is None:
+        raise ValidationError("send the file as the multipart field 'file'", {"file": "required"})
+    shown = harvest.preview(db(), actor, talent, upload.read(), upload.filename or "",
+                            request.form.get("format", "auto"))
+    resp = jsonify({
+        "talent": talent.external_id, "batch": shown.batch, "format": shown.format, "parsed": shown.parsed,
+        "duplicates": shown.duplicates, "created": 0,
+        "failed": [{"item": i.position, "error": i.error} for i in shown.failed],
+        "items": [harvest.item_dict(i) for i in shown.items], "version": talent.version,
+    })
+    resp.headers["ETag"] = f'"{talent.version}"'
+    return resp
 
 
 @bp.put("/talents/<talent_id>/outputs/<int:output_id>")

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("talents", __name__)
 
-from web.talents import views  # noqa: E402,F401  (registers the routes)
+from web.talents import harvest_views, views  # noqa: E402,F401  (registers the routes)
