@@ -58,6 +58,13 @@ CATALOGUE: dict[str, LazyString] = {
     "record.not_object": _l("这条记录的格式不对。"),
     "record.invalid": _l("这一项不符合要求。"),
     "password.weak": _l("密码至少 %(min)s 个字符，不能包含用户名，且不能只由少数几个字符重复组成。"),
+    # consultation requests
+    "request.title": _l("请填写标题（最多 %(max)s 个字）。"),
+    "request.need": _l("请说明咨询背景或需要回答的问题（至少填写一项）。"),
+    "request.deadline.format": _l("请按“年-月-日”填写日期。"),
+    "request.deadline.required": _l("请填写截止日期。"),
+    "request.deadline.past": _l("截止日期已经过去，请选择今天或以后的日期。"),
+    "number.range": _l("请填写 %(low)s 到 %(high)s 之间的整数。"),
     # accounts
     "account.username_taken": _l("用户名“%(username)s”已被使用，请换一个。"),
     # check-in

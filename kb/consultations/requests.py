@@ -20,7 +20,7 @@ from kb.audit import audit
 from kb.audit_view import ShownEntry, shown
 from kb.consultations import notices, states
 from kb.consultations.enums import InvitationState, RequestState
-from kb.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from kb.errors import Conflict, Message, NotFound, PermissionDenied, ValidationError
 from kb.models import AuditEvent, User, utcnow
 from kb.models.consultation import (
     CONFIDENTIALITY,
@@ -51,7 +51,7 @@ def _clean_parties(value: Any, errors: dict[str, str]) -> list[str]:
         name = str(name).strip()
         if name and name not in out:
             if len(name) > 200:
-                errors["parties"] = "organization names are at most 200 characters"
+                errors["parties"] = Message("organization names are at most 200 characters", "record.max_length", n=200)
             out.append(name)
     if len(out) > 50:
         errors["parties"] = "at most 50 parties"
@@ -64,31 +64,32 @@ def validate(values: dict[str, Any], today: date, *, deadline_may_be_past: bool 
     out: dict[str, Any] = {}
     title = str(values.get("title", "")).strip()
     if not title or len(title) > 300:
-        errors["title"] = "a title of 1 to 300 characters is required"
+        errors["title"] = Message("a title of 1 to 300 characters is required", "request.title", max=300)
     out["title"] = title
     out["background"] = str(values.get("background", "") or "").strip()
     out["questions"] = str(values.get("questions", "") or "").strip()
     if not out["background"] and not out["questions"]:
-        errors["questions"] = "describe the need: the background or the questions to answer"
+        errors["questions"] = Message("describe the need: the background or the questions to answer",
+                                      "request.need")
     fields = values.get("fields") or []
     fields = [fields] if isinstance(fields, str) else list(fields)
     known = load_taxonomy().fields
     bad = [f for f in fields if f not in known]
     if bad:
-        errors["fields"] = f"unknown field code(s): {', '.join(map(str, bad))}"
+        errors["fields"] = Message(f"unknown field code(s): {', '.join(map(str, bad))}", "record.unknown_field")
     out["fields"] = list(dict.fromkeys(fields))
     deadline = values.get("deadline")
     if isinstance(deadline, str) and deadline:
         try:
             deadline = date.fromisoformat(deadline)
         except ValueError:
-            errors["deadline"] = "a date as YYYY-MM-DD"
+            errors["deadline"] = Message("a date as YYYY-MM-DD", "request.deadline.format")
     if isinstance(deadline, datetime):
         deadline = deadline.date()
     if not isinstance(deadline, date):
-        errors.setdefault("deadline", "a deadline is required")
+        errors.setdefault("deadline", Message("a deadline is required", "request.deadline.required"))
     elif deadline < today and not deadline_may_be_past:
-        errors["deadline"] = "the deadline is in the past"
+        errors["deadline"] = Message("the deadline is in the past", "request.deadline.past")
     out["deadline"] = deadline if isinstance(deadline, date) else None
     for key, low, high, default in (("experts_wanted", 1, 30, 3), ("org_cap", 1, 30, None)):
         raw = values.get(key, default)
@@ -100,16 +101,16 @@ def validate(values: dict[str, Any], today: date, *, deadline_may_be_past: bool 
         except (TypeError, ValueError):
             number = low - 1
         if not low <= number <= high:
-            errors[key] = f"a whole number from {low} to {high}"
+            errors[key] = Message(f"a whole number from {low} to {high}", "number.range", low=low, high=high)
         out[key] = number
     if out["experts_wanted"] is None:
-        errors["experts_wanted"] = "a whole number from 1 to 30"
+        errors["experts_wanted"] = Message("a whole number from 1 to 30", "number.range", low=1, high=30)
     out["form"] = values.get("form") or "written"
     if out["form"] not in FORMS:
-        errors["form"] = f"one of {', '.join(FORMS)}"
+        errors["form"] = Message(f"one of {', '.join(FORMS)}", "record.enum")
     out["confidentiality"] = values.get("confidentiality") or "unit"
     if out["confidentiality"] not in CONFIDENTIALITY:
-        errors["confidentiality"] = f"one of {', '.join(CONFIDENTIALITY)}"
+        errors["confidentiality"] = Message(f"one of {', '.join(CONFIDENTIALITY)}", "record.enum")
     out["parties"] = _clean_parties(values.get("parties") or [], errors)
     if errors:
         raise ValidationError("; ".join(f"{k}: {v}" for k, v in errors.items()), errors)

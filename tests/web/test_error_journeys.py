@@ -260,3 +260,20 @@ def test_a_taken_user_name_keeps_the_account_form(clients: dict[str, FlaskClient
     assert "用户名“researcher”已被使用" in page
     assert f'value="{display}"' in page and f'value="{unit}"' in page
     assert "exists already" not in page
+
+
+@given(title=st.text(alphabet="罗湖区低空经济无人机物流政策咨询", min_size=4, max_size=40),
+       days=st.integers(min_value=1, max_value=3000), experts=st.sampled_from(["0", "31", "abc"]))
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_refused_request_keeps_the_need(clients: dict[str, FlaskClient], title: str, days: int,
+                                           experts: str) -> None:
+    """A past deadline and an impossible number of experts: the need comes back, each field says why, in Chinese."""
+    past = (date.today() - timedelta(days=days)).isoformat()
+    resp = post(clients["researcher"], "/consultations/new", {
+        "title": title, "background": "区里拟出台低空物流扶持措施。", "questions": "航线如何审批？",
+        "deadline": past, "experts_wanted": experts, "form": "written", "confidentiality": "unit"})
+    page = text_of(resp)
+    assert resp.status_code == 400
+    assert f'value="{title}"' in page and "区里拟出台低空物流扶持措施。" in page
+    assert "截止日期已经过去" in page and "请填写 1 到 30 之间的整数" in page
+    assert "the deadline is in the past" not in page and "a whole number" not in page
