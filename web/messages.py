@@ -65,6 +65,16 @@ CATALOGUE: dict[str, LazyString] = {
     "request.deadline.required": _l("请填写截止日期。"),
     "request.deadline.past": _l("截止日期已经过去，请选择今天或以后的日期。"),
     "number.range": _l("请填写 %(low)s 到 %(high)s 之间的整数。"),
+    # events
+    "event.topics": _l("最多 %(max)s 个主题，每个不超过 100 个字。"),
+    "event.timezone": _l("请从列表中选择时区。"),
+    "event.time.format": _l("请填写日期和时间，例如 2026-12-05 14:30。"),
+    "event.time.skipped": _l("当地时间 %(time)s 因夏令时调整并不存在，请换一个时间。"),
+    "event.end_before_start": _l("结束时间必须晚于开始时间。"),
+    "event.deadline_after_start": _l("报名截止时间不能晚于活动开始时间。"),
+    "event.start_past": _l("活动开始时间已经过去，请修改时间后再发布。"),
+    "event.place": _l("请填写活动地点或线上链接。"),
+    "event.capacity_taken": _l("已有 %(n)s 人报名，名额不能少于 %(n)s。"),
     # accounts
     "account.username_taken": _l("用户名“%(username)s”已被使用，请换一个。"),
     # check-in

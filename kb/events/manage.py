@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from kb.actors import Actor
 from kb.audit import audit
 from kb.db import rows_matched
-from kb.errors import Conflict, ValidationError
+from kb.errors import Conflict, Message, ValidationError
 from kb.events.enums import EventStatus
 from kb.events.notices import notify_talents, when_where
 from kb.events.registration import HOLDING, fill_from_waitlist, lock_event
@@ -65,7 +65,8 @@ def create_event(session: Session, actor: Actor, values: dict[str, Any]) -> Even
     values.setdefault("kind", "salon")
     missing = [k for k in ("title", "start_at", "end_at", "capacity") if values.get(k) in (None, "")]
     if missing:
-        raise ValidationError(f"required: {', '.join(missing)}", dict.fromkeys(missing, "required"))
+        raise ValidationError(f"required: {', '.join(missing)}",
+                              {k: Message("required", "record.required") for k in missing})
     clean = clean_event_values(values)
     event = Event(uid=uuid.uuid4().hex, status=EventStatus.DRAFT.value, registered_count=0, sequence=0,
                   created_by_id=actor.user_id, **clean)
@@ -118,10 +119,8 @@ def _set_capacity(session: Session, event: Event, capacity: int) -> None:
     )
     session.expire(event, ["capacity", "registered_count"])
     if rows_matched(result) != 1:
-        raise ValidationError(
-            f"capacity: {event.registered_count} seats are already taken",
-            {"capacity": f"at least {event.registered_count} (seats already taken)"},
-        )
+        raise ValidationError(f"capacity: {event.registered_count} seats are already taken", field="capacity",
+                              code="event.capacity_taken", params={"n": event.registered_count})
 
 
 def publish_event(session: Session, actor: Actor, event: Event, *, now: datetime | None = None) -> Event:
@@ -130,9 +129,9 @@ def publish_event(session: Session, actor: Actor, event: Event, *, now: datetime
         raise Conflict(f"only a draft can be published (this event is {event.status})")
     now = now or utcnow()
     if event.start_at <= now:
-        raise ValidationError("the event starts in the past", {"start_at": "must be in the future"})
+        raise ValidationError("the event starts in the past", field="start_at", code="event.start_past")
     if not (event.place or event.online_url):
-        raise ValidationError("a place or an online link is needed", {"place": "place or online link required"})
+        raise ValidationError("a place or an online link is needed", field="place", code="event.place")
     event.status = EventStatus.PUBLISHED.value
     event.published_at = now
     audit(session, actor, "event.publish", "event", event.id, {})

@@ -23,7 +23,7 @@ def zone(name: str) -> ZoneInfo:
     try:
         return localtime.zone(name)
     except localtime.UnknownZone as exc:
-        raise ValidationError(f"unknown time zone {name!r}", {"timezone": "unknown IANA time zone"}) from exc
+        raise ValidationError(f"unknown time zone {name!r}", field="timezone", code="event.timezone") from exc
 
 
 def parse_datetime(value: str | datetime, field: str) -> datetime:
@@ -33,7 +33,7 @@ def parse_datetime(value: str | datetime, field: str) -> datetime:
     try:
         return datetime.fromisoformat(str(value).strip())
     except ValueError as exc:
-        raise ValidationError(f"{field}: not a date and time", {field: "expected YYYY-MM-DDTHH:MM"}) from exc
+        raise ValidationError(f"{field}: not a date and time", field=field, code="event.time.format") from exc
 
 
 def to_utc(value: datetime, tz: str, field: str = "time") -> datetime:
@@ -48,10 +48,8 @@ def to_utc(value: datetime, tz: str, field: str = "time") -> datetime:
     aware = value.replace(tzinfo=z)
     back = aware.astimezone(UTC).astimezone(z).replace(tzinfo=None)
     if back != value:
-        raise ValidationError(
-            f"{field}: {value:%Y-%m-%d %H:%M} does not exist in {tz} (clocks skip it)",
-            {field: "this local time does not exist"},
-        )
+        raise ValidationError(f"{field}: {value:%Y-%m-%d %H:%M} does not exist in {tz} (clocks skip it)",
+                              field=field, code="event.time.skipped", params={"time": f"{value:%Y-%m-%d %H:%M}"})
     return aware.astimezone(UTC).replace(tzinfo=None)
 
 

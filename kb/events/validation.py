@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from kb.errors import ValidationError
+from kb.errors import Message, ValidationError
 from kb.events.times import DEFAULT_TZ, parse_datetime, to_utc, zone
 from kb.models.event import EVENT_KINDS
 from kb.taxonomy import load_taxonomy
@@ -51,20 +51,20 @@ def clean_event_values(values: dict[str, Any], current: dict[str, Any] | None = 
         if key in values:
             text = str(values[key] or "").strip()
             if len(text) > limit:
-                errors[key] = f"at most {limit} characters"
+                errors[key] = Message(f"at most {limit} characters", "record.max_length", n=limit)
             out[key] = text
     if "title" in out and not out["title"]:
-        errors["title"] = "required"
+        errors["title"] = Message("required", "record.required")
     if "online_url" in out and (problem := url_problem(out["online_url"])):
-        errors["online_url"] = problem
+        errors["online_url"] = Message(problem, "record.url")
     if "kind" in values:
         if values["kind"] not in EVENT_KINDS:
-            errors["kind"] = f"one of {', '.join(EVENT_KINDS)}"
+            errors["kind"] = Message(f"one of {', '.join(EVENT_KINDS)}", "record.enum")
         out["kind"] = values["kind"]
     if "topics" in values:
         topics = split_list(values["topics"])
         if len(topics) > MAX_TOPICS or any(len(t) > 100 for t in topics):
-            errors["topics"] = f"at most {MAX_TOPICS} topics of 100 characters"
+            errors["topics"] = Message(f"at most {MAX_TOPICS} topics of 100 characters", "event.topics", max=MAX_TOPICS)
         out["topics"] = list(dict.fromkeys(topics))
     if "capacity" in values:
         try:
@@ -73,7 +73,8 @@ def clean_event_values(values: dict[str, Any], current: dict[str, Any] | None = 
                 raise ValueError
             out["capacity"] = capacity
         except (TypeError, ValueError):
-            errors["capacity"] = f"a whole number from 1 to {MAX_CAPACITY}"
+            errors["capacity"] = Message(f"a whole number from 1 to {MAX_CAPACITY}", "number.range", low=1,
+                                          high=MAX_CAPACITY)
     _criteria(values, out, errors)
 
     tz = str(values.get("timezone") or current.get("timezone") or DEFAULT_TZ)
@@ -82,7 +83,7 @@ def clean_event_values(values: dict[str, Any], current: dict[str, Any] | None = 
         if "timezone" in values:
             out["timezone"] = tz
     except ValidationError:
-        errors["timezone"] = "unknown IANA time zone"
+        errors["timezone"] = Message("unknown IANA time zone", "event.timezone")
     if "timezone" not in errors:
         _times(values, out, errors, tz)
         _time_order({**current, **out}, errors)
@@ -98,7 +99,7 @@ def _criteria(values: dict[str, Any], out: dict[str, Any], errors: dict[str, str
             codes = split_list(values[key])
             bad = [c for c in codes if c not in known]
             if bad:
-                errors[key] = f"unknown: {', '.join(bad)}"
+                errors[key] = Message(f"unknown: {', '.join(bad)}", "record.enum")
             out[key] = list(dict.fromkeys(codes))
 
 
@@ -111,7 +112,7 @@ def _times(values: dict[str, Any], out: dict[str, Any], errors: dict[str, str], 
             if key == "registration_deadline":
                 out[key] = None
             else:
-                errors[key] = "required"
+                errors[key] = Message("required", "record.required")
             continue
         try:
             out[key] = to_utc(parse_datetime(raw, key), tz, key)
@@ -124,6 +125,6 @@ def _time_order(merged: dict[str, Any], errors: dict[str, str]) -> None:
     end: datetime | None = merged.get("end_at")
     deadline: datetime | None = merged.get("registration_deadline")
     if start and end and end <= start:
-        errors["end_at"] = "must be after the start"
+        errors["end_at"] = Message("must be after the start", "event.end_before_start")
     if start and deadline and deadline > start:
-        errors["registration_deadline"] = "must not be after the start"
+        errors["registration_deadline"] = Message("must not be after the start", "event.deadline_after_start")

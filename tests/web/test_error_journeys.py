@@ -277,3 +277,20 @@ def test_a_refused_request_keeps_the_need(clients: dict[str, FlaskClient], title
     assert f'value="{title}"' in page and "区里拟出台低空物流扶持措施。" in page
     assert "截止日期已经过去" in page and "请填写 1 到 30 之间的整数" in page
     assert "the deadline is in the past" not in page and "a whole number" not in page
+
+
+@given(title=st.text(alphabet="低空经济沙龙无人机物流讲座", min_size=3, max_size=30), hours=st.integers(1, 10))
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_refused_event_keeps_the_form(clients: dict[str, FlaskClient], title: str, hours: int) -> None:
+    """An event ending before it starts: the organizer's form comes back filled in with the reason next to the end."""
+    day = date.today() + timedelta(days=20)
+    start = datetime(day.year, day.month, day.day, 12, 0)
+    resp = post(clients["organizer"], "/events/new", {
+        "kind": "salon", "title": title, "description": "沙龙介绍", "topics": "低空经济",
+        "start_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "end_at": (start - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M"),
+        "timezone": "Asia/Shanghai", "place": "罗湖区人才之家", "capacity": "20"})
+    page = text_of(resp)
+    assert resp.status_code == 400
+    assert f'value="{title}"' in page and "罗湖区人才之家" in page
+    assert "结束时间必须晚于开始时间" in page and "must be after" not in page
