@@ -9,6 +9,7 @@ audience suggestions).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from indexer.models import Evidence, SearchResult
@@ -49,7 +50,7 @@ def result_dict(r: SearchResult) -> dict[str, Any]:
     }
 
 
-def facets_dict(facets: dict | None) -> dict[str, dict[str, int]]:
+def facets_dict(facets: Mapping[str, Mapping[Any, int]] | None) -> dict[str, dict[str, int]]:
     """Facet keys as JSON strings; availability keys may arrive as bools."""
     out: dict[str, dict[str, int]] = {}
     for name, counts in (facets or {}).items():

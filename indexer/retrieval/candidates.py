@@ -12,6 +12,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from indexer.backends.base import Hit
+from indexer.models import MatchedBy
 
 
 class CandidateSet:
@@ -79,7 +80,7 @@ class CandidateSet:
             i = self.index[key]
             self.dense[i] = cosine - offsets.get(self.groups[i], default_offset)
 
-    def matched_by(self, i: int) -> str:
+    def matched_by(self, i: int) -> MatchedBy:
         lexical, dense = self.lexical[i] > 0, bool(self.dense_hit[i])
         if lexical and dense:
             return "both"

@@ -79,7 +79,8 @@ def talent_evidence(
     best = values[starts]
     floor = params.agg_floor * np.maximum(best, 0.0)[grouped]
     extra = np.where(rank >= 1, params.agg_decay ** np.maximum(rank - 1, 0) * np.maximum(0.0, values - floor), 0.0)
-    return best + params.agg_alpha * np.bincount(grouped, weights=extra, minlength=n)
+    scores: np.ndarray = best + params.agg_alpha * np.bincount(grouped, weights=extra, minlength=n)
+    return scores
 
 
 def level(evidence: float, params: RankingParams) -> MatchLevel:

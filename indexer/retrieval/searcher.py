@@ -13,13 +13,14 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from typing import cast
 
 import numpy as np
 
 from indexer.analysis import Analyzer, cjk_share, language_group, normalize_text
 from indexer.backends.base import Backend, Filters, Hit, LexicalQuery, TalentRecord
 from indexer.embedding import Embedder
-from indexer.models import Evidence, MatchLevel, SearchQuery, SearchResponse, SearchResult
+from indexer.models import Evidence, EvidenceKind, MatchLevel, SearchQuery, SearchResponse, SearchResult
 from indexer.retrieval.aggregate import TalentScores, aggregate
 from indexer.retrieval.candidates import CandidateSet
 from indexer.retrieval.dense import DenseQuery, center_query
@@ -265,7 +266,7 @@ class _Run:
                 plain, marked = highlight(self.analyzer, passage.text, words, grams)
                 evidence.append(
                     Evidence(
-                        passage.kind,
+                        cast(EvidenceKind, passage.kind),  # stored passages only have these kinds
                         passage.ref,
                         plain,
                         marked,
