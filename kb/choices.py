@@ -28,4 +28,5 @@ def choice(kind: type[E], value: object, field: str, accepted: Iterable[E] | Non
     if isinstance(value, str) and value in set(allowed):
         return kind(value)
     names = ", ".join(m.value for m in allowed)
-    raise ValidationError(f"{field} must be one of {names}", {field: f"one of {names}"})
+    raise ValidationError(f"{field} must be one of {names}", {field: f"one of {names}"}, field=field,
+                          code="record.enum")

@@ -22,7 +22,7 @@ CATALOGUE: dict[str, LazyString] = {
     # kinds: the fallback of an error without a code of its own
     "error": _l("操作未能完成，请检查后重试。"),
     "not_found": _l("您要找的内容不存在，可能已被删除或链接有误。"),
-    "conflict": _l("这条记录刚刚被其他人修改过，您的操作没有保存。请查看最新内容后再试。"),
+    "conflict": _l("这项操作没有执行：内容刚刚被其他人修改，或它当前的状态不允许这样做。请查看最新内容后再试。"),
     "invalid": _l("填写的内容有误，请按提示更正。"),
     "permission.denied": _l("您的账号不能执行这项操作。"),
     "permission.admin_area": _l("管理页面只对人才服务专员和系统管理员开放。"),
