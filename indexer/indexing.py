@@ -12,7 +12,7 @@ from indexer.analysis import Analyzer
 from indexer.backends.base import PassageRecord, TalentRecord
 from indexer.documents import TalentDoc
 from indexer.embedding import Embedder
-from indexer.passages import talent_passages
+from indexer.passages import Passage, talent_passages
 
 #: Talents per indexing batch: large enough for efficient batch embedding,
 #: small enough to keep memory flat during a full rebuild.
@@ -40,6 +40,14 @@ def prepare(
     """Records for a batch of talents; the passages of the batch are embedded together."""
     talents = [talent_record(d) for d in docs]
     passages = [p for d in docs for p in talent_passages(d)]
+    return talents, passage_records(passages, analyzer, embedder)
+
+
+def passage_records(passages: Sequence[Passage], analyzer: Analyzer, embedder: Embedder) -> list[PassageRecord]:
+    """Analysed terms and vectors of passages (embedded together in one batch).
+
+    Shared by expert and knowledge indexing, so both store the same terms and vectors.
+    """
     vectors = embedder.embed_passages([p.text for p in passages])
     records = []
     for passage, vector in zip(passages, vectors, strict=True):
@@ -57,7 +65,7 @@ def prepare(
                 vector=vector,
             )
         )
-    return talents, records
+    return records
 
 
 def batches(docs: Iterable[TalentDoc], size: int = BATCH_TALENTS) -> Iterator[list[TalentDoc]]:

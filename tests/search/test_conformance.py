@@ -11,7 +11,7 @@ import pytest
 from indexer import IndexMismatch, OutputDoc, SearchQuery, SearchUnavailable
 from indexer.embedding import CachedEmbedder
 from indexer.embedding.hashing import HashingEmbedder
-from tests.search.conftest import CLEAR_CUT, SMALL_CORPUS
+from tests.search.conftest import BACKENDS, CLEAR_CUT, SMALL_CORPUS
 
 
 def ids(response) -> list[str]:
@@ -422,3 +422,146 @@ def test_tiny_candidate_pools_grow_until_no_good_match_is_missed(small_index, te
     whole = tiny.search(SearchQuery(text, limit=100))
     for code, count in whole.facets["category"].items():
         assert tiny.search(SearchQuery(text, limit=100, categories=(code,))).matched == count, code
+
+
+# -- knowledge items (indexer.knowledge): a second logical index on the same backend ---------------
+
+KNOWLEDGE_AUDIENCES = {
+    "everyone": ("all",),
+    "staff": ("staff",),
+    "unit-a": ("admin", "unit:A"),
+    "unit-b": ("admin", "unit:B"),
+    "own": ("staff", "talent:7"),
+}
+VIEWERS = {
+    "talent-7": ("all", "talent:7"),
+    "talent-8": ("all", "talent:8"),
+    "researcher-a": ("all", "staff", "unit:A"),
+    "organizer": ("all", "staff"),
+    "admin": ("all", "staff", "admin"),
+}
+
+
+@pytest.fixture(params=BACKENDS)
+def knowledge_factory(request, tmp_path):
+    """An expert index and a way to open knowledge indexes beside it (same backend settings)."""
+    from indexer.knowledge import open_knowledge_search
+    from tests.search.conftest import IndexFactory, hashing_embedder
+
+    es_url = request.getfixturevalue("es_url") if request.param == "elasticsearch" else None
+    factory = IndexFactory(request.param, tmp_path, es_url)
+    expert = factory.open()
+    opened = []
+
+    def open_(embedder=None):
+        search = open_knowledge_search(factory.settings, embedder=embedder or hashing_embedder())
+        opened.append(search)
+        return search
+
+    yield expert, open_
+    for search in opened:
+        if search.backend.kind == "elasticsearch":
+            search.backend.drop()
+        search.close()
+    factory.cleanup()
+
+
+def _knowledge_corpus():
+    """Every kind × audience, each item mentioning the marker topic and its own number."""
+    from indexer.knowledge import KINDS, KnowledgeDoc
+
+    docs = []
+    for i, (kind, (aud_name, audience)) in enumerate(
+        (k, a) for k in KINDS for a in KNOWLEDGE_AUDIENCES.items()
+    ):
+        docs.append(KnowledgeDoc(kind, str(i), f"低空经济 无人机物流 item {i}", f"{aud_name} 建议 drone logistics {i}",
+                                 talent_id=f"t-{i % 3}", request_id=str(i % 4), audience=audience))
+    return docs
+
+
+def test_knowledge_visibility_is_filtered_inside_the_backend(knowledge_factory):
+    from indexer.knowledge import KnowledgeQuery
+
+    _, open_ = knowledge_factory
+    search = open_()
+    docs = _knowledge_corpus()
+    search.upsert(docs)
+    for viewer, tokens in VIEWERS.items():
+        visible = {d.key for d in docs if set(d.audience) & set(tokens)}
+        for kinds in ((), ("advice",), ("output", "question")):
+            wanted = {d.key for d in docs if d.key in visible and (not kinds or d.kind in kinds)}
+            seen, offset = [], 0
+            while True:
+                page = search.search(KnowledgeQuery("无人机物流 drone logistics", kinds, tokens, offset=offset, limit=4))
+                assert page.total == len(wanted), (viewer, kinds)
+                seen += [f"{r.kind}:{r.id}" for r in page.results]
+                offset += 4
+                if offset >= page.total:
+                    break
+            assert sorted(seen) == sorted(wanted), (viewer, kinds)
+            assert len(seen) == len(set(seen)), "pages do not overlap"
+
+
+def test_knowledge_items_are_their_own_results_with_expert_and_request(knowledge_factory):
+    from indexer.knowledge import KnowledgeDoc, KnowledgeQuery
+
+    _, open_ = knowledge_factory
+    search = open_()
+    search.upsert([
+        KnowledgeDoc("advice", "1", "巨灾保险试点", "建议设立巨灾保险基金", talent_id="t-ins-2", request_id="5",
+                     audience=("staff",)),
+        KnowledgeDoc("advice", "2", "巨灾再保险", "台风巨灾风险建模与再保险安排", talent_id="t-ins-2", request_id="6",
+                     audience=("staff",)),
+    ])
+    response = search.search(KnowledgeQuery("巨灾保险", audience=("staff",)))
+    assert {(r.kind, r.id, r.talent_id, r.request_id) for r in response.results} == {
+        ("advice", "1", "t-ins-2", "5"), ("advice", "2", "t-ins-2", "6")}
+    assert all(r.evidence and r.match for r in response.results)
+
+
+def test_knowledge_edits_replace_and_deletes_remove(knowledge_factory):
+    from indexer.knowledge import KnowledgeDoc, KnowledgeQuery
+
+    _, open_ = knowledge_factory
+    search = open_()
+    search.upsert([KnowledgeDoc("output", "1", "医疗费用通胀", "百万医疗险费率", audience=("all",))])
+    search.upsert([KnowledgeDoc("output", "1", "跨境数据合规", "数据出境安全评估", audience=("all",))])
+    assert search.search(KnowledgeQuery("跨境数据", audience=("all",), mode="lexical")).total == 1
+    assert search.search(KnowledgeQuery("医疗费用通胀", audience=("all",), mode="lexical")).total == 0
+    search.delete(["output:1"])
+    assert search.search(KnowledgeQuery("跨境数据", audience=("all",))).total == 0
+
+
+def test_knowledge_index_leaves_expert_search_untouched(knowledge_factory):
+    from indexer.knowledge import KnowledgeQuery
+
+    expert, open_ = knowledge_factory
+    expert.upsert(SMALL_CORPUS)
+    search = open_()
+    search.upsert(_knowledge_corpus())
+    assert expert.backend.talent_count() == len(SMALL_CORPUS)
+    assert all(not r.talent_id.startswith(("advice:", "output:")) for r in expert.search(SearchQuery("无人机物流")).results)
+    rebuilt = search.rebuild(_knowledge_corpus()[:3])
+    assert rebuilt == 3 and search.count() == 3
+    assert expert.backend.talent_count() == len(SMALL_CORPUS)
+    kept = {f"{r.kind}:{r.id}" for r in search.search(KnowledgeQuery("无人机物流", audience=("all", "staff", "admin"))).results}
+    assert kept <= {d.key for d in _knowledge_corpus()[:3]}
+
+
+def test_knowledge_index_refuses_another_embedder(knowledge_factory):
+    _, open_ = knowledge_factory
+    open_().upsert(_knowledge_corpus()[:2])
+    with pytest.raises(IndexMismatch):
+        open_(embedder=CachedEmbedder(HashingEmbedder(128), None))
+
+
+def test_knowledge_query_needs_a_viewer():
+    from indexer.knowledge import KnowledgeQuery
+
+    with pytest.raises(ValueError):
+        KnowledgeQuery("x")
+    with pytest.raises(ValueError):
+        KnowledgeQuery("x", audience=())
+    with pytest.raises(ValueError):
+        KnowledgeQuery("x", kinds=("memo",), audience=("all",))
+    assert KnowledgeQuery("x", unrestricted=True).audience is None
