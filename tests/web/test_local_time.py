@@ -96,3 +96,31 @@ def test_an_unknown_zone_is_refused_at_load(bad: str) -> None:
 def test_the_zone_comes_from_the_setting() -> None:
     assert load_settings({"locale.timezone": "Europe/London"}).locale.timezone == "Europe/London"
     assert load_settings({}).locale.timezone == "Asia/Shanghai"
+
+
+@given(UTC_TIMES)
+@settings(max_examples=50)
+def test_mail_is_dated_in_local_time(value: datetime) -> None:
+    from email.utils import parsedate_to_datetime
+
+    from kb.notifications.mailer import build_message
+    from kb.settings import MailSettings
+
+    msg = build_message(MailSettings(), "http://kb.example", {"to": "a@example.org", "subject": "s", "body": "b"},
+                        tz="Asia/Shanghai", now=value.replace(tzinfo=UTC))
+    sent = parsedate_to_datetime(msg["Date"])
+    assert msg["Date"].endswith("+0800")
+    assert sent.strftime("%Y-%m-%d %H:%M") == shanghai(value)
+
+
+@given(UTC_TIMES)
+@settings(max_examples=50)
+def test_event_notices_say_the_venue_wall_time(value: datetime) -> None:
+    from types import SimpleNamespace
+
+    from kb.events.notices import when_where
+
+    event = SimpleNamespace(start_at=value, end_at=value + timedelta(hours=2), timezone="Asia/Shanghai",
+                            place="罗湖区人才之家", online_url="")
+    text = when_where(event)  # type: ignore[arg-type]
+    assert shanghai(value) in text and utc_text(value) not in text
