@@ -67,18 +67,25 @@ def title_similarity(a: str, b: str) -> float:
 
 @dataclass(frozen=True)
 class Known:
-    """An output to compare with: one already on the profile, or an earlier item of the file."""
+    """An output to compare with: one already on the profile, or an earlier item of the file.
+
+    The normalised title and its numbering markers are computed once here, so a file
+    of n items costs n²/2 ratio computations and nothing more.
+    """
 
     kind: str  # "existing" or "file"
     ref: int  # the output's id, or the item's position in the file
     title: str
     doi: str = ""
     number: str = ""
+    norm: str = ""
+    markers: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, kind: str, ref: int, values: dict[str, Any]) -> Known:
-        return cls(kind, ref, values.get("title", ""), normalise_doi(values.get("doi", "") or ""),
-                   normalise_number(values.get("number", "") or ""))
+        title = values.get("title", "")
+        return cls(kind, ref, title, normalise_doi(values.get("doi", "") or ""),
+                   normalise_number(values.get("number", "") or ""), normalise_title(title), _markers(title))
 
 
 def find_duplicate(values: dict[str, Any], known: Iterable[Known],
@@ -95,7 +102,9 @@ def find_duplicate(values: dict[str, Any], known: Iterable[Known],
                             "title": other.title}
     best: tuple[float, Known] | None = None
     for other in known:
-        score = title_similarity(me.title, other.title)
+        if other.markers != me.markers:
+            continue
+        score = float(fuzz.ratio(me.norm, other.norm, score_cutoff=threshold))
         if score >= threshold and (best is None or score > best[0]):
             best = (score, other)
     if best is None:
