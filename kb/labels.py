@@ -8,6 +8,8 @@ both to the same codes, so no file shows ``in_progress`` or ``written``.
 
 from __future__ import annotations
 
+import re
+
 from kb.taxonomy import load_taxonomy
 
 Words = tuple[str, str]  # (Chinese, English)
@@ -28,6 +30,27 @@ SECRECY: dict[str, Words] = {"public": ("平台内公开", "Open on the platform
 ADOPTION: dict[str, Words] = {"full": ("全部采纳", "Fully adopted"), "partial": ("部分采纳", "Partly adopted"),
                               "none": ("未采纳", "Not adopted")}
 NOT_RECORDED: Words = ("未记录", "Not recorded")
+
+
+#: The notes kb writes itself on a consultation's automatic state changes (stored in English):
+#: pattern → (Chinese, English) with ``{n}``/``{talent}`` from the pattern's groups.
+SYSTEM_NOTES: tuple[tuple[re.Pattern[str], Words], ...] = (
+    (re.compile(r"^filed$"), ("已创建", "Filed")),
+    (re.compile(r"^(?P<n>\d+) expert\(s\) invited$"), ("已邀请 {n} 位专家", "{n} experts invited")),
+    (re.compile(r"^(?P<talent>\S+) accepted$"), ("{talent} 接受了邀请", "{talent} accepted")),
+    (re.compile(r"^every invited expert has answered or withdrawn$"),
+     ("所有受邀专家均已答复或退出", "Every invited expert has answered or withdrawn")),
+    (re.compile(r"^marked answered by hand$"), ("手动标记为已答复", "Marked answered by hand")),
+)
+
+
+def note_zh(note: str, names: dict[str, str] | None = None) -> str:
+    """A transition note for a Chinese document: kb's automatic notes in Chinese, a person's note as written."""
+    for pattern, (words, _en) in SYSTEM_NOTES:
+        m = pattern.match(note or "")
+        if m:
+            return words.format(**{k: (names or {}).get(v, v) for k, v in m.groupdict().items()})
+    return note
 
 
 def zh(table: dict[str, Words], code: str | None) -> str:

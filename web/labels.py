@@ -18,6 +18,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
+from kb.labels import SYSTEM_NOTES
+
 #: Every audit action kb writes (tests/web/test_labels_everywhere.py scans kb for them).
 AUDIT_ACTIONS: dict[str, LazyString] = {
     "user.create": _l("创建账号"), "user.invite": _l("邀请注册"), "user.enable": _l("启用账号"),
@@ -64,23 +66,15 @@ DETAIL_KEYS: dict[str, LazyString] = {
     "text": _l("意见"), "secrecy": _l("保密级别"), "comment": _l("评语"), "version": _l("版本"),
 }
 
-#: The notes kb writes itself on a consultation's automatic state changes (stored rows keep them in English).
-SYSTEM_NOTES: tuple[tuple[re.Pattern[str], LazyString], ...] = (
-    (re.compile(r"^filed$"), _l("已创建")),
-    (re.compile(r"^(?P<n>\d+) expert\(s\) invited$"), _l("已邀请 %(n)s 位专家")),
-    (re.compile(r"^(?P<talent>\S+) accepted$"), _l("%(talent)s 接受了邀请")),
-    (re.compile(r"^every invited expert has answered or withdrawn$"), _l("所有受邀专家均已答复或退出")),
-    (re.compile(r"^marked answered by hand$"), _l("手动标记为已答复")),
-)
-
-
 def note_text(note: str, names: Mapping[str, str] | None = None) -> str:
-    """A transition's note: kb's own automatic notes in words, a person's note as written."""
-    for pattern, words in SYSTEM_NOTES:
+    """A transition's note: kb's own automatic notes in words (kb.labels.SYSTEM_NOTES), a person's as written."""
+    from web.i18n import ui_lang
+
+    for pattern, (zh, en) in SYSTEM_NOTES:
         m = pattern.match(note or "")
         if m:
-            params = {k: (names or {}).get(v, v) for k, v in m.groupdict().items()}
-            return str(words) % params if params else str(words)
+            words = en if ui_lang() == "en" else zh
+            return words.format(**{k: (names or {}).get(v, v) for k, v in m.groupdict().items()})
     return note
 
 

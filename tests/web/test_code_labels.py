@@ -63,3 +63,26 @@ def test_a_csv_export_shows_words_not_codes(site: Site) -> None:
     row = next(line for line in text.splitlines() if "导出测试咨询" in line)
     assert "草稿 Draft" in row and "书面意见 Written advice" in row and "仅本单位 Own unit only" in row
     assert not re.search(r"(?<![\w])(draft|written|unit|banking)(?![\w ])", row)
+
+
+NOTES = [("filed", "已创建", "Filed"), ("3 expert(s) invited", "已邀请 3 位专家", "3 experts invited"),
+         ("web-001 accepted", "林书衡 接受了邀请", "林书衡 accepted"),
+         ("every invited expert has answered or withdrawn", "所有受邀专家均已答复或退出",
+          "Every invited expert has answered or withdrawn"),
+         ("marked answered by hand", "手动标记为已答复", "Marked answered by hand"),
+         ("研究员手写的备注", "研究员手写的备注", "研究员手写的备注")]
+
+
+@pytest.mark.parametrize(("note", "zh", "en"), NOTES, ids=[n[0] for n in NOTES])
+def test_kb_s_own_notes_are_worded_in_files_and_pages(app: Flask, note: str, zh: str, en: str) -> None:
+    from web.labels import note_text
+
+    names = {"web-001": "林书衡"}
+    assert labels.note_zh(note, names) == zh
+    with app.test_request_context():
+        assert note_text(note, names) == zh
+        with force_locale("en"):
+            from flask import session
+
+            session["lang"] = "en"
+            assert note_text(note, names) == en
