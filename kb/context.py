@@ -21,6 +21,7 @@ from kb.settings import Settings, load_settings
 
 if TYPE_CHECKING:  # imported when first used: a web request that never searches loads no model
     from indexer import ExpertSearch
+    from indexer.knowledge import KnowledgeSearch
     from kb.queue import DrainReport
 
 
@@ -46,6 +47,13 @@ class KnowledgeBase:
 
         return open_search(self.settings.search)
 
+    @cached_property
+    def knowledge(self) -> KnowledgeSearch:
+        """The knowledge index (advice, outputs, stage results, questions), sharing the expert embedder."""
+        from indexer.knowledge import open_knowledge_search
+
+        return open_knowledge_search(self.settings.search, embedder=self.search.embedder)
+
     def init_db(self) -> str:
         return schema.upgrade(self.engine)
 
@@ -54,6 +62,12 @@ class KnowledgeBase:
         from kb.talents.search_sync import drain_search_queue
 
         return drain_search_queue(self.sessions, self.search)
+
+    def sync_knowledge(self) -> DrainReport:
+        """Apply every queued change to the knowledge index."""
+        from kb.knowledge.sync import drain_knowledge_queue
+
+        return drain_knowledge_queue(self.sessions, self.knowledge)
 
     def start_background_sync(self, interval: float = 0.5) -> None:
         """Drain the search queue in a daemon thread, so saves in this process
@@ -69,6 +83,7 @@ class KnowledgeBase:
             while not stop.wait(interval):
                 try:
                     self.sync_search()
+                    self.sync_knowledge()
                     purger.maybe_purge()
                 except Exception:  # noqa: BLE001 - the queue keeps the work; retry next tick
                     continue
@@ -82,6 +97,8 @@ class KnowledgeBase:
             self._sync_stop.set()
             self._sync_thread.join(timeout=5)
             self._sync_thread = None
+        if "knowledge" in self.__dict__:
+            self.knowledge.close()
         if "search" in self.__dict__:
             self.search.close()
         if "engine" in self.__dict__:

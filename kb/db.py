@@ -45,6 +45,8 @@ def rows_matched(result: Result[Any]) -> int:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    import kb.knowledge.outbox  # noqa: F401 - registers the flush hook that queues knowledge-index syncs
+
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 

@@ -31,6 +31,7 @@ def run_worker(kb: KnowledgeBase, *, once: bool = False, interval: float = 0.5,
     purger = Purger(kb.sessions)
     handlers: list[tuple[str, Callable[[], object]]] = [
         ("search", kb.sync_search),
+        ("knowledge", kb.sync_knowledge),
         ("mail", lambda: drain_mail_queue(kb)),
         ("consultation reminders", consultation_reminders(kb)),
         ("evaluation reminders", lambda: drain_evaluation_reminders(kb)),
