@@ -85,22 +85,30 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]], *, tz: str =
 def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[object]], title: str = "Export", *,
             tz: str = DEFAULT_TIMEZONE) -> bytes:
     """One sheet: a bold, frozen header row and neutralised cells, columns sized to their content."""
+    return to_xlsx_sheets([(title, header, rows)], tz=tz)
+
+
+def to_xlsx_sheets(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[object]]]], *,
+                   tz: str = DEFAULT_TIMEZONE) -> bytes:
+    """Several sheets of (title, header, rows), each written as ``to_xlsx`` writes its one."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
-    ws = wb.create_sheet(_sheet_title(title), 0)  # typed as a worksheet, unlike wb.active
-    wb.remove(wb.worksheets[1])  # the empty default sheet
-    ws.append([neutralise(h) for h in header])
-    for row in rows:
-        ws.append([neutralise(v, tz) for v in row])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    ws.freeze_panes = "A2"
-    for col in ws.columns:
-        width = max(len(str(c.value or "")) for c in col)
-        ws.column_dimensions[get_column_letter(col[0].column)].width = min(40, max(8, width * 1.6))
+    default = wb.worksheets[0]
+    for position, (title, header, rows) in enumerate(sheets):
+        ws = wb.create_sheet(_sheet_title(title), position)  # typed as a worksheet, unlike wb.active
+        ws.append([neutralise(h) for h in header])
+        for row in rows:
+            ws.append([neutralise(v, tz) for v in row])
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        ws.freeze_panes = "A2"
+        for col in ws.columns:
+            width = max(len(str(c.value or "")) for c in col)
+            ws.column_dimensions[get_column_letter(col[0].column)].width = min(40, max(8, width * 1.6))
+    wb.remove(default)  # the empty default sheet
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

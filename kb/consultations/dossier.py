@@ -1,4 +1,7 @@
-"""The request's dossier as a printable PDF: need, experts, advice, ratings, adoption.
+"""The request's dossier as a printable PDF: need, experts, advice, ratings, adoption ledger.
+
+The content comes from ``kb.consultations.dossier_model`` (shared with the
+editable DOCX, ``kb.consultations.dossier_docx``); this module lays it out.
 
 PDF (fpdf2) rather than DOCX: the dossier is a record to file and print, and
 must look the same everywhere and not be edited by accident. fpdf2 embeds only
@@ -10,24 +13,19 @@ rather than printing empty boxes.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from kb import labels
 from kb.actors import Actor
 from kb.audit import audit
-from kb.consultations.requests import requester_name
+from kb.consultations.dossier_model import SECRET_NOTICE, Dossier, build_dossier
 from kb.errors import KbError
-from kb.localtime import DEFAULT_TIMEZONE, wall_time
-from kb.models import utcnow
+from kb.localtime import DEFAULT_TIMEZONE
 from kb.models.consultation import ConsultationRequest
-from kb.permissions import require
-from kb.taxonomy import load_taxonomy
-from kb.visibility import visible_invitations
 
 if TYPE_CHECKING:  # fpdf is imported when a dossier is made
     from fpdf import FPDF
@@ -35,13 +33,6 @@ if TYPE_CHECKING:  # fpdf is imported when a dossier is made
 FONT_FILES = ("NotoSansCJK-Regular.ttc", "NotoSansCJKsc-Regular.otf", "NotoSerifCJK-Regular.ttc",
               "wqy-microhei.ttc", "wqy-zenhei.ttc")
 FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", str(Path.home() / ".fonts"))
-
-STATE_ZH = {code: words[0] for code, words in labels.REQUEST_STATES.items()}
-INVITATION_ZH = {code: words[0] for code, words in labels.INVITATION_STATES.items()}
-FORM_ZH = {code: words[0] for code, words in labels.FORMS.items()}
-SECRECY_ZH = {code: words[0] for code, words in labels.SECRECY.items()}
-ADOPTION_ZH: dict[str | None, str] = {code: words[0] for code, words in labels.ADOPTION.items()}
-ADOPTION_ZH[None] = labels.NOT_RECORDED[0]
 
 
 class FontMissing(KbError):
@@ -94,19 +85,20 @@ def _pdf(font: Path | None) -> FPDF:
 
 
 def dossier_pdf(session: Session, actor: Actor, request: ConsultationRequest, *, font: Path | None = None,
-                tz: str = DEFAULT_TIMEZONE) -> bytes:
+                tz: str = DEFAULT_TIMEZONE, evidence: Mapping[str, Any] | None = None) -> bytes:
     """The request's dossier as a PDF; ``font``: the consultations.cjk_font setting, ``tz``: locale.timezone.
 
     Every time in it is the reader's wall time (a printed dossier is read in Luohu, not in UTC).
     """
-    require(actor, "consultation.manage", request)
+    dossier = build_dossier(session, actor, request, tz=tz, evidence=evidence)
+    data = render_pdf(dossier, font)
+    audit(session, actor, "consultation.dossier", "consultation", request.id, {"format": "pdf"})
+    return data
 
-    def _when(value: datetime | None) -> str:
-        return wall_time(value, tz) or "—"
 
-    taxonomy = load_taxonomy()
+def render_pdf(dossier: Dossier, font: Path | None = None) -> bytes:
+    """Lay the dossier out on A4 pages."""
     pdf = _pdf(font)
-    secret = request.confidentiality == "confidential"
 
     def heading(text: str, size: int = 13) -> None:
         pdf.ln(2)
@@ -121,58 +113,42 @@ def dossier_pdf(session: Session, actor: Actor, request: ConsultationRequest, *,
         pdf.multi_cell(0, 6, text or "—", new_x="LMARGIN", new_y="NEXT")
 
     pdf.add_page()
-    if secret:
+    if dossier.secret:
         pdf.set_text_color(180, 0, 0)
-        para("【保密】本材料仅限本单位及受邀专家查阅，不得外传。")
+        para(SECRET_NOTICE)
         pdf.set_text_color(0, 0, 0)
-    heading(f"专家咨询档案 #{request.id}：{request.title}", 15)
-    line("委托单位", request.unit)
-    line("经办研究员", requester_name(session, request))
-    line("状态", STATE_ZH.get(request.state, request.state))
-    line("咨询形式", FORM_ZH.get(request.form, request.form))
-    line("保密级别", SECRECY_ZH.get(request.confidentiality, request.confidentiality))
-    line("领域", "、".join(taxonomy.field_label(f) for f in request.fields))
-    line("截止日期", request.deadline.isoformat() if request.deadline else "")
-    line("所需专家人数", str(request.experts_wanted))
-    line("利益相关方", "、".join(request.parties))
-    if request.draws:
-        d = request.draws[-1]
-        line("随机抽取", f"种子 {d.seed}，候选 {len(d.pool)} 人中抽取 {d.count} 人：{'、'.join(d.picked)}")
+    heading(dossier.heading, 15)
+    for item in dossier.cover:
+        line(item.label, item.value)
 
     heading("一、咨询需求")
     line("背景", "")
-    para(request.background)
+    para(dossier.background)
     line("咨询问题", "")
-    para(request.questions)
+    para(dossier.questions)
 
-    heading("二、专家与答复")
-    for inv in visible_invitations(actor, request):
-        t = inv.talent
-        state = INVITATION_ZH.get(inv.state, inv.state)
+    heading("二、专家、选择依据与答复")
+    for expert in dossier.experts:
         pdf.set_font("cjk", size=11)
-        para(f"{t.name}（{t.organization or '—'}）— {state}")
+        para(expert.heading)
         pdf.set_font("cjk", size=10)
-        line("邀请时间", f"{_when(inv.invited_at)}，答复时间 {_when(inv.responded_at)}")
-        if inv.reason:
-            line("说明", inv.reason)
-        advice = inv.advice
-        if advice is not None:
-            line("意见提交时间", _when(advice.submitted_at))
-            para(advice.text)
-            if advice.attachments:
-                line("附件", "、".join(f"{a.filename}（{a.size // 1024 + 1} KB）" for a in advice.attachments))
-            rating = f"{advice.rating}/5" if advice.rating else "未评价"
-            line("评价", f"{rating}{'，' + advice.rating_comment if advice.rating_comment else ''}")
-            adoption = ADOPTION_ZH.get(advice.adoption, advice.adoption or "")
-            line("采纳情况", f"{adoption}{'：' + advice.adopted_into if advice.adopted_into else ''}")
+        for item in expert.facts:
+            line(item.label, item.value)
+        line("选择依据", "；".join(expert.why))
+        if expert.advice is not None:
+            line(expert.advice_facts[0].label, expert.advice_facts[0].value)
+            para(expert.advice)
+            for item in expert.advice_facts[1:]:
+                line(item.label, item.value)
+        if expert.ledger:
+            line("采纳台账", expert.adoption)
+            for row in expert.ledger:
+                para(f"  {row.when}  {row.step}（{row.actor}）{('：' + row.detail) if row.detail else ''}")
         pdf.ln(2)
 
     heading("三、流程记录")
-    for tr in request.transitions:
-        frm = STATE_ZH.get(tr.from_state, tr.from_state) or "—"
-        para(f"{_when(tr.at)}  {tr.actor_label}：{frm} → {STATE_ZH.get(tr.to_state, tr.to_state)}"
-             f"{'（' + tr.note + '）' if tr.note else ''}")
+    for text in dossier.trail:
+        para(text)
     pdf.ln(4)
-    para(f"导出时间 {_when(utcnow())}（{tz}），导出人 {actor.label}")
-    audit(session, actor, "consultation.dossier", "consultation", request.id, {"format": "pdf"})
+    para(dossier.footer)
     return bytes(pdf.output())

@@ -32,18 +32,18 @@ from kb.actors import Actor
 from kb.audit import audit
 from kb.choices import choice
 from kb.consultations import notices
-from kb.consultations.attachments import Upload, check_upload, store
+from kb.consultations.attachments import Upload, attachments_dir, check_upload, store
 from kb.consultations.enums import AdoptionExtent, LeaderLevel, LedgerStep, RequestState
 from kb.consultations.instructions import classify_instruction
 from kb.consultations.settings import ConsultationSettings
-from kb.errors import Conflict, PermissionDenied, ValidationError
+from kb.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from kb.filenames import display_name
 from kb.models import utcnow
 from kb.models.consultation_invitation import ConsultationAdvice
 from kb.models.consultation_ledger import AdviceLedgerEntry
 from kb.permissions import require
 from kb.urls import url_problem
-from kb.visibility import ledger_recordable
+from kb.visibility import ledger_recordable, ledger_visible
 
 #: The level of advice adopted into a document with no leader's 批示 recorded.
 DOCUMENT_LEVEL = "document"
@@ -307,6 +307,24 @@ def counts_by_level(advices: Iterable[ConsultationAdvice]) -> dict[str, int]:
     return result
 
 
+def ledger_detail(entry: AdviceLedgerEntry) -> str:
+    """What one ledger row says, as a sentence: the 批示's level and text, the document, the assessment."""
+    parts: list[str] = []
+    if entry.leader_level or entry.leader:
+        parts.append("".join(p for p in (LEVEL_ZH.get(entry.leader_level or "", ""), entry.leader) if p))
+    if entry.doc_title:
+        doc = "，".join(p for p in (f"《{entry.doc_title.strip('《》')}》", entry.doc_number,
+                                    entry.doc_date.isoformat() if entry.doc_date else "") if p)
+        parts.append(f"{EXTENT_ZH.get(entry.extent or '', '')}：{doc}" if entry.extent else doc)
+    if entry.evidence:
+        parts.append(entry.evidence)
+    if entry.doc_url:
+        parts.append(entry.doc_url)
+    if entry.file_name:
+        parts.append(f"附文件 {entry.file_name}")
+    return "；".join(parts)
+
+
 def entry_dict(entry: AdviceLedgerEntry) -> dict[str, Any]:
     """One row as the API and the reports give it."""
     return {
@@ -317,3 +335,35 @@ def entry_dict(entry: AdviceLedgerEntry) -> dict[str, Any]:
         "file": ({"name": entry.file_name, "size": entry.file_size, "sha256": entry.sha256}
                  if entry.stored_name else None),
     }
+
+
+def ledger_dict(advice: ConsultationAdvice) -> dict[str, Any]:
+    status = adoption_status(advice)
+    return {"advice_id": advice.id, "level": status.level, "stage": status.stage.value,
+            "acknowledged": status.acknowledged, "implemented": status.implemented, "evaluated": status.evaluated,
+            "steps": [entry_dict(e) for e in advice.ledger]}
+
+
+def readable_ledger(session: Session, actor: Actor, advice_id: int) -> ConsultationAdvice:
+    """The advice whose ledger ``actor`` may read (404 for none, 403 for someone else's)."""
+    advice = session.get(ConsultationAdvice, advice_id)
+    if advice is None:
+        raise NotFound(f"no advice #{advice_id}")
+    if not ledger_visible(actor, advice):
+        raise PermissionDenied(f"{actor.label} may not read the ledger of advice #{advice_id}",
+                               code="permission.denied", params={"action": "consultation.ledger.view"})
+    return advice
+
+
+def ledger_document(session: Session, actor: Actor, entry_id: int, data_dir: Path) -> tuple[AdviceLedgerEntry, Path]:
+    """The uploaded copy of an adopting document, for those who may read the ledger; audited."""
+    entry = session.get(AdviceLedgerEntry, entry_id)
+    if entry is None or not entry.stored_name:
+        raise NotFound(f"no document in ledger row #{entry_id}")
+    readable_ledger(session, actor, entry.advice_id)
+    path = attachments_dir(data_dir) / entry.stored_name
+    if not path.is_file():
+        raise NotFound(f"the file of ledger row #{entry_id} is missing from the data directory")
+    audit(session, actor, "consultation.download", "consultation", entry.advice.invitation.request_id,
+          {"ledger": entry.id, "filename": entry.file_name})
+    return entry, path

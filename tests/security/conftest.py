@@ -22,6 +22,8 @@ from kb.api_tokens import issue
 from kb.consultations import invitations as cinv
 from kb.consultations.affiliations import add_affiliation
 from kb.consultations.attachments import Upload
+from kb.consultations.enums import LedgerStep
+from kb.consultations.ledger import StepInput, record_step
 from kb.consultations.requests import create_request, open_request
 from kb.events.manage import create_event, publish_event
 from kb.events.materials import add_material
@@ -101,6 +103,10 @@ def populate_world(site: Site) -> World:
         adv_other = cinv.submit_advice(s, talent_c, inv_other, "他人的咨询意见", [Upload("other.pdf", PDF)],
                                        data_dir=data_dir)
         s.flush()
+        # Each advice adopted into a document with an uploaded copy, for the ledger's document download.
+        adopted = StepInput(step=LedgerStep.ADOPTED, doc_title="罗湖区扶持办法", doc_number="罗府办〔2026〕1号")
+        led_own = record_step(s, researcher, adv_own, adopted, Upload("doc.pdf", PDF), data_dir=data_dir)
+        led_other = record_step(s, researcher2, adv_other, adopted, Upload("doc.pdf", PDF), data_dir=data_dir)
 
         published = create_event(s, organizer, _event("已发布沙龙"))
         publish_event(s, organizer, published)
@@ -123,11 +129,11 @@ def populate_world(site: Site) -> World:
             "own": {"talent": OWN, "output": own_output, "request": req_own.id, "invitation": inv_own.id,
                     "advice": adv_own.id, "attachment": adv_own.attachments[0].id, "event": published.id,
                     "material": mat_pub.id, "proposal": prop_own.id, "revision": rev.id,
-                    "user": _user(s, "talent").id, "affiliation": aff_own.id},
+                    "user": _user(s, "talent").id, "affiliation": aff_own.id, "ledger_entry": led_own.id},
             "other": {"talent": OTHER, "output": other_output, "request": req_other.id, "invitation": inv_other.id,
                       "advice": adv_other.id, "attachment": adv_other.attachments[0].id, "event": draft.id,
                       "material": mat_draft.id, "proposal": prop_other.id, "revision": rev.id,
-                      "user": _user(s, "talent2").id, "affiliation": aff_other.id},
+                      "user": _user(s, "talent2").id, "affiliation": aff_other.id, "ledger_entry": led_other.id},
         }
         # tokens the matrix may revoke: never one the callers authenticate with
         for variant, owner in (("own", "talent"), ("other", "talent2")):

@@ -16,10 +16,11 @@ from typing import Any
 
 from kb.actors import Actor
 from kb.models import ApiToken, Event, Output, Talent
-from kb.models.consultation import ConsultationInvitation, ConsultationRequest
+from kb.models.consultation import AdviceLedgerEntry, ConsultationInvitation, ConsultationRequest
 from kb.models.consultation_invitation import ConsultationAdvice, ConsultationAttachment
 from kb.models.event_extras import EventMaterial
 from kb.permissions import STAFF, allowed
+from kb.roles import Role
 
 Pred = Callable[[Actor, "Objects"], bool]
 
@@ -44,6 +45,7 @@ def load(session: Any, ids: dict[str, Any]) -> Objects:
     advice = session.get(ConsultationAdvice, ids["advice"])
     attachment = session.get(ConsultationAttachment, ids["attachment"])
     assert advice.invitation_id == invitation.id and attachment.advice_id == advice.id
+    assert session.get(AdviceLedgerEntry, ids["ledger_entry"]).advice_id == advice.id
     material = session.get(EventMaterial, ids["material"])
     event = session.get(Event, ids["event"])
     assert material.event_id == event.id
@@ -89,6 +91,10 @@ view_event = can("event.view", "event")
 manage_event = both(view_event, can("event.manage", "event"))
 trail = both(view_req, either(can("audit.view"), can("consultation.manage", "request")))
 attachment = both(view_req, either(can("consultation.manage", "request"), can("consultation.respond", "invitation")))
+# The adoption ledger: read with the advice, or as a commissioner; recorded by the requesting unit.
+read_ledger = both(can("consultation.ledger.view", "request"),
+                   either(see_invitation, lambda actor, o: actor.role == Role.COMMISSIONER))
+record_ledger = both(view_req, can("consultation.ledger.record", "request"))
 
 RULES: dict[str, Pred | str] = {
     # core pages
@@ -130,7 +136,10 @@ RULES: dict[str, Pred | str] = {
     "consultations.index": can("consultation.list"),
     "consultations.new": can("consultation.create"),
     "consultations.detail": view_req,
-    "consultations.dossier": manage_req,
+    "consultations.dossier": manage_req, "consultations.dossier_docx_page": manage_req,
+    "consultations.record_ledger_step": record_ledger, "consultations.ledger_document": read_ledger,
+    "consultations.reports": can("consultation.report"),
+    "consultations.quarterly_docx": can("consultation.report"), "consultations.quarterly_xlsx": can("consultation.report"),
     "consultations.draw": manage_req, "consultations.invite": manage_req, "consultations.select": manage_req,
     "consultations.change_state": manage_req,
     "consultations.lookup": manage_req, "consultations.add_from_profile": can("consultation.create"),
@@ -155,6 +164,10 @@ RULES: dict[str, Pred | str] = {
     "consultations_api.get_invitation": see_invitation,
     "consultations_api.advise": respond, "consultations_api.respond": respond,
     "consultations_api.stats": can("consultation.stats"),
+    "consultations_api.dossier_pdf_api": manage_req, "consultations_api.dossier_docx_api": manage_req,
+    "consultations_api.get_ledger": read_ledger, "consultations_api.post_ledger_step": record_ledger,
+    "consultations_api.quarterly_docx_api": can("consultation.report"),
+    "consultations_api.quarterly_xlsx_api": can("consultation.report"),
     # events: pages and API
     "events.index": can("event.view"), "events.detail": view_event, "events.calendar": view_event,
     "events.new": can("event.manage"), "events.edit": manage_event, "events.change_state": manage_event,
@@ -196,12 +209,12 @@ PARAMS = {
     "external_id": "talent", "talent_id": "talent", "output_id": "output", "rid": "request",
     "iid": "invitation", "aid": "advice", "att_id": "attachment", "event_id": "event",
     "material_id": "material", "proposal_id": "proposal", "revision_id": "revision", "user_id": "user",
-    "affiliation_id": "affiliation", "token_id": "token",
+    "affiliation_id": "affiliation", "token_id": "token", "entry_id": "ledger_entry",
 }
 # Query strings a GET needs to reach its permission check rather than a validation error.
 QUERY = {"search.search": "?q=跨境", "api.search": "?q=跨境", "consultations.add_from_profile": "?talent=web-003",
          "consultations.lookup": "?q=林"}
-FIXED = {"fmt": "csv", "token": "no-such-invitation", "code": "en", "filename": "css/app.css"}
+FIXED = {"fmt": "csv", "token": "no-such-invitation", "code": "en", "filename": "css/app.css", "quarter": "2026Q3"}
 
 # Bodies that pass validation, so a refusal has to come from the permission check.
 # The same keys serve as form fields (pages) and JSON (API); FILE marks a multipart upload.
@@ -229,6 +242,8 @@ BODIES: dict[str, dict[str, Any]] = {
     "consultations_api.invite": {"talent_ids": ["web-002"]}, "consultations_api.rate": {"rating": 5},
     # adopted needs the document it went into (kb.consultations.outcome.record_adoption)
     **dict.fromkeys(("consultations.adopt", "consultations_api.adopt"), {"adoption": "full", "adopted_into": "路由矩阵"}),
+    **dict.fromkeys(("consultations.record_ledger_step", "consultations_api.post_ledger_step"),
+                    {"step": "implemented", "evidence": "路由矩阵"}),
     "events_api.create_event": {"title": "路由矩阵", "start_at": "2027-01-01T14:00", "end_at": "2027-01-01T16:00",
                                 "capacity": 10},
     "events_api.change_audience": {"talent_id": "web-002", "action": "add"},

@@ -22,6 +22,9 @@ KNOWN_DOWNLOADS = {
     "consultations.invitations_csv", "consultations.request_invitations_csv",
     "events.calendar", "events_api.calendar", "events.attendees", "events.download_material",
     "events_api.download_material",
+    "consultations.dossier_docx_page", "consultations_api.dossier_pdf_api", "consultations_api.dossier_docx_api",
+    "consultations.ledger_document", "consultations.quarterly_docx", "consultations.quarterly_xlsx",
+    "consultations_api.quarterly_docx_api", "consultations_api.quarterly_xlsx_api",
 }
 
 

@@ -308,6 +308,13 @@ COVERED_ELSEWHERE = {
     "admin.export": "talent JSON Lines, staff only; contact data per role in test_personal_data",
     "consultations.dossier": "PDF for the request's managers only (route matrix), who may read every field",
     "consultations.attachment": "the file itself; who may fetch it is the route matrix's attachment rule",
+    **dict.fromkeys(("consultations.dossier_docx_page", "consultations_api.dossier_pdf_api",
+                     "consultations_api.dossier_docx_api"),
+                    "the dossier model shared with the PDF, for managers only (route matrix); "
+                    "tests/consultations/test_dossier_docx.py"),
+    **dict.fromkeys(("consultations.quarterly_docx", "consultations.quarterly_xlsx",
+                     "consultations_api.quarterly_docx_api", "consultations_api.quarterly_xlsx_api"),
+                    "per request kb.visibility: tests/consultations/test_quarterly.py reads both formats per role"),
     "events.attendees": "organizers only (route matrix); no consultation data",
     "events_api.attendees": "organizers only (route matrix); no consultation data",
     "events.calendar": "the event's own facts, for those who may see the event (route matrix)",

@@ -18,4 +18,4 @@ def consultation_settings() -> ConsultationSettings:
     return settings
 
 
-from web.consultations import api, experts, views  # noqa: E402,F401  (registers the routes)
+from web.consultations import api, dossiers, experts, ledger_views, views  # noqa: E402,F401  (registers the routes)

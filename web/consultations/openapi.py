@@ -6,7 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from kb.choices import values as _values
-from kb.consultations.enums import InvitationResponse, InvitationState, RequestState
+from kb.consultations.enums import (
+    AdoptionExtent,
+    InvitationResponse,
+    InvitationState,
+    LeaderLevel,
+    LedgerStep,
+    RequestState,
+)
+from kb.consultations.ledger import RECORDABLE
 from kb.consultations.requests import MANUAL_MOVES
 
 
@@ -131,3 +139,63 @@ PATHS: dict[str, Any] = {
     "/consultations/stats": {"get": {"summary": "Dashboard figures", "responses": {"200": {"description": "OK"},
                                                                                    **ERRORS}}},
 }
+
+# --- adoption ledger, dossiers and the quarterly report (kb.consultations.ledger, .dossier_model, .quarterly)
+
+SCHEMAS["LedgerStep"] = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "step": {"enum": _values(LedgerStep)}, "at": {"type": "string"},
+    "actor": {"type": "string"}, "evidence": {"type": "string"}, "leader": {"type": "string"},
+    "leader_level": {"enum": [*_values(LeaderLevel), None]}, "extent": {"enum": [*_values(AdoptionExtent), None]},
+    "doc_title": {"type": "string"}, "doc_number": {"type": "string"}, "doc_date": {"type": ["string", "null"]},
+    "doc_url": {"type": "string"}, "file": {"type": ["object", "null"]}}}
+SCHEMAS["AdoptionLedger"] = {"type": "object", "properties": {
+    "advice_id": {"type": "integer"}, "level": {"type": ["string", "null"]}, "stage": {"enum": _values(LedgerStep)},
+    "acknowledged": {"type": "boolean"}, "implemented": {"type": "boolean"}, "evaluated": {"type": "boolean"},
+    "steps": {"type": "array", "items": {"$ref": "#/components/schemas/LedgerStep"}}}}
+_LEDGER_BODY = {
+    "step": {"enum": [s.value for s in RECORDABLE]},
+    "at": {"type": "string", "description": "when it happened: YYYY-MM-DD or an ISO date-time; default now"},
+    "evidence": {"type": "string", "description": "the 批示's text, what was implemented, or the assessment"},
+    "leader": {"type": "string"}, "leader_level": {"enum": _values(LeaderLevel)},
+    "extent": {"enum": _values(AdoptionExtent)}, "doc_title": {"type": "string"},
+    "doc_number": {"type": "string"}, "doc_date": {"type": "string"}, "doc_url": {"type": "string"},
+}
+
+
+def _download(media_type: str, description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {media_type: {"schema": {"type": "string", "format": "binary"}}}}
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+QUARTER = {"name": "quarter", "in": "path", "required": True,
+           "schema": {"type": "string", "pattern": "^[0-9]{4}Q[1-4]$"}, "description": "e.g. 2026Q3"}
+
+PATHS.update({
+    "/consultations/advice/{aid}/ledger": {
+        "get": {"summary": "The adoption ledger of one advice: each step with its evidence, actor and time",
+                "parameters": [AID], "responses": {"200": _json("AdoptionLedger"), **ERRORS}},
+        "post": {"summary": "Record a step: a leader's 批示 (a bare 同意/圈阅 is recorded as acknowledged, not "
+                            "adoption), adoption into a document, implementation, evaluation",
+                 "parameters": [AID],
+                 "requestBody": {"required": True, "content": {
+                     "application/json": {"schema": {"type": "object", "properties": _LEDGER_BODY,
+                                                     "required": ["step"]}},
+                     "multipart/form-data": {"schema": {"type": "object", "properties": {
+                         **_LEDGER_BODY, "file": {"type": "string", "format": "binary"}}, "required": ["step"]}}}},
+                 "responses": {"201": _json("AdoptionLedger", "Recorded"), **ERRORS}}},
+    "/consultations/{rid}/dossier.pdf": {"get": {
+        "summary": "The dossier as PDF: cover, need, experts and why they were chosen, advice, adoption ledger",
+        "parameters": [RID], "responses": {"200": _download("application/pdf", "PDF"), **ERRORS}}},
+    "/consultations/{rid}/dossier.docx": {"get": {
+        "summary": "The same dossier as an editable Word document", "parameters": [RID],
+        "responses": {"200": _download(DOCX, "DOCX"), **ERRORS}}},
+    "/consultations/reports/{quarter}.docx": {"get": {
+        "summary": "Quarterly summary of consultations and their adoption as Word (what the caller may see; "
+                   "an admin's has everything)", "parameters": [QUARTER],
+        "responses": {"200": _download(DOCX, "DOCX"), **ERRORS}}},
+    "/consultations/reports/{quarter}.xlsx": {"get": {
+        "summary": "The same quarterly summary as a workbook: consultations, adoption by level, ledger steps",
+        "parameters": [QUARTER], "responses": {"200": _download(XLSX, "XLSX"), **ERRORS}}},
+})

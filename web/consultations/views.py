@@ -14,7 +14,6 @@ from werkzeug.wrappers import Response as WResponse
 from kb.choices import choice
 from kb.consultations import export, invitations, outcome, requests
 from kb.consultations.attachments import Upload
-from kb.consultations.dossier import dossier_pdf
 from kb.consultations.downloads import attachment_for
 from kb.consultations.draw import draw_experts
 from kb.consultations.enums import InvitationResponse, RequestState
@@ -211,14 +210,6 @@ def adopt(aid: int) -> WResponse:
 def attachment(att_id: int) -> Response:
     att, path = attachment_for(db(), current_actor(), att_id, knowledge_base().settings.data_dir)
     return send_file(path, mimetype=att.content_type, as_attachment=True, download_name=att.filename)
-
-
-@bp.get("/<int:rid>/dossier.pdf")
-@login_required
-def dossier(rid: int) -> Response:
-    pdf = dossier_pdf(db(), current_actor(), _req(rid), font=_settings().cjk_font, tz=_tz())
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="consultation-{rid}.pdf"'})
 
 
 def _tz() -> str:
