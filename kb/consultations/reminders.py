@@ -58,10 +58,13 @@ def send_due_reminders(session: Session, now: datetime, settings: ConsultationSe
         .order_by(ConsultationInvitation.id)
     ).all()
     for inv in due:
-        days = (inv.request.deadline - today).days
+        deadline = inv.request.deadline
+        if deadline is None:  # the query selects requests with a deadline; the column allows none
+            continue
+        days = (deadline - today).days
         when = "今天" if days == 0 else f"{days} 天后"
         notices.tell_talent(session, inv, "reminder", "咨询答复截止提醒",
-                            f"本次咨询的答复截止日期为 {inv.request.deadline.isoformat()}（{when}）。")
+                            f"本次咨询的答复截止日期为 {deadline.isoformat()}（{when}）。")
         inv.reminders.append(ConsultationReminder(kind=DEADLINE, sent_at=now))
     session.flush()
     return len(due)

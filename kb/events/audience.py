@@ -25,9 +25,9 @@ from sqlalchemy.orm import Session
 from kb.actors import Actor
 from kb.audit import audit
 from kb.events.enums import AudienceAction
-from kb.events.notices import accounts_of
 from kb.models import Event, EventRegistration, Talent, utcnow
 from kb.models.event import EventAudienceEntry
+from kb.notifications.reach import accounts_of
 from kb.permissions import require
 
 MAX_DESCRIPTION_IN_QUERY = 1000

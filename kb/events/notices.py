@@ -8,6 +8,7 @@ the list of those so an organizer can phone them instead.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -48,7 +49,7 @@ def ics_text(event: Event, registration: EventRegistration | None = None, *, utc
     return calendar(calendar_event(event, registration), utc=utc)
 
 
-def ics_attachment(event: Event, registration: EventRegistration | None = None) -> dict:
+def ics_attachment(event: Event, registration: EventRegistration | None = None) -> dict[str, Any]:
     return {"filename": f"event-{event.id}.ics", "content_type": "text/calendar",
             "text": ics_text(event, registration)}
 

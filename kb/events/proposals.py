@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from kb.actors import Actor
 from kb.audit import audit
 from kb.errors import Conflict, NotFound, ValidationError
-from kb.events.notices import accounts_of
 from kb.models import Event, Talent, User, utcnow
 from kb.models.event import EventProposal
 from kb.notifications import notify
+from kb.notifications.reach import accounts_of
 from kb.permissions import ROLE_MATRIX, Permission, require
 
 PROPOSAL_KINDS = ("topic", "lecture")

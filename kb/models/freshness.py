@@ -74,7 +74,7 @@ class FreshnessSnapshot(Base):
 
 # The talent's current assignment, readable from a talent (the permission rule of
 # reminders asks it): declared here, where both classes exist, and read-only.
-Talent.current_assignment = relationship(  # type: ignore[attr-defined]
+Talent.current_assignment = relationship(
     CommissionerAssignment,
     primaryjoin=lambda: (CommissionerAssignment.talent_id == Talent.id) & CommissionerAssignment.ended_at.is_(None),
     viewonly=True, uselist=False, lazy="select",

@@ -8,6 +8,7 @@ only names item ids, and the talent's digest can list what is still unclaimed.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -26,14 +27,14 @@ class HarvestedItem(Base):
     source_format: Mapped[str] = mapped_column(String(20))
     filename: Mapped[str] = mapped_column(String(255), default="")
     # The output values as they would be saved (type, title, year, venue, doi, ...).
-    values: Mapped[dict] = mapped_column(default=dict)
+    values: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # Why the item cannot be saved (no title, ...): such an item is never claimable.
     error: Mapped[str] = mapped_column(Text, default="")
     # What mapping left out or changed (a link kb.urls refuses, a year out of range).
-    notes: Mapped[list] = mapped_column(default=list)
+    notes: Mapped[list[str]] = mapped_column(default=list)
     # {"kind": "existing"|"file", "ref": output id or item position, "reason": "doi"|"number"|"title",
     #  "score": similarity, "title": the other title}, or None.
-    duplicate: Mapped[dict | None] = mapped_column(nullable=True)
+    duplicate: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
     # pending → claimed | rejected; failed items stay failed.
     state: Mapped[str] = mapped_column(String(12), default="pending", index=True)
     output_id: Mapped[int | None] = mapped_column(ForeignKey("outputs.id", ondelete="SET NULL"), nullable=True)

@@ -29,8 +29,8 @@ class Output(Base):
     # patent/standard number is what finds the same output in another export.
     doi: Mapped[str] = mapped_column(String(200), default="")
     number: Mapped[str] = mapped_column(String(100), default="")
-    authors: Mapped[list] = mapped_column(default=list)
-    keywords: Mapped[list] = mapped_column(default=list)
+    authors: Mapped[list[str]] = mapped_column(default=list)
+    keywords: Mapped[list[str]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 

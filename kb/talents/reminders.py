@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from kb.actors import Actor
 from kb.audit import audit
+from kb.db import rows_matched
 from kb.errors import Conflict, ValidationError
 from kb.models import Talent, utcnow
 from kb.notifications import notify
@@ -51,7 +52,7 @@ def remind(
         .values(reminded_at=now)
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:
+    if rows_matched(claimed) != 1:
         session.refresh(talent, ["reminded_at"])
         until = next_possible(talent)
         raise Conflict(f"{talent.external_id} was reminded less than a week ago; next possible {until}",

@@ -47,7 +47,7 @@ def diff(before: dict[str, Any], after: dict[str, Any], prefix: str = "") -> lis
     ]
 
 
-def diff_outputs(before: dict[int, dict], after: dict[int, dict]) -> list[dict[str, Any]]:
+def diff_outputs(before: dict[int, dict[str, Any]], after: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
     """Changes between two {output id: snapshot} maps, one entry per changed field."""
     changes: list[dict[str, Any]] = []
     for oid, snap in after.items():

@@ -84,16 +84,18 @@ def tasks_for_many(
     proposals = Counter(dict(session.execute(
         select(Revision.talent_id, func.count()).where(Revision.talent_id.in_(ids), Revision.status == "pending")
         .group_by(Revision.talent_id)).all()))
-    for pk, n in proposals.items():
-        out[pk].append(Task("proposal", f"/talents/{by_pk[pk].external_id}/history", {"count": int(n)}))
-    for inv_id, pk, title in session.execute(
+    for proposer_pk, n in proposals.items():
+        if proposer_pk is not None:  # selected by talent id; revisions of deleted talents keep none
+            out[proposer_pk].append(
+                Task("proposal", f"/talents/{by_pk[proposer_pk].external_id}/history", {"count": int(n)}))
+    for inv_id, invited_pk, title in session.execute(
         select(ConsultationInvitation.id, ConsultationInvitation.talent_id, ConsultationRequest.title)
         .join(ConsultationRequest, ConsultationRequest.id == ConsultationInvitation.request_id)
         .where(ConsultationInvitation.talent_id.in_(ids), ConsultationInvitation.state.in_(WAITING),
                ConsultationRequest.state.in_(RESPONDING))
         .order_by(ConsultationInvitation.id)
     ):
-        out[pk].append(Task("consultation", f"/consultations/invitations/{inv_id}", {"title": title}))
+        out[invited_pk].append(Task("consultation", f"/consultations/invitations/{inv_id}", {"title": title}))
     for event_id, pk, title in session.execute(
         select(Event.id, EventRegistration.talent_id, Event.title)
         .join(Event, Event.id == EventRegistration.event_id)

@@ -79,7 +79,7 @@ def import_outputs(ctx: click.Context, talent_id: str, file: Path, fmt: str, yes
             if any(i.state != FAILED for i in shown.items):
                 created = len(confirm(session, actor, talent, shown.batch, claim).created)
         # Read before the session ends: a commit or rollback expires the items.
-        report = {"talent": talent_id, "parsed": shown.parsed, "created": created,
+        report: dict[str, Any] = {"talent": talent_id, "parsed": shown.parsed, "created": created,
                   "duplicates": shown.duplicates,
                   "failed": [{"item": i.position, "error": i.error} for i in shown.failed]}
         lines = [f"{file.name}: {shown.format}, {len(shown.items)} item(s) for {talent_id}"]

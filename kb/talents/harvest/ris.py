@@ -7,6 +7,7 @@ number and the others are kept.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import rispy
 
@@ -52,7 +53,7 @@ def parse(text: str) -> list[Parsed]:
     return items
 
 
-def _first(entry: dict, *keys: str) -> str:
+def _first(entry: dict[str, Any], *keys: str) -> str:
     for key in keys:
         value = entry.get(key)
         if isinstance(value, list):
@@ -62,7 +63,7 @@ def _first(entry: dict, *keys: str) -> str:
     return ""
 
 
-def _item(entry: dict) -> Harvested:
+def _item(entry: dict[str, Any]) -> Harvested:
     kind = clean(entry.get("type_of_reference", "")).upper()
     authors = [clean(a) for a in (entry.get("authors") or entry.get("first_authors") or []) if clean(a)]
     authors = [natural_name(a) for a in authors]
