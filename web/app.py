@@ -130,6 +130,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(__import__("web.consultations", fromlist=["bp"]).bp)  # also its API
     app.register_blueprint(__import__("web.events", fromlist=["bp"]).bp)  # also its API
     app.register_blueprint(i18n.bp)
+    app.register_blueprint(__import__("web.freshness", fromlist=["bp"]).bp)  # commissioners, digests
     __import__("web.notifications", fromlist=["init_app"]).init_app(app)  # the inbox and the header's badge
     ops.init_app(app)  # /healthz, /readyz, /metrics; measures every request
     # The API authenticates with bearer tokens, never cookies, so a forged

@@ -83,6 +83,9 @@ CATALOGUE: dict[str, LazyString] = {
     "checkin.not_registered": _l("此人当前没有报名（不在签到名单上），不能签到。"),
     "checkin.closed": _l("活动当前不能签到（已取消或尚未发布）。"),
     "checkin.undo.not_checked_in": _l("此人尚未签到，无需撤销。"),
+    # living profiles
+    "freshness.no_account": _l("%(talent)s 还没有可用的账号，无法发送提醒；请先邀请其开通账号。"),
+    "freshness.reminded_recently": _l("一周内已提醒过 %(talent)s，%(date)s 后才能再次提醒。"),
     # adoption ledger
     "ledger.order": _l("请先记录意见被采纳入的文件，再记录落实或效果评估；已采纳的意见不能再记为未采纳。"),
     "ledger.state": _l("这项咨询当前的状态下不能记录采纳情况。"),
@@ -101,6 +104,9 @@ ACTIONS: dict[str, LazyString] = {
     "talent.create": _l("新增人才"),
     "talent.delete": _l("删除人才"),
     "talent.import": _l("导入人才数据"),
+    "freshness.view": _l("查看档案更新情况"),
+    "freshness.remind": _l("提醒这位人才更新档案"),
+    "commissioner.assign": _l("指定服务专员"),
     "talent.export": _l("导出人才数据"),
     "users.manage": _l("管理账号"),
     "users.invite": _l("邀请新用户"),

@@ -57,6 +57,7 @@ def profile_history(session: Session, actor: Actor, talent: Talent) -> list[dict
             "actor": rev.actor_label,
             "action": rev.action,
             "status": rev.status,
+            "delegated": rev.delegated,
             "changes": rev.changes if show_contact else revisions.redact_contact(rev.changes),
         })
     return out

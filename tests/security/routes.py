@@ -109,6 +109,10 @@ RULES: dict[str, Pred | str] = {
     "talents.import_outputs": can("talent.harvest", "talent"), "talents.claim_outputs": can("talent.harvest", "talent"),
     "talents.remove_affiliation": can("talent.affiliations.remove", "talent"),
     "dashboard.index": can("dashboard.view"), "dashboard.data": can("dashboard.view"),
+    # living profiles: freshness for staff, reminders to one's assigned talents, assignment by admins
+    "freshness.home": can("freshness.view"), "freshness.send_reminder": can("freshness.remind", "talent"),
+    "freshness.assignments": can("commissioner.assign"), "freshness.assign": can("commissioner.assign"),
+    "freshness.digest_frequency": can("talent.edit", "talent"),
     "admin.index": STAFF_ONLY,
     "admin.users": can("users.manage"), "admin.create_user": can("users.manage"),
     "admin.set_active": can("users.manage"), "admin.reset_password": can("users.manage"),
@@ -234,6 +238,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "talents.import_outputs": {FILE: True}, "api.import_outputs": {FILE: True},
     "talents.claim_outputs": {"batch": "0123456789abcdef", "claim": "1"},
     "talents.add_affiliation": {"affiliation-organization": "前海管理局", "affiliation-from_year": "2015"},
+    "freshness.digest_frequency": {"frequency": "weekly"}, "freshness.assign": {"talents": "web-002"},
     # API bodies that match the OpenAPI document: the request checks (web/api/validation.py) run
     # before the view, so only a well-formed request reaches the permission check tested here.
     "api.create_output": {"type": "paper", "title": "路由矩阵"}, "api.update_output": {"type": "paper", "title": "路由矩阵"},

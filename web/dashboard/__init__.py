@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from kb.dashboard import figures
 from kb.models.event_registration import REGISTRATION_STATUSES
 from web.events.labels import registration_label
-from web.sessions import current_actor, db
+from web.sessions import current_actor, db, knowledge_base
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -22,14 +22,18 @@ def _labels() -> dict[str, Any]:
     return {"registration_label": registration_label, "REGISTRATION_STATUSES": REGISTRATION_STATUSES}
 
 
+def _figures() -> dict[str, Any]:
+    return figures(db(), current_actor(), freshness_settings=knowledge_base().settings.freshness)
+
+
 @bp.get("/")
 @login_required
 def index() -> str:
-    return render_template("dashboard/index.html", data=figures(db(), current_actor()))
+    return render_template("dashboard/index.html", data=_figures())
 
 
 @bp.get("/data.json")
 @login_required
 def data() -> Response:
     """The same figures for scripts and for refreshing the page without a reload."""
-    return jsonify(figures(db(), current_actor()))
+    return jsonify(_figures())

@@ -129,7 +129,43 @@
     return root;
   }
 
+  // Freshness over time: one line per state (current, ageing, stale) over the daily snapshots.
+  function stateLines(days) {
+    var width = 1100, height = 250, left = 50, right = 20, top = 20, base = 200;
+    var root = svg(width, height);
+    if (!days.length) { return root; }
+    var states = ["current", "ageing", "stale"];
+    var max = Math.max(1, Math.max.apply(null, days.map(function (d) { return d.current + d.ageing + d.stale; })));
+    var step = days.length > 1 ? (width - left - right) / (days.length - 1) : 0;
+    root.appendChild(el("line", { x1: left, x2: width - right, y1: base, y2: base, "class": "axis" }));
+    states.forEach(function (s) {
+      var path = "";
+      days.forEach(function (d, i) {
+        var x = left + step * i, y = base - (base - top) * d[s] / max;
+        path += (i ? " L " : "M ") + x.toFixed(1) + " " + y.toFixed(1);
+      });
+      root.appendChild(title(el("path", { d: path, "class": "line state-" + s }), labels.states[s]));
+    });
+    var labelEvery = Math.max(1, Math.ceil(days.length / 12));
+    days.forEach(function (d, i) {
+      if (i % labelEvery === 0 || i === days.length - 1) {
+        var x = left + step * i;
+        root.appendChild(title(el("circle", { cx: x, cy: base - (base - top) * d.stale / max, r: 2, "class": "dot" }),
+                               d.day + " " + states.map(function (s) { return labels.states[s] + " " + d[s]; }).join(" · ")));
+        root.appendChild(el("text", { x: x, y: base + 18, "text-anchor": "middle", "class": "muted" }, d.day.slice(0, 7)));
+      }
+    });
+    root.appendChild(el("text", { x: left - 6, y: top + 4, "text-anchor": "end", "class": "muted" }, String(max)));
+    states.forEach(function (s, i) {
+      var x = left + i * 140, y = height - 6;
+      root.appendChild(el("line", { x1: x, x2: x + 20, y1: y - 5, y2: y - 5, "class": "line state-" + s }));
+      root.appendChild(el("text", { x: x + 26, y: y, "class": "muted" }, labels.states[s]));
+    });
+    return root;
+  }
+
   var charts = {
+    freshnessHistory: function () { return stateLines(figures.freshness_history); },
     categories: function () {
       return hbars(figures.categories.map(function (c) {
         return { label: labels.categories[c.code] || c.code, value: c.count, target: c.target,
