@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -147,7 +148,7 @@ def build_quarterly(session: Session, actor: Actor, quarter: Quarter, *, tz: str
     for req in requests:
         if not request_visible(actor, req):
             continue
-        facts = dict(id=req.id, title=req.title, unit=req.unit, form=labels.zh(labels.FORMS, req.form),
+        facts: dict[str, Any] = dict(id=req.id, title=req.title, unit=req.unit, form=labels.zh(labels.FORMS, req.form),
                      confidentiality=labels.zh(labels.SECRECY, req.confidentiality),
                      state=labels.zh(labels.REQUEST_STATES, req.state), filed=wall_time(req.created_at, tz))
         if not request_managed(actor, req):
