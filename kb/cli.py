@@ -139,7 +139,7 @@ def import_(ctx: click.Context, file: Path, dry_run: bool, no_index: bool) -> No
     for err in report.errors:
         click.echo(f"{file.name}: {err}", err=True)
     if dry_run:
-        click.echo(f"dry run: {report.unchanged} valid, {len({e.line for e in report.errors})} invalid record(s)")
+        click.echo(report.summary())
     else:
         click.echo(report.summary())
         if not no_index:

@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from kb.actors import Actor
 from kb.errors import Conflict, NotFound, ValidationError
 from kb.models import Output, Revision, Talent, utcnow
-from kb.permissions import require
+from kb.permissions import allowed, require
 from kb.queue import enqueue
 from kb.roles import STAFF
 from kb.talents import revisions
@@ -71,6 +71,10 @@ def talent_to_record(t: Talent, include_contact: bool = False) -> dict[str, Any]
     if t.languages:
         rec["languages"] = list(t.languages)
     rec["available_for_consultation"] = bool(t.available_for_consultation)
+    if t.certification_status != "pending" or t.certified_on:  # pending, undated: what an import assumes
+        rec["certification_status"] = t.certification_status
+    if t.certified_on:
+        rec["certified_on"] = t.certified_on.isoformat()
     if include_contact and (t.email or t.phone):
         rec["contact"] = {k: getattr(t, k) for k in ("email", "phone") if getattr(t, k)}
     if t.outputs:
@@ -106,6 +110,30 @@ def _record_values(rec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _certification(rec: dict[str, Any], actor: Actor, talent: Talent | None) -> dict[str, Any]:
+    """The certified facts an import may set: only those the file states, only by someone who may
+    certify. A new talent the file says nothing about is ``pending`` with no date (an import is
+    not a certification, and its day is not the certification's); an existing one keeps its own."""
+    stated = {k: rec[k] for k in ("certification_status", "certified_on") if k in rec}
+    if stated and not allowed(actor, "talent.certify", talent):
+        raise ValidationError("only a commissioner may import certification data",
+                              dict.fromkeys(stated, "not allowed to certify"))
+    out: dict[str, Any] = {}
+    if "certification_status" in stated:
+        out["certification_status"] = stated["certification_status"]
+    elif talent is None:
+        out["certification_status"] = "pending"
+    if "certified_on" in stated:
+        try:
+            out["certified_on"] = date.fromisoformat(stated["certified_on"])
+        except (TypeError, ValueError):
+            raise ValidationError(f"certified_on: no such date {stated['certified_on']!r}",
+                                  {"certified_on": "not a date (YYYY-MM-DD)"}) from None
+    elif talent is None:
+        out["certified_on"] = None
+    return out
+
+
 def apply_record(session: Session, rec: dict[str, Any], actor: Actor) -> tuple[Talent, str]:
     """Create or update the talent a record describes (matched by its stable id).
 
@@ -123,9 +151,10 @@ def apply_record(session: Session, rec: dict[str, Any], actor: Actor) -> tuple[T
         values.pop("email")
         values.pop("phone")
     talent = session.scalar(select(Talent).where(Talent.external_id == rec["id"]))
+    values.update(_certification(rec, actor, talent))
     created = talent is None
     if talent is None:
-        talent = Talent(external_id=rec["id"], certified_on=date.today(), **values)
+        talent = Talent(external_id=rec["id"], **values)
         session.add(talent)
         session.flush()
         before, before_outputs = {}, {}

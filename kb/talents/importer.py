@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -45,11 +46,20 @@ class LineError:
 
 @dataclass
 class ImportReport:
+    """What an import did, or (``dry_run``) what it would do: a dry run saves nothing but counts
+    each valid record as it would have been saved (created, updated, unchanged)."""
+
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     errors: list[LineError] = field(default_factory=list)
     talent_ids: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def saved(self) -> int:
+        """Records that were (or, in a dry run, would be) saved, changed or not."""
+        return self.created + self.updated + self.unchanged
 
     @property
     def ok(self) -> bool:
@@ -61,6 +71,9 @@ class ImportReport:
         return len({(e.line, e.record_id) for e in self.errors})
 
     def summary(self) -> str:
+        if self.dry_run:
+            return (f"dry run, nothing saved: {self.created} would be created, {self.updated} updated, "
+                    f"{self.unchanged} unchanged, {self.failed} failed")
         return (
             f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
             f"{self.failed} failed"
@@ -73,7 +86,7 @@ def import_file(
 ) -> ImportReport:
     """Never raises for the file's content: whatever is wrong with it ends in ``report.errors``."""
     require(actor, "talent.import")
-    report = ImportReport()
+    report = ImportReport(dry_run=dry_run)
     seen: Counter[str] = Counter()
     for line, rec, error in _guarded(read_records(path, data, limits), report):
         if error is not None or rec is None:
@@ -88,12 +101,8 @@ def import_file(
         if seen[rid] > 1:
             report.errors.append(LineError(line, rid, "id", "the same id appears earlier in this file"))
             continue
-        if dry_run:
-            report.unchanged += 1
-            continue
         try:
-            with factory() as session, session.begin():
-                _talent, outcome = apply_record(session, rec, actor)
+            outcome = _apply(factory, rec, actor, dry_run)
         except ValidationError as exc:
             report.errors.extend(LineError(line, rid, f, m) for f, m in exc.errors.items())
             continue
@@ -106,8 +115,27 @@ def import_file(
                                                           "range, or the same id saved at the same time)"))
             continue
         setattr(report, outcome, getattr(report, outcome) + 1)
-        report.talent_ids.append(rid)
+        if not dry_run:
+            report.talent_ids.append(rid)
     return report
+
+
+def _apply(factory: sessionmaker[Session], rec: dict[str, Any], actor: Actor, dry_run: bool) -> str:
+    """Save one record in its own transaction; a dry run takes the same path and rolls back, so
+    its counts and refusals are those of the real import."""
+    with factory() as session:
+        session.begin()
+        try:
+            _talent, outcome = apply_record(session, rec, actor)
+            session.flush()
+        except BaseException:
+            session.rollback()
+            raise
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+        return outcome
 
 
 def _guarded(records: Iterator[Parsed], report: ImportReport) -> Iterator[Parsed]:

@@ -38,6 +38,8 @@ COLUMNS: dict[str, str] = {
     "available_for_consultation": "available_for_consultation", "可咨询": "available_for_consultation",
     "email": "email", "邮箱": "email",
     "phone": "phone", "电话": "phone",
+    "certification_status": "certification_status", "认定状态": "certification_status",
+    "certified_on": "certified_on", "认定日期": "certified_on",
     "output_type": "output_type", "成果类型": "output_type",
     "output_title": "output_title", "成果名称": "output_title",
     "output_year": "output_year", "成果年份": "output_year",
@@ -242,7 +244,8 @@ def _row_problem(row: list[str] | BadRow, limits: ImportLimits) -> str:
 
 def _talent_from_cells(cells: dict[str, str]) -> dict[str, Any]:
     rec: dict[str, Any] = {}
-    for key in ("id", "name", "name_en", "category", "title", "organization", "bio"):
+    for key in ("id", "name", "name_en", "category", "title", "organization", "bio", "certification_status",
+                "certified_on"):
         if cells.get(key):
             rec[key] = cells[key]
     for key in ("fields", "research_directions", "languages"):

@@ -62,6 +62,9 @@ def record(rid: str = "t-1", **over: object) -> dict:
         "bio": "长期研究深港跨境金融。",
         "languages": ["zh", "en"],
         "available_for_consultation": True,
+        # an import certifies only when the file says so (kb.talents.changes._certification)
+        "certification_status": "certified",
+        "certified_on": "2024-03-01",
         "contact": {"email": "lin.hai@example.org", "phone": "0755-00000001"},
         "outputs": [
             {"type": "paper", "title": "跨境理财通的风险管理", "year": 2022, "venue": "《金融研究》"},

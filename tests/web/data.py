@@ -74,4 +74,6 @@ UNAVAILABLE = "web-002"
 
 
 def jsonl(records: list[dict]) -> bytes:
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode()
+    """The records as an import file; each certified (an import certifies only when the file says so)."""
+    certified = [{"certification_status": "certified", "certified_on": "2024-03-01", **r} for r in records]
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in certified).encode()

@@ -41,7 +41,8 @@ def test_import_reports_the_bad_line(site: Site, clients: dict[str, FlaskClient]
 def test_import_csv_dry_run_and_wrong_type(site: Site, clients: dict[str, FlaskClient]) -> None:
     csv = "编号,姓名,类别,领域,研究方向\nimp-010,钱立新,B,funds,公募基金投研体系\n".encode()
     resp = _upload(clients["admin"], "名单.csv", csv, dry_run=True)
-    assert resp.status_code == 200 and "<strong>1</strong> 条有效" in resp.get_data(as_text=True)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "<strong>1</strong> 条将新建" in html and "没有保存任何记录" in html
     with site.kb.sessions() as s:
         assert s.query(Talent).filter_by(external_id="imp-010").count() == 0
     assert _upload(clients["admin"], "notes.txt", b"hello").status_code == 400
