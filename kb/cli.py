@@ -173,7 +173,7 @@ def demo(ctx: click.Context) -> None:
 
     kb = _kb(ctx)
     kb.init_db()
-    report, accounts = load_demo(kb.sessions)
+    report, accounts = load_demo(kb.sessions, kb.settings.freshness)
     click.echo(f"demo talents: {report.summary()}")
     for err in report.errors:
         click.echo(f"  {err}", err=True)

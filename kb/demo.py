@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kb.accounts import create_user
 from kb.actors import Actor
+from kb.demo_history import DEMO_COMMISSIONERS, apply_demo_history
 from kb.models import Talent, User
+from kb.settings import FreshnessSettings
 from kb.talents.importer import ImportReport, import_file
 
 DEMO_PASSWORD = "demo"
@@ -28,8 +30,14 @@ def demo_files() -> list[Path]:
     return sorted(Path(str(p)) for p in folder.iterdir() if p.name.startswith("demo_talents") and p.name.endswith(".jsonl"))
 
 
-def load_demo(factory: sessionmaker[Session]) -> tuple[ImportReport, list[str]]:
-    """Import the demo talents and create the demo accounts (existing ones are left alone)."""
+def load_demo(
+    factory: sessionmaker[Session], freshness: FreshnessSettings | None = None,
+) -> tuple[ImportReport, list[str]]:
+    """Import the demo talents and create the demo accounts (existing ones are left alone).
+
+    The first load also gives the talents a dated history and commissioners
+    (``kb.demo_history``), so freshness figures are real from the start.
+    """
     actor = Actor.system("kb demo")
     total = ImportReport()
     for path in demo_files():
@@ -45,11 +53,18 @@ def load_demo(factory: sessionmaker[Session]) -> tuple[ImportReport, list[str]]:
                 create_user(session, actor, username, role, DEMO_PASSWORD, display_name=name, unit=unit,
                             enforce_policy=False)
                 created.append(username)
+        for username, name in DEMO_COMMISSIONERS:
+            if _missing(session, username):
+                create_user(session, actor, username, "commissioner", DEMO_PASSWORD, display_name=name,
+                            unit="罗湖区人才工作局", enforce_policy=False)
+                created.append(username)
         talent = session.scalar(select(Talent).where(Talent.external_id == DEMO_TALENT))
         if talent is not None and _missing(session, "talent"):
             create_user(session, actor, "talent", "talent", DEMO_PASSWORD, display_name=talent.name,
                         talent=talent, enforce_policy=False)
             created.append("talent")
+        session.flush()
+        apply_demo_history(session, freshness)
     return total, created
 
 
