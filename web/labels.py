@@ -28,6 +28,7 @@ AUDIT_ACTIONS: dict[str, LazyString] = {
     "contact.view": _l("查看联系方式"), "talent.export": _l("导出人才数据"),
     "talent.outputs.harvest": _l("自动收录成果"), "talent.outputs.claim": _l("认领收录的成果"),
     "talent.digest_frequency": _l("修改提醒频率"), "commissioner.assign": _l("指派服务专员"),
+    "freshness.remind": _l("提醒人才更新档案"),
     "talent.affiliations": _l("修改任职经历"), "talent.affiliations.add": _l("添加任职经历"),
     "talent.affiliations.remove": _l("删除任职经历"),
     "consultation.create": _l("创建咨询需求"), "consultation.edit": _l("修改咨询需求"),
@@ -64,6 +65,7 @@ DETAIL_KEYS: dict[str, LazyString] = {
     "organization": _l("单位"), "from_year": _l("起始年份"), "to_year": _l("结束年份"), "active": _l("启用"),
     "pool_size": _l("候选池人数"), "invitation": _l("邀请"), "notified": _l("已通知人数"),
     "text": _l("意见"), "secrecy": _l("保密级别"), "comment": _l("评语"), "version": _l("版本"),
+    "tasks": _l("待办事项数"),
 }
 
 def note_text(note: str, names: Mapping[str, str] | None = None) -> str:
