@@ -7,8 +7,8 @@ Each task carries one link, to the page where it is done. The kinds:
 - ``proposal``: a proposed change to reviewed facts waits for a commissioner;
 - ``consultation`` / ``event``: an invitation has no answer yet.
 
-Harvested items come from output harvesting (``kb.models.harvested_item``);
-the query is skipped where that module is absent.
+Harvested items are those output harvesting (``kb.talents.harvest``) keeps
+pending until the talent claims or rejects them.
 """
 
 from __future__ import annotations
@@ -25,15 +25,10 @@ from sqlalchemy.orm import Session
 from kb.consultations.invitations import WAITING
 from kb.consultations.states import RESPONDING
 from kb.events.enums import EventStatus, RegistrationStatus
-from kb.models import Event, EventRegistration, Revision, Talent
+from kb.models import Event, EventRegistration, HarvestedItem, Revision, Talent
 from kb.models.consultation import ConsultationInvitation, ConsultationRequest
 from kb.settings import FreshnessSettings
 from kb.talents.freshness import Freshness, age_days, state_of
-
-try:  # output harvesting, built alongside; absent in older trees
-    from kb.models.harvested_item import HarvestedItem
-except ImportError:  # pragma: no cover - only without the harvesting module
-    HarvestedItem = None  # type: ignore[assignment,misc]
 
 TASK_KINDS = ("directions", "harvested", "proposal", "consultation", "event")
 
@@ -74,13 +69,13 @@ def tasks_for_many(
         if state_of(t, now, settings) != Freshness.CURRENT:
             out[t.id].append(Task("directions", f"/talents/{t.external_id}/edit", {"days": age_days(t, now)}))
     by_pk = {t.id: t for t in talents}
-    if HarvestedItem is not None:
-        harvested = Counter(dict(session.execute(
-            select(HarvestedItem.talent_id, func.count()).where(
-                HarvestedItem.talent_id.in_(ids), HarvestedItem.state == "pending", HarvestedItem.error == "")
-            .group_by(HarvestedItem.talent_id)).all()))
-        for pk, n in harvested.items():
-            out[pk].append(Task("harvested", f"/talents/{by_pk[pk].external_id}/harvest", {"count": int(n)}))
+    harvested = Counter(dict(session.execute(
+        select(HarvestedItem.talent_id, func.count()).where(
+            HarvestedItem.talent_id.in_(ids), HarvestedItem.state == "pending", HarvestedItem.error == "")
+        .group_by(HarvestedItem.talent_id)).all()))
+    for pk, n in harvested.items():
+        # The import page lists the talent's pending items when it names no batch.
+        out[pk].append(Task("harvested", f"/talents/{by_pk[pk].external_id}/outputs/import", {"count": int(n)}))
     proposals = Counter(dict(session.execute(
         select(Revision.talent_id, func.count()).where(Revision.talent_id.in_(ids), Revision.status == "pending")
         .group_by(Revision.talent_id)).all()))

@@ -138,3 +138,43 @@ def test_the_digest_goes_out_by_smtp_through_the_queue(kb: KnowledgeBase, people
     body = by_rcpt["t1@example.org"].get_content()
     assert "资料更新提醒" in str(by_rcpt["t1@example.org"]["Subject"])
     assert "/talents/t-1/edit" in body and "/talents/t-2/" not in body
+
+
+def test_unclaimed_harvested_items_and_consultation_invitations_are_tasks(kb: KnowledgeBase,
+                                                                         people: People) -> None:
+    from kb.consultations.enums import InvitationState, RequestState
+    from kb.models import HarvestedItem
+    from kb.models.consultation import ConsultationInvitation, ConsultationRequest
+
+    with kb.sessions() as s, s.begin():
+        t = ops.get_talent(s, "t-1")
+        for i, (state, error) in enumerate((("pending", ""), ("pending", ""), ("claimed", ""), ("pending", "no title"))):
+            s.add(HarvestedItem(talent_id=t.id, batch="b1", position=i, source_format="bibtex", state=state,
+                                error=error, values={"type": "paper", "title": f"论文{i}"}))
+        req = ConsultationRequest(title="深港跨境数据流动咨询", state=RequestState.INVITED, unit="发改局")
+        done = ConsultationRequest(title="已结束的咨询", state=RequestState.CLOSED, unit="发改局")
+        s.add_all([req, done])
+        s.flush()
+        waiting = ConsultationInvitation(request_id=req.id, talent_id=t.id, state=InvitationState.INVITED)
+        s.add_all([waiting, ConsultationInvitation(request_id=done.id, talent_id=t.id, state=InvitationState.INVITED)])
+        s.flush()
+        waiting_id = waiting.id
+    assert run(kb, utcnow()) == 1
+    [digest] = digests(kb, "t1")
+    # Two claimable items (a claimed one and a failed one are not tasks), one link to the import page.
+    assert "有 2 条从文件导入的成果" in digest.body and "/talents/t-1/outputs/import" in digest.body
+    assert f"/consultations/invitations/{waiting_id}" in digest.body and "深港跨境数据流动咨询" in digest.body
+    assert "已结束的咨询" not in digest.body
+
+
+def test_the_worker_sends_due_digests_and_writes_the_days_counts(kb: KnowledgeBase, people: People) -> None:
+    from kb.models import FreshnessSnapshot
+    from kb.talents.digest import digest_handler
+
+    age(kb, "t-1", 400)
+    tick = digest_handler(kb, every=3600)
+    assert tick().done == 1
+    assert tick().done == 0  # throttled: the next look is an hour away
+    assert digest_handler(kb)().done == 0  # a fresh handler (another worker): already sent this period
+    with kb.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(FreshnessSnapshot)) == 3  # today's, once
