@@ -29,6 +29,7 @@ from kb.consultations.reasons import Reason
 from kb.consultations.screening import screen
 from kb.consultations.selection import current_selections
 from kb.consultations.settings import ConsultationSettings
+from kb.consultations.track_record import TrackRecord, track_records
 from kb.models import Talent, utcnow
 from kb.models.consultation import ConsultationDraw, ConsultationRequest
 from kb.notifications.reach import accounts_of
@@ -59,11 +60,13 @@ class Candidate:
     match: str | None = None
     #: has an active account, so an invitation reaches its inbox (else someone must phone)
     reachable: bool = True
+    #: average rating, advice given and adoptions by level (kb.consultations.track_record)
+    track: TrackRecord = field(default_factory=TrackRecord)
 
     def as_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in (
             "rank", "talent_id", "name", "organization", "category", "fields", "score", "match", "evidence",
-            "source", "note", "invitation_state", "drawn")}
+            "source", "note", "invitation_state", "drawn")} | {"track_record": self.track.as_dict()}
 
 
 @dataclass
@@ -221,6 +224,8 @@ def recommend(
             drawn=t.external_id in drawn, rank=len(candidates) + 1, match=match,
         ))
     reachable = accounts_of(session, (c.pk for c in candidates))
+    records = track_records(session, (c.pk for c in candidates))
     for c in candidates:
         c.reachable = c.pk in reachable
+        c.track = records[c.pk]
     return Recommendation(request.id, request.need_text, candidates, excluded, draw)

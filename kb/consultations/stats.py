@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.actors import Actor
+from kb.consultations.ledger import counts_by_level
 from kb.models.consultation import ConsultationInvitation, ConsultationRequest
 from kb.permissions import require
 
@@ -60,6 +61,8 @@ def consultation_stats(session: Session, actor: Actor) -> dict[str, Any]:
         # Advice adopted fully or partly, out of advice whose adoption was recorded.
         "adoption_rate": round(len(adopted) / len(judged), 3) if judged else None,
         "adoption_by_level": dict(Counter(a.adoption for a in judged)),
+        # From the ledger: advice adopted at each level of 批示 (a bare 同意/圈阅 is not adoption).
+        "adoption_by_instruction_level": counts_by_level(i.advice for i in answered if i.advice is not None),
         "average_rating": round(sum(ratings) / len(ratings), 2) if ratings else None,
         "most_consulted_talents": [
             {"talent_id": tid, "name": name, "consultations": n} for (tid, name), n in talents.most_common(TOP)

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response as WResponse
 from kb.consultations import ledger
 from kb.consultations.attachments import Upload
 from kb.consultations.requests import get_advice
+from kb.consultations.track_record import track_record
 from kb.errors import ValidationError
 from kb.models.consultation import ConsultationAdvice
 from web.consultations import api_bp, bp
@@ -32,7 +33,8 @@ def _ledger_helpers() -> dict[str, Any]:
     """For the ledger partial on the request page and the counts on profiles and the dashboard."""
     return {"ledger_status": ledger.adoption_status,
             "ledger_step_label": lambda code: str(LEDGER_STEPS.get(code, code)),
-            "leader_level_label": lambda code: str(LEADER_LEVELS.get(code or "", code or ""))}
+            "leader_level_label": lambda code: str(LEADER_LEVELS.get(code or "", code or "")),
+            "track_record_of": lambda talent: track_record(db(), talent.id)}
 
 
 def _upload() -> Upload | None:
