@@ -39,7 +39,7 @@ def authenticate() -> Response | None:
     return None
 
 
-from web.api import routes, tokens  # noqa: E402,F401  (registers the routes)
+from web.api import knowledge, routes, tokens  # noqa: E402,F401  (registers the routes)
 from web.api.validation import validate_views  # noqa: E402
 
 # Recorded after the routes, so it runs once they exist on the app: every view is checked

@@ -322,3 +322,10 @@ SPEC: dict[str, Any] = {
         },
     },
 }
+
+# Knowledge search (issue 17): its operation and schemas live beside its view.
+from web.api.knowledge_spec import PATHS as _KNOWLEDGE_PATHS  # noqa: E402
+from web.api.knowledge_spec import SCHEMAS as _KNOWLEDGE_SCHEMAS  # noqa: E402
+
+SPEC["paths"].update(_KNOWLEDGE_PATHS)
+SPEC["components"]["schemas"].update(_KNOWLEDGE_SCHEMAS)

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("search", __name__)
 
-from web.search import views  # noqa: E402,F401  (registers the routes)
+from web.search import knowledge, views  # noqa: E402,F401  (registers the routes)
