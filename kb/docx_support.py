@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # python-docx is imported when a document is made
     from docx.document import Document
+    from docx.shared import ElementProxy
+    from docx.text.run import Run
 
 #: The East Asian font written into the styles; SimSun is what viewers fall back to.
 EAST_ASIAN_FONT = "Noto Sans CJK SC"
@@ -24,11 +26,11 @@ LATIN_FONT = "Calibri"
 STYLES = ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "List Bullet", "Table Grid")
 
 
-def set_east_asian_font(style_or_run: object, name: str = EAST_ASIAN_FONT) -> None:
+def set_east_asian_font(style_or_run: ElementProxy | Run, name: str = EAST_ASIAN_FONT) -> None:
     """Write ``w:rFonts w:eastAsia`` (and the hint) on a style's or a run's properties."""
     from docx.oxml.ns import qn
 
-    element = style_or_run.element  # type: ignore[attr-defined]
+    element = style_or_run.element
     rpr = element.get_or_add_rPr()
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:

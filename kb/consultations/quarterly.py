@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -43,6 +43,9 @@ from kb.models.consultation_ledger import AdviceLedgerEntry
 from kb.permissions import require
 from kb.tabular import Column, headers, to_xlsx_sheets
 from kb.visibility import ledger_visible, request_managed, request_visible
+
+if TYPE_CHECKING:  # python-docx is imported when a document is made
+    from docx.document import Document
 
 _QUARTER = re.compile(r"^(\d{4})\s*-?\s*Q([1-4])$", re.IGNORECASE)
 FORMATS = ("docx", "xlsx")
@@ -250,7 +253,7 @@ def render_docx(report: QuarterlyReport) -> bytes:
     return to_bytes(document)
 
 
-def _table(document, header: list[str], rows: list[list[object]]) -> None:  # type: ignore[no-untyped-def]
+def _table(document: Document, header: list[str], rows: list[list[object]]) -> None:
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header, strict=True):

@@ -8,6 +8,7 @@ same visibility rules.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from sqlalchemy import select
@@ -17,6 +18,9 @@ from kb.consultations.quarterly import FORMATS, quarterly_report
 from kb.db import unit_of_work
 from kb.errors import KbError
 from kb.models import User
+
+if TYPE_CHECKING:  # kb.context imports the whole product; a type is all this needs
+    from kb.context import KnowledgeBase
 
 
 @click.group("report")
@@ -31,7 +35,7 @@ def report() -> None:
               help="File to write.")
 @click.option("--as", "username", help="Write the report as this account may see it (default: everything).")
 @click.pass_obj
-def quarterly(kb, quarter: str, fmt: str, output: Path, username: str | None) -> None:  # type: ignore[no-untyped-def]
+def quarterly(kb: KnowledgeBase, quarter: str, fmt: str, output: Path, username: str | None) -> None:
     """Consultations of QUARTER (e.g. 2026Q3) and the adoption of their advice, by level."""
     try:
         with unit_of_work(kb.sessions) as session:
