@@ -19,6 +19,11 @@
       form.appendChild(field);
     }
   });
+  // The search filters are a <details>: open on wide screens, folded above the results on phones.
+  var filters = document.querySelector("details.facets-details");
+  if (filters && window.matchMedia("(min-width: 861px)").matches) {
+    filters.open = true;
+  }
   // Select the text of a one-time secret (invitation link, token) when clicked.
   document.addEventListener("click", function (event) {
     var el = event.target;
