@@ -88,7 +88,7 @@ def test_claims_go_through_the_write_path_and_delegation_is_recorded(kb: Knowled
         assert pool.doi == "10.13490/j.cnki.frr.2024.03.004" and pool.authors[:2] == ["林书衡", "陈静"]
         rev = s.scalars(select(Revision).where(Revision.talent_external_id == "h-001")
                         .order_by(Revision.id.desc())).first()
-        assert rev.action == ("harvest_delegated" if delegated else "harvest")
+        assert (rev.action, rev.delegated) == ("harvest", delegated)
         assert rev.actor_label == f"u-{who}" and len(rev.changes) == 3
         audits = s.scalars(select(AuditEvent).where(AuditEvent.action.startswith("talent.outputs."))).all()
         assert [a.detail["delegated"] for a in audits] == [delegated, delegated]

@@ -63,7 +63,8 @@ def test_talent_uploads_previews_and_claims_on_its_own_profile(site: Site, clien
     assert resp.status_code == 302
     profile = c.get(f"/talents/{OWN}").get_data(as_text=True)
     assert "Hedging Currency Risk with Options" in profile
-    assert _revisions(site, OWN)[-1].action == "harvest"
+    rev = _revisions(site, OWN)[-1]
+    assert (rev.action, rev.delegated) == ("harvest", False)
 
 
 def test_page_in_english(clients: dict[str, FlaskClient]) -> None:
@@ -108,7 +109,7 @@ def test_commissioner_harvests_on_a_talents_behalf_through_the_api_and_search_fi
     assert body["created"] == 1 and body["outputs"][0]["authors"] == ["Shuheng Lin", "Jing Chen"]
     assert [i["state"] for i in body["items"]] == ["claimed", "rejected", "rejected", "failed"]
     rev = _revisions(site, OTHER)[-1]
-    assert (rev.action, rev.actor_label) == ("harvest_delegated", "commissioner")
+    assert (rev.action, rev.actor_label, rev.delegated) == ("harvest", "commissioner", True)
     found = api.get("/api/v1/search", query_string={"q": "macroprudential indicators for corporate cash pool flows"},
                     headers=auth).get_json()
     assert time.monotonic() - claimed_at < 1.0

@@ -7,8 +7,9 @@ except by reference to what the server parsed), a reload shows the same
 preview, and unclaimed items stay listed for the talent's digest.
 
 A commissioner or administrator importing into someone else's profile acts on
-the talent's behalf: the revision says ``harvest_delegated`` and the audit
-entry names both.
+the talent's behalf: the revision (action ``harvest``) is marked delegated by
+kb.talents.revisions, the one rule for delegated edits, and the audit entries
+and the harvested items say so too.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from kb.errors import Conflict, NotFound, ValidationError
 from kb.models import HarvestedItem, Talent, utcnow
 from kb.permissions import require
 from kb.talents import changes as kt
+from kb.talents import revisions
 from kb.talents.harvest.detect import parse_file
 from kb.talents.harvest.duplicates import Known, find_duplicate
 from kb.talents.harvest.items import ItemError
@@ -34,11 +36,12 @@ from kb.talents.harvest.mapping import to_output
 from kb.talents.limits import DEFAULT_LIMITS, ImportFileError, ImportLimits
 
 PENDING, CLAIMED, REJECTED, FAILED = "pending", "claimed", "rejected", "failed"
+HARVEST = "harvest"  # the revision action of claimed outputs
 
 
 def is_delegated(actor: Actor, talent: Talent) -> bool:
-    """Someone other than the talent itself (a commissioner, an admin, a command) is acting."""
-    return actor.talent_id != talent.id
+    """Someone other than the talent itself (a commissioner, an admin) is acting; a command is not."""
+    return revisions.is_delegated(actor, talent, HARVEST)
 
 
 @dataclass
@@ -171,10 +174,9 @@ def confirm(session: Session, actor: Actor, talent: Talent, batch: str, claim: I
             result.skipped.append(item)
             continue
         to_create.append(item)
-    action = "harvest_delegated" if is_delegated(actor, talent) else "harvest"
     now = utcnow()
     if to_create:
-        outputs = kt.add_outputs(session, actor, talent, [dict(i.values) for i in to_create], None, action=action)
+        outputs = kt.add_outputs(session, actor, talent, [dict(i.values) for i in to_create], None, action=HARVEST)
         for item, output in zip(to_create, outputs, strict=True):
             item.state, item.output_id = CLAIMED, output.id
         result.created = to_create
