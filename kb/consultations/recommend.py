@@ -206,9 +206,9 @@ def recommend(
         hit = hit_by_id.get(t.external_id)
         score, evidence, match = (hit.score, hit.evidence, hit.match) if hit else (0.0, [], None)
         why = list(reasons.get(t.id, []))
-        sel = selections.get(t.id)
-        if sel is not None and sel.action == "exclude":
-            why.append(Reason("removed", {"actor": sel.actor_label, "reason": sel.reason}))
+        chosen = selections.get(t.id)
+        if chosen is not None and chosen.action == "exclude":
+            why.append(Reason("removed", {"actor": chosen.actor_label, "reason": chosen.reason}))
         org = normalize(t.organization)
         if not why and request.org_cap and org and per_org.get(org, 0) >= request.org_cap:
             why.append(Reason("diversity", {"cap": request.org_cap, "organization": t.organization}))
@@ -216,11 +216,11 @@ def recommend(
             excluded.append(Excluded(t.external_id, t.id, t.name, t.organization, score, why, evidence, match))
             continue
         per_org[org] = per_org.get(org, 0) + 1
-        is_hand = sel is not None and sel.action == "include"
+        is_hand = chosen is not None and chosen.action == "include"
         candidates.append(Candidate(
             talent_id=t.external_id, pk=t.id, name=t.name, organization=t.organization, category=t.category,
             fields=list(t.fields), score=score, evidence=evidence, source="hand" if is_hand else "search",
-            note=sel.reason if is_hand and sel else "", invitation_state=invitations.get(t.id),
+            note=chosen.reason if is_hand and chosen else "", invitation_state=invitations.get(t.id),
             drawn=t.external_id in drawn, rank=len(candidates) + 1, match=match,
         ))
     reachable = accounts_of(session, (c.pk for c in candidates))

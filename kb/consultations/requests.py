@@ -8,6 +8,7 @@ audited under object type ``consultation`` with the request id, which is what
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -243,8 +244,11 @@ def close_request(session: Session, actor: Actor, request: ConsultationRequest, 
 
 # The moves a person makes by hand; ``invited`` and ``in_progress`` follow from
 # inviting experts and from their acceptance, never directly.
-MANUAL_MOVES = {RequestState.OPEN: open_request, RequestState.ANSWERED: mark_answered,
-                RequestState.CLOSED: close_request, RequestState.CANCELLED: cancel_request}
+#: The moves a manager makes by hand: (session, actor, request, note or reason).
+MANUAL_MOVES: dict[RequestState, Callable[[Session, Actor, ConsultationRequest, str], None]] = {
+    RequestState.OPEN: open_request, RequestState.ANSWERED: mark_answered,
+    RequestState.CLOSED: close_request, RequestState.CANCELLED: cancel_request,
+}
 
 
 def moves_now(actor: Actor | None, request: ConsultationRequest) -> list[RequestState]:
