@@ -7,6 +7,8 @@ The targets include the forms browsers read differently from ``urlsplit``
 
 from __future__ import annotations
 
+import html
+import re
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -109,7 +111,14 @@ def test_event_forms_never_leave_the_site(event_site, target: str) -> None:  # t
                                        "csrf_token": token}).status_code == 302
     token = csrf_token(client, "/account")
     for action in ("register", "unregister"):
-        resp = client.post(f"/events/{event_id}/{action}", data={"csrf_token": token, "next": target})
+        data = {"csrf_token": token, "next": target}
+        if action == "unregister":  # asks first (web/confirm.py): that page's way back stays on the site too
+            page = client.post(f"/events/{event_id}/{action}", data=data)
+            assert page.status_code == 200
+            back = re.search(r'<a href="([^"]*)">返回，不执行</a>', page.get_data(as_text=True))
+            assert back and html.unescape(back.group(1)) == (target if target in LOCAL else "/"), target
+            data["confirmed"] = "1"
+        resp = client.post(f"/events/{event_id}/{action}", data=data)
         assert resp.status_code == 302, (action, resp.get_data(as_text=True)[:300])
         expected = target if target in LOCAL else f"/events/{event_id}"
         assert resp.headers["Location"] == expected, action
