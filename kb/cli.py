@@ -61,6 +61,7 @@ def _sync(kb: KnowledgeBase, quiet: bool = False) -> None:
     try:
         _show_embedding_progress(kb)
         report = kb.sync_search()
+        kb.sync_knowledge()  # failures stay queued for `kb worker`, like the talent sync's
     except SearchUnavailable as exc:
         click.echo(f"warning: search index unreachable ({exc}); changes stay queued for `kb worker`", err=True)
         return
@@ -199,15 +200,23 @@ def _csv(value: str | None) -> tuple[str, ...]:
               help="JSON Lines of {qid, query, filters}; prints one JSON line per query "
                    "(a bad line gets {qid, error}; exit 1 if any line failed).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--kind", default="expert", show_default=True,
+              help="What to find: expert, or knowledge items: advice, output, stage_result, question "
+                   "(comma-separated).")
 @click.pass_context
 def search(ctx: click.Context, query: str | None, top: int, category: str | None, fields: str | None,
-           available: bool, mode: Mode, batch: Path | None, as_json: bool) -> None:
-    """Find experts for a need written in Chinese or English."""
+           available: bool, mode: Mode, batch: Path | None, as_json: bool, kind: str) -> None:
+    """Find experts (or earlier advice, outputs, stage results) for a need written in Chinese or English."""
     from indexer import SearchQuery
     from indexer.results import facets_dict, result_dict
     from kb.batch_search import run_batch
 
     kb = _kb(ctx)
+    kinds = _csv(kind)
+    if kinds != ("expert",):
+        _search_knowledge(kb, query, kinds, top=top, mode=mode, as_json=as_json,
+                          refused=batch is not None or bool(category or fields or available))
+        return
     engine = kb.search
     if batch is not None:
         failed = 0
@@ -241,10 +250,38 @@ def search(ctx: click.Context, query: str | None, top: int, category: str | None
             click.echo(f"      · {e.kind}: {e.text[:100]}")
 
 
+def _search_knowledge(kb: KnowledgeBase, query: str | None, kinds: tuple[str, ...], *, top: int, mode: Mode,
+                      as_json: bool, refused: bool) -> None:
+    """``kb search --kind advice,...``: the knowledge index, as the system (every item)."""
+    from indexer.knowledge import KINDS, KnowledgeQuery
+    from kb.knowledge.service import result_dict
+
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown or not kinds:
+        _fail(f"unknown --kind {','.join(unknown) or '(empty)'}: expert, or any of {', '.join(KINDS)}")
+    if refused:
+        _fail("--batch, --category, --field and --available apply to expert search only")
+    if not query:
+        _fail("give a QUERY")
+    resp = kb.knowledge.search(KnowledgeQuery(query, kinds, None, limit=top, mode=mode, unrestricted=True))
+    if as_json:
+        click.echo(json.dumps({"query": query, "total": resp.total, "matched": resp.matched,
+                               "results": [result_dict(r) for r in resp.results]}, ensure_ascii=False))
+        return
+    click.echo(f"{resp.matched} item(s) match well ({resp.took_ms:.0f} ms)")
+    for rank, r in enumerate(resp.results, start=1):
+        links = "  ".join(x for x in (f"expert {r.talent_id}" if r.talent_id else "",
+                                      f"request {r.request_id}" if r.request_id else "") if x)
+        click.echo(f"{rank:>2}. [{r.kind} {r.id}] {r.title}  {r.match}  score {r.score:.3f}  {links}")
+        for e in r.evidence[:2]:
+            click.echo(f"      · {e.text[:100]}")
+
+
 @main.command()
 @click.pass_context
 def reindex(ctx: click.Context) -> None:
     """Rebuild the search index from the database and swap it in."""
+    from kb.knowledge.sync import rebuild_knowledge
     from kb.talents.search_sync import rebuild_index
 
     kb = _kb(ctx)
@@ -253,6 +290,9 @@ def reindex(ctx: click.Context) -> None:
     _show_embedding_progress(kb)
     n = rebuild_index(kb.sessions, kb.search)
     click.echo(f"reindexed {n} talent(s) in {time.perf_counter() - started:.1f} s ({kb.search.info()})")
+    started = time.perf_counter()
+    items = rebuild_knowledge(kb.sessions, kb.knowledge)
+    click.echo(f"reindexed {items} knowledge item(s) in {time.perf_counter() - started:.1f} s")
     _sync(kb, quiet=True)
 
 
