@@ -49,6 +49,8 @@ if TYPE_CHECKING:  # python-docx is imported when a document is made
 
 _QUARTER = re.compile(r"^(\d{4})\s*-?\s*Q([1-4])$", re.IGNORECASE)
 FORMATS = ("docx", "xlsx")
+#: Years a report can cover: the think tank's records start long after 1990, and 9999Q4 has no next quarter.
+MIN_YEAR, MAX_YEAR = 1990, 9998
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,9 @@ class Quarter:
     @classmethod
     def parse(cls, text: str) -> Quarter:
         match = _QUARTER.match((text or "").strip())
-        if not match:
-            raise ValidationError(f"a quarter is written like 2026Q3, not {text!r}", {"quarter": "YYYYQn"})
+        if not match or not MIN_YEAR <= int(match.group(1)) <= MAX_YEAR:
+            raise ValidationError(f"a quarter is written like 2026Q3 (years {MIN_YEAR}-{MAX_YEAR}), not {text!r}",
+                                  {"quarter": "YYYYQn"})
         return cls(int(match.group(1)), int(match.group(2)))
 
     @property
