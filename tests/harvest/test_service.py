@@ -145,3 +145,24 @@ def test_harvested_fields_round_trip_through_export_and_import(kb: KnowledgeBase
     assert hedge["authors"] == ["Shuheng Lin", "Anna Müller"] and hedge["keywords"][0] == "FX options"
     with kb.sessions() as s, s.begin():
         assert kt.apply_record(s, rec, Actor.system("re-import"))[1] == "unchanged"
+
+
+def test_an_output_edit_that_does_not_name_the_bibliographic_fields_keeps_them(kb: KnowledgeBase, people) -> None:
+    """The output form has no DOI, number, authors or keywords inputs: saving it must not erase them."""
+    batch, items = _preview(kb, people["talent"], "cnki_gbk.ris")
+    with kb.sessions() as s, s.begin():
+        result = service.confirm(s, people["talent"], kt.get_talent(s, "h-001"), batch, [items[1]["id"]])
+        output_id = result.created[0].output_id
+    with kb.sessions() as s, s.begin():
+        talent = kt.get_talent(s, "h-001")
+        kt.update_output(s, people["talent"], talent, output_id,
+                         {"type": "paper", "title": "本外币一体化资金池的跨境资金流动风险监测（修订）", "year": 2024}, None)
+    with kb.sessions() as s, s.begin():
+        talent = kt.get_talent(s, "h-001")
+        output = next(o for o in talent.outputs if o.id == output_id)
+        assert output.doi == "10.13490/j.cnki.frr.2024.03.004" and output.keywords[0] == "资金池"
+        kt.update_output(s, people["talent"], talent, output_id,
+                         {"type": "paper", "title": output.title, "doi": "", "keywords": []}, None)
+    with kb.sessions() as s:
+        output = next(o for o in kt.get_talent(s, "h-001").outputs if o.id == output_id)
+        assert (output.doi, output.keywords, output.authors[0]) == ("", [], "林书衡")

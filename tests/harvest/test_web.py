@@ -63,6 +63,7 @@ def test_talent_uploads_previews_and_claims_on_its_own_profile(site: Site, clien
     assert resp.status_code == 302
     profile = c.get(f"/talents/{OWN}").get_data(as_text=True)
     assert "Hedging Currency Risk with Options" in profile
+    assert "DOI 10.1016/j.pacfin.2024.102301" in profile and "Shuheng Lin; Anna Müller" in profile
     rev = _revisions(site, OWN)[-1]
     assert (rev.action, rev.delegated) == ("harvest", False)
 
