@@ -66,7 +66,7 @@ def main_pages(rid: int) -> dict[str, list[str]]:
     return {
         "researcher": [*common, "/consultations", f"/consultations/{rid}", "/consultations/new",
                        f"/consultations/add-expert?talent={OTHER}"],
-        "talent": [*common, f"/talents/{OWN}/edit", "/events", "/consultations"],
+        "talent": [*common, f"/talents/{OWN}", f"/talents/{OWN}/edit", "/events", "/consultations"],
         "organizer": [*common, "/events", "/events/new"],
         "commissioner": [*common, "/admin/", "/admin/reviews", "/admin/import", "/admin/talents", "/dashboard/"],
         "admin": [*common, "/admin/users", "/admin/audit", "/dashboard/", f"/talents/{OWN}/history"],
