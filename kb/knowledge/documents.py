@@ -6,9 +6,10 @@ Outputs of the think-tank kinds (research reports, policy advice, projects) are
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from indexer.knowledge import KnowledgeDoc, split_item_key
@@ -54,7 +55,7 @@ def advice_doc(advice: ConsultationAdvice) -> KnowledgeDoc:
     )
 
 
-def _advice_query():  # noqa: ANN202 - a Select of ConsultationAdvice
+def _advice_query() -> Select[ConsultationAdvice]:
     return select(ConsultationAdvice).options(
         selectinload(ConsultationAdvice.invitation).selectinload(ConsultationInvitation.request),
         selectinload(ConsultationAdvice.invitation).selectinload(ConsultationInvitation.talent),
@@ -84,27 +85,29 @@ def load_docs(session: Session, keys: Iterable[str]) -> dict[str, KnowledgeDoc]:
 
 def iter_all_docs(factory: sessionmaker[Session], chunk: int = 500) -> Iterator[KnowledgeDoc]:
     """Every item, read in chunks (a rebuild of many outputs stays small in memory)."""
-    for model, make, options in (
-        (Output, output_doc, (selectinload(Output.talent),)),
-        (ConsultationRequest, question_doc, (selectinload(ConsultationRequest.invitations),)),
-    ):
-        last = 0
-        while True:
-            with factory() as session:
-                rows = list(session.scalars(
-                    select(model).options(*options).where(model.id > last).order_by(model.id).limit(chunk)))
-                docs = [make(r) for r in rows]
-            if not rows:
-                break
-            last = rows[-1].id
-            yield from docs
+    yield from _in_chunks(factory, chunk, output_doc, lambda last: (
+        select(Output).options(selectinload(Output.talent)).where(Output.id > last).order_by(Output.id)))
+    yield from _in_chunks(factory, chunk, question_doc, lambda last: (
+        select(ConsultationRequest).options(selectinload(ConsultationRequest.invitations))
+        .where(ConsultationRequest.id > last).order_by(ConsultationRequest.id)))
+    yield from _in_chunks(factory, chunk, advice_doc, lambda last: (
+        _advice_query().where(ConsultationAdvice.id > last).order_by(ConsultationAdvice.id)))
+
+
+Row = TypeVar("Row", Output, ConsultationRequest, ConsultationAdvice)
+
+
+def _in_chunks(
+    factory: sessionmaker[Session], chunk: int, make: Callable[[Row], KnowledgeDoc],
+    after: Callable[[int], Select[Row]],
+) -> Iterator[KnowledgeDoc]:
+    """The documents of one kind, ``chunk`` rows per session, in id order (``after(last id)``)."""
     last = 0
     while True:
         with factory() as session:
-            advice = list(session.scalars(
-                _advice_query().where(ConsultationAdvice.id > last).order_by(ConsultationAdvice.id).limit(chunk)))
-            docs = [advice_doc(a) for a in advice]
-        if not advice:
+            rows = list(session.scalars(after(last).limit(chunk)))
+            docs = [make(r) for r in rows]
+        if not rows:
             return
-        last = advice[-1].id
+        last = rows[-1].id
         yield from docs
