@@ -81,6 +81,7 @@ def backup(kb: KnowledgeBase, dest: Path) -> dict[str, Any]:
 
 def restore(kb: KnowledgeBase, archive: Path, *, force: bool = False) -> dict[str, Any]:
     """Restore into ``kb``'s (empty) database and data dir, then migrate and reindex."""
+    from kb.knowledge.sync import rebuild_knowledge
     from kb.talents.search_sync import rebuild_index
 
     url = kb.settings.database.url
@@ -114,7 +115,9 @@ def restore(kb: KnowledgeBase, archive: Path, *, force: bool = False) -> dict[st
             shutil.copytree(work / ATTACHMENTS, kb.settings.data_dir / ATTACHMENTS, dirs_exist_ok=True)
     kb.init_db()
     rebuild_index(kb.sessions, kb.search)
+    rebuild_knowledge(kb.sessions, kb.knowledge)
     kb.sync_search()
+    kb.sync_knowledge()
     return manifest
 
 
