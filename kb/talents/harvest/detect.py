@@ -129,8 +129,9 @@ def parse_file(raw: bytes, fmt: str = "auto", limits: ImportLimits = DEFAULT_LIM
         raise ImportFileError(f"unknown format {fmt!r}: use one of auto, {', '.join(FORMATS)}")
     if fmt == "patents":
         items = patents.parse(raw, limits)
+    elif text is None:
+        raise ImportFileError(f"an XLSX workbook is not a {fmt} file: only patent lists may be XLSX")
     else:
-        assert text is not None
         items = _parse_text(fmt, text)
     if len(items) > limits.max_records:
         items = items[:limits.max_records] + [ItemError(f"more than {limits.max_records} items: the rest was not read")]
