@@ -108,3 +108,11 @@ def test_the_dashboard_shows_freshness_per_commissioner_and_over_time(site: Site
     english.get("/lang/en")
     page = english.get("/dashboard/").get_data(as_text=True)
     assert "Freshness of each commissioner" in page and "Share current" in page and "未指定服务专员" not in page
+
+
+def test_the_profile_shows_its_freshness_and_commissioner_to_those_who_keep_it(
+        clients: dict[str, FlaskClient], assigned: None) -> None:
+    own = clients["talent"].get("/talents/web-001").get_data(as_text=True)
+    assert "长期未更新" in own and "研究方向和成果 400 天未更新" in own and "commissioner" in own
+    assert "研究方向和成果" not in clients["researcher"].get("/talents/web-001").get_data(as_text=True).split(
+        "基本信息")[1].split("联系方式")[0]

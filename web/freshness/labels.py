@@ -45,8 +45,18 @@ def my_freshness() -> dict[str, Any] | None:
             "frequency": frequency_of(talent, settings), "own_choice": bool(talent.digest_frequency)}
 
 
+def talent_freshness(talent: Talent) -> dict[str, Any]:
+    """A profile's freshness and its commissioner, for the profile page."""
+    settings = knowledge_base().settings.freshness
+    now = utcnow()
+    assignment = talent.current_assignment  # type: ignore[attr-defined]
+    return {"state": state_of(talent, now, settings), "days": age_days(talent, now),
+            "commissioner": assignment.commissioner_label if assignment is not None else ""}
+
+
 @bp.app_context_processor
 def _labels() -> dict[str, Any]:
     return {"freshness_label": lambda s: STATE_LABELS.get(str(s), s),
             "frequency_label": lambda f: FREQUENCY_LABELS.get(str(f), f),
-            "FREQUENCIES": tuple(FREQUENCY_LABELS), "task_text": task_text, "my_freshness": my_freshness}
+            "FREQUENCIES": tuple(FREQUENCY_LABELS), "task_text": task_text, "my_freshness": my_freshness,
+            "talent_freshness": talent_freshness}
