@@ -105,14 +105,20 @@ def test_no_main_page_is_wider_than_a_phone(server: Any, browser: Any, role: str
     base, _site, rid = server
     page = _page(browser, base, PHONE)
     _login(page, role)
-    too_wide = []
+    too_wide: list[str] = []
+    squeezed: list[str] = []
     for path in main_pages(rid)[role]:
         resp = page.goto(path)
         assert resp is not None and resp.status < 400, f"{role} {path}: {resp and resp.status}"
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > PHONE["width"]:
             too_wide.append(f"{path}: {width}px")
+        narrowest = page.evaluate("Math.min(1e9, ...[...document.querySelectorAll('.table th')]"
+                                  ".map(c => c.getBoundingClientRect().width))")
+        if narrowest < 48:  # a column squeezed to a character per line instead of scrolling
+            squeezed.append(f"{path}: {narrowest:.0f}px")
     assert not too_wide, f"{role}: pages wider than 390 px: {too_wide}"
+    assert not squeezed, f"{role}: table columns squeezed: {squeezed}"
     page.context.close()
 
 
