@@ -98,7 +98,7 @@ record_ledger = both(view_req, can("consultation.ledger.record", "request"))
 
 RULES: dict[str, Pred | str] = {
     # core pages
-    "search.home": can("search"), "search.search": can("search"), "search.similar": can("search"),
+    "search.home": can("search"), "search.search": can("search"), "search.similar": can("search"), "search.knowledge": can("search"),
     "talents.profile": can("talent.view", "talent"),
     "talents.history": can("talent.history", "talent"),
     "talents.edit": can("talent.edit", "talent"),
@@ -131,7 +131,7 @@ RULES: dict[str, Pred | str] = {
     # or ops.metrics_token) is decided by address, not role: tests/ops/test_metrics.py
     "ops.healthz": PUBLIC, "ops.readyz": PUBLIC, "ops.metrics": PUBLIC,
     # core API
-    "api.openapi": PUBLIC, "api.me": ANY_ACCOUNT, "api.search": can("search"),
+    "api.openapi": PUBLIC, "api.me": ANY_ACCOUNT, "api.search": can("search"), "api.knowledge": can("search"),
     "api.get_talent": can("talent.view", "talent"), "api.list_outputs": can("talent.view", "talent"),
     "api.patch_talent": can("talent.edit", "talent"), "api.create_output": can("talent.edit", "talent"),
     "api.update_output": can("talent.edit", "talent"), "api.delete_output": can("talent.edit", "talent"),
@@ -216,7 +216,7 @@ PARAMS = {
     "affiliation_id": "affiliation", "token_id": "token", "entry_id": "ledger_entry",
 }
 # Query strings a GET needs to reach its permission check rather than a validation error.
-QUERY = {"search.search": "?q=跨境", "api.search": "?q=跨境", "consultations.add_from_profile": "?talent=web-003",
+QUERY = {"search.search": "?q=跨境", "api.search": "?q=跨境", "search.knowledge": "?q=跨境", "api.knowledge": "?q=跨境", "consultations.add_from_profile": "?talent=web-003",
          "consultations.lookup": "?q=林"}
 FIXED = {"fmt": "csv", "token": "no-such-invitation", "code": "en", "filename": "css/app.css", "quarter": "2026Q3"}
 
