@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -130,8 +130,7 @@ def _parse_time(value: Any, key: str) -> datetime | None:
     except ValueError:
         raise ValidationError(f"{key}: a date as YYYY-MM-DD or a date and time",
                               {key: "YYYY-MM-DD[THH:MM]"}) from None
-    return parsed.replace(tzinfo=None) if parsed.tzinfo is None else (
-        parsed.astimezone(tz=None).replace(tzinfo=None))
+    return parsed if parsed.tzinfo is None else parsed.astimezone(UTC).replace(tzinfo=None)
 
 
 def open_ledger(advice: ConsultationAdvice, actor: Actor, at: datetime) -> None:
@@ -206,8 +205,9 @@ def record_step(
     at = data.at or now
     if at > now:
         raise ValidationError("a step cannot be recorded as happening in the future", {"at": "not after now"})
-    if at < advice.submitted_at.replace(microsecond=0) and at.date() < advice.submitted_at.date():
+    if at.date() < advice.submitted_at.date():
         raise ValidationError("a step cannot happen before the advice was submitted", {"at": "after submission"})
+    at = max(at, advice.submitted_at)  # a step dated the day of submission follows it in the ledger
     entry = AdviceLedgerEntry(
         step=step.value, at=at, recorded_at=now, actor_user_id=actor.user_id, actor_label=actor.label,
         evidence=data.evidence, leader=data.leader,
