@@ -64,7 +64,8 @@ def seed(kb: object) -> dict[str, int]:
         event = s.scalar(select(Event).where(Event.title.like("低空经济沙龙%")))
         if event is None:
             organizer = actor("organizer")
-            start = datetime.utcnow().replace(hour=6, minute=30, second=0, microsecond=0) + timedelta(days=9)
+            day = date.today() + timedelta(days=9)  # start_at is the event's local wall time
+            start = datetime(day.year, day.month, day.day, 14, 30)
             event = manage.create_event(s, organizer, {
                 "kind": "salon", "title": "低空经济沙龙：无人机物流的航线与空域", "description": "面向罗湖企业的闭门沙龙。",
                 "topics": ["低空经济", "无人机物流"], "start_at": start, "end_at": start + timedelta(hours=2),
@@ -111,11 +112,15 @@ def shoot(base: str, ids: dict[str, int], out: Path, roles: list[str]) -> list[P
 
     saved: list[Path] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        # Chromium's own widgets (the file input's "Choose File") follow --lang, not the page's locale.
+        browsers = {lang: pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=[*ARGS, f"--lang={'en-US' if lang == 'en' else 'zh-CN'}"])
+                    for lang in LANGS}
         for role, role_pages in pages(ids).items():
             if roles and role not in roles:
                 continue
             for lang in LANGS:
+                browser = browsers[lang]
                 for view, size in VIEWPORTS.items():
                     context = browser.new_context(base_url=base, viewport=size,
                                                   locale="en" if lang == "en" else "zh-CN")
@@ -136,7 +141,8 @@ def shoot(base: str, ids: dict[str, int], out: Path, roles: list[str]) -> list[P
                             print(f"warning: {target.name} is {width}px wide on a {size['width']}px screen")
                         saved.append(target)
                     context.close()
-        browser.close()
+        for browser in browsers.values():
+            browser.close()
     return saved
 
 
