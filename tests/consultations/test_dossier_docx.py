@@ -84,8 +84,8 @@ def test_a_bare_acknowledgement_shows_as_not_adopted(kb, people, tmp_path) -> No
     assert "领导圈阅/同意，未计为采纳" in text and "计为采纳：" not in text
 
 
-@pytest.mark.optional_skip(reason="needs LibreOffice (soffice), which CI images may not carry")
-def test_libreoffice_converts_the_docx_dossier(kb, people, adopted, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.optional_skip(reason="needs LibreOffice (apt-get install libreoffice-writer-nogui), which CI may not carry")
+def test_libreoffice_opens_the_docx_dossier_with_its_chinese_text(kb, people, adopted, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         pytest.skip("LibreOffice is not installed")
@@ -93,7 +93,12 @@ def test_libreoffice_converts_the_docx_dossier(kb, people, adopted, tmp_path: Pa
         data = dossier_docx(s, people["researcher"], get_request(s, people["researcher"], adopted))
     source = tmp_path / "dossier.docx"
     source.write_bytes(data)
-    subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
-                   check=True, timeout=180, capture_output=True)
+    profile = f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}"  # no shared LibreOffice profile
+    for target in ("pdf", "txt:Text (encoded):UTF8"):
+        subprocess.run([soffice, profile, "--headless", "--convert-to", target, "--outdir", str(tmp_path), str(source)],
+                       check=True, timeout=180, capture_output=True)
     pdf = (tmp_path / "dossier.pdf").read_bytes()
-    assert pdf.startswith(b"%PDF") and len(pdf) > 1000
+    assert pdf.startswith(b"%PDF") and b"CJK" in pdf  # a CJK font embedded: the Chinese is drawn, not boxes
+    text = (tmp_path / "dossier.txt").read_text(encoding="utf-8-sig")
+    for expected in ("专家咨询档案", INSTRUCTION, "罗府办〔2025〕12号", "计为采纳：市领导"):
+        assert expected in text, expected

@@ -132,3 +132,20 @@ def test_the_cli_writes_the_full_report(kb, people, filed, tmp_path: Path, monke
     assert "科技园区" not in _docx_text(mine.read_bytes())
     assert CliRunner().invoke(main, ["report", "quarterly", "2026Q9", "-o", str(mine)]).exit_code != 0
 
+
+
+@pytest.mark.optional_skip(reason="needs LibreOffice (apt-get install libreoffice-writer-nogui), which CI may not carry")
+def test_libreoffice_opens_the_quarterly_report(kb, people, filed, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed")
+    with kb.sessions() as s, s.begin():
+        (tmp_path / "report.docx").write_bytes(quarterly_report(s, people["admin"], filed, "docx"))
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless",
+                    "--convert-to", "txt:Text (encoded):UTF8", "--outdir", str(tmp_path), str(tmp_path / "report.docx")],
+                   check=True, timeout=180, capture_output=True)
+    text = (tmp_path / "report.txt").read_text(encoding="utf-8-sig")
+    assert "罗湖区人才智库专家咨询季度报告" in text and "省部级批示 1 条" in text
