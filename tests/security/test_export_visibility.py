@@ -312,6 +312,8 @@ COVERED_ELSEWHERE = {
                      "consultations_api.dossier_docx_api"),
                     "the dossier model shared with the PDF, for managers only (route matrix); "
                     "tests/consultations/test_dossier_docx.py"),
+    "consultations.ledger_document": "the adopting document's file; who may fetch it is the route matrix's "
+                                     "read_ledger rule (kb.visibility.ledger_visible)",
     **dict.fromkeys(("consultations.quarterly_docx", "consultations.quarterly_xlsx",
                      "consultations_api.quarterly_docx_api", "consultations_api.quarterly_xlsx_api"),
                     "per request kb.visibility: tests/consultations/test_quarterly.py reads both formats per role"),
