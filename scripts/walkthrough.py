@@ -112,15 +112,14 @@ def shoot(base: str, ids: dict[str, int], out: Path, roles: list[str]) -> list[P
 
     saved: list[Path] = []
     with sync_playwright() as pw:
-        # Chromium's own widgets (the file input's "Choose File") follow --lang, not the page's locale.
-        browsers = {lang: pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=[*ARGS, f"--lang={'en-US' if lang == 'en' else 'zh-CN'}"])
-                    for lang in LANGS}
+        # Chromium's own widgets (the file input's "Choose File") speak the browser's language, which
+        # headless Chromium keeps English whatever --lang says: not a page string, a reader's browser
+        # shows them in its own language.
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         for role, role_pages in pages(ids).items():
             if roles and role not in roles:
                 continue
             for lang in LANGS:
-                browser = browsers[lang]
                 for view, size in VIEWPORTS.items():
                     context = browser.new_context(base_url=base, viewport=size,
                                                   locale="en" if lang == "en" else "zh-CN")
@@ -141,8 +140,7 @@ def shoot(base: str, ids: dict[str, int], out: Path, roles: list[str]) -> list[P
                             print(f"warning: {target.name} is {width}px wide on a {size['width']}px screen")
                         saved.append(target)
                     context.close()
-        for browser in browsers.values():
-            browser.close()
+        browser.close()
     return saved
 
 
