@@ -25,15 +25,15 @@ record's ``title`` and ``organization`` slots, which are display-only there.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from indexer.analysis import Analyzer, cjk_share, get_analyzer, language_group
-from indexer.backends.base import Backend, IndexMeta, PassageRecord, TalentRecord
+from indexer.backends.base import Backend, IndexMeta, TalentRecord
 from indexer.embedding import Embedder, make_embedder
-from indexer.indexing import passage_records
+from indexer.indexing import IndexWriter, Records, passage_records
 from indexer.models import Evidence, MatchLevel, Mode, SearchQuery
 from indexer.passages import Passage
 from indexer.retrieval.params import DEFAULT_PARAMS, RankingParams
@@ -46,7 +46,6 @@ KINDS = ("advice", "stage_result", "output", "question")
 INDEX_SUFFIX = "knowledge"
 #: A body is cut into passages of about this many characters (paragraphs kept whole when short).
 CHUNK_CHARS = 400
-_BATCH = 256
 
 
 @dataclass(frozen=True)
@@ -193,58 +192,24 @@ def item_passages(doc: KnowledgeDoc) -> list[Passage]:
     return out
 
 
-def prepare_items(
-    docs: Sequence[KnowledgeDoc], analyzer: Analyzer, embedder: Embedder
-) -> tuple[list[TalentRecord], list[PassageRecord]]:
+def prepare_items(docs: Sequence[KnowledgeDoc], analyzer: Analyzer, embedder: Embedder) -> Records:
     records = [item_record(d) for d in docs]
     passages = [p for d in docs for p in item_passages(d)]
     return records, passage_records(passages, analyzer, embedder)
 
 
-def item_batches(docs: Iterable[KnowledgeDoc], size: int = _BATCH) -> Iterator[list[KnowledgeDoc]]:
-    batch: dict[str, KnowledgeDoc] = {}
-    for doc in docs:
-        batch[doc.key] = doc
-        if len(batch) >= size:
-            yield list(batch.values())
-            batch = {}
-    if batch:
-        yield list(batch.values())
+def _item_key(doc: KnowledgeDoc) -> str:
+    return doc.key
 
 
-class KnowledgeSearch:
+class KnowledgeSearch(IndexWriter[KnowledgeDoc]):
     """Index knowledge items and find them for a need, filtered by the viewer's audience."""
 
     def __init__(
         self, backend: Backend, embedder: Embedder, analyzer: Analyzer, params: RankingParams = DEFAULT_PARAMS
     ) -> None:
-        self.backend = backend
-        self.embedder = embedder
-        self.analyzer = analyzer
+        super().__init__(backend, embedder, analyzer, _item_key, prepare_items)
         self.searcher = Searcher(backend, embedder, analyzer, params)
-
-    def upsert(self, docs: Iterable[KnowledgeDoc]) -> int:
-        count = 0
-        for batch in item_batches(docs):
-            self.backend.upsert(*prepare_items(batch, self.analyzer, self.embedder))
-            count += len(batch)
-        return count
-
-    def delete(self, keys: Iterable[str]) -> None:
-        self.backend.delete(list(keys))
-
-    def rebuild(self, docs: Iterable[KnowledgeDoc]) -> int:
-        session = self.backend.begin_rebuild()
-        count = 0
-        try:
-            for batch in item_batches(docs):
-                session.add(*prepare_items(batch, self.analyzer, self.embedder))
-                count += len(batch)
-            session.commit()
-        except BaseException:
-            session.abort()
-            raise
-        return count
 
     def search(self, q: KnowledgeQuery) -> KnowledgeResponse:
         query = SearchQuery(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -12,7 +11,7 @@ from indexer.backends.base import Backend, IndexMeta
 from indexer.documents import TalentDoc
 from indexer.embedding import Embedder, make_embedder
 from indexer.embedding.base import l2_normalize
-from indexer.indexing import batches, prepare
+from indexer.indexing import IndexWriter, prepare
 from indexer.models import SearchQuery, SearchResponse
 from indexer.retrieval.params import DEFAULT_PARAMS, RankingParams
 from indexer.retrieval.searcher import Searcher
@@ -20,10 +19,14 @@ from indexer.settings import SearchSettings
 
 log = logging.getLogger(__name__)
 
+def _talent_id(doc: TalentDoc) -> str:
+    return doc.talent_id
+
+
 _SIMILAR_FILTERS = {"categories", "fields", "available", "languages", "offset", "with_facets"}
 
 
-class ExpertSearch:
+class ExpertSearch(IndexWriter[TalentDoc]):
     """Index talents and find the right experts for a need, with evidence."""
 
     def __init__(
@@ -33,39 +36,9 @@ class ExpertSearch:
         analyzer: Analyzer,
         params: RankingParams = DEFAULT_PARAMS,
     ) -> None:
-        self.backend = backend
-        self.embedder = embedder
-        self.analyzer = analyzer
+        super().__init__(backend, embedder, analyzer, _talent_id, prepare)
         self.params = params
         self.searcher = Searcher(backend, embedder, analyzer, params)
-
-    # -- writes ------------------------------------------------------------------
-    def upsert(self, docs: Iterable[TalentDoc]) -> int:
-        """Index or replace talents (all of their passages); returns how many were written."""
-        count = 0
-        for batch in batches(docs):
-            talents, passages = prepare(batch, self.analyzer, self.embedder)
-            self.backend.upsert(talents, passages)
-            count += len(batch)
-        return count
-
-    def delete(self, talent_ids: Iterable[str]) -> None:
-        self.backend.delete(list(talent_ids))
-
-    def rebuild(self, docs: Iterable[TalentDoc]) -> int:
-        """Build a fresh generation from ``docs`` and swap it in atomically."""
-        session = self.backend.begin_rebuild()
-        count = 0
-        try:
-            for batch in batches(docs):
-                talents, passages = prepare(batch, self.analyzer, self.embedder)
-                session.add(talents, passages)
-                count += len(batch)
-            session.commit()
-        except BaseException:
-            session.abort()
-            raise
-        return count
 
     # -- reads -------------------------------------------------------------------
     def search(self, q: SearchQuery) -> SearchResponse:
