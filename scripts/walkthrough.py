@@ -15,7 +15,6 @@ import argparse
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -25,8 +24,6 @@ from sqlalchemy import select
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("KB_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 LANGS = ("zh", "en")
 PASSWORD = "demo"
@@ -93,29 +90,24 @@ def pages(ids: dict[str, int]) -> dict[str, dict[str, str]]:
 def serve(app: object) -> Iterator[str]:
     import logging
 
-    from werkzeug.serving import make_server
+    from web.headless import loopback_server
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request drowns the warnings
-
-    srv = make_server("127.0.0.1", 0, app, threaded=True)  # type: ignore[arg-type]
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{srv.server_port}"
-    finally:
-        srv.shutdown()
-        thread.join(timeout=5)
+    with loopback_server(app) as base:
+        yield base
 
 
 def shoot(base: str, ids: dict[str, int], out: Path, roles: list[str]) -> list[Path]:
     from playwright.sync_api import sync_playwright
+
+    from web.headless import launch_chromium
 
     saved: list[Path] = []
     with sync_playwright() as pw:
         # Chromium's own widgets (the file input's "Choose File") speak the browser's language, which
         # headless Chromium keeps English whatever --lang says: not a page string, a reader's browser
         # shows them in its own language.
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        browser = launch_chromium(pw, CHROMIUM)
         for role, role_pages in pages(ids).items():
             if roles and role not in roles:
                 continue
