@@ -23,6 +23,7 @@ from kb.taxonomy import load_taxonomy
 from web.api import bp
 from web.api.openapi import SPEC
 from web.api.serialize import me_dict, output_dict
+from web.api.validation import json_object
 from web.indexing import sync_index
 from web.sessions import current_account, current_actor, db, knowledge_base
 from web.unit_of_work import after_commit
@@ -66,13 +67,6 @@ def _int_arg(name: str, default: int, lo: int, hi: int) -> int:
     if not lo <= value <= hi:
         raise ValidationError(f"{name} must be between {lo} and {hi}", {name: f"{lo}..{hi}"})
     return value
-
-
-def _json_object() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ValidationError("the request body must be a JSON object")
-    return body
 
 
 def _expected_version(body: dict[str, Any] | None = None) -> int | None:
@@ -157,7 +151,7 @@ def _profile_changes(body: dict[str, Any]) -> dict[str, Any]:
 
 @bp.patch("/talents/<talent_id>")
 def patch_talent(talent_id: str) -> Response:
-    body = _json_object()
+    body = json_object()
     talent = kt.get_talent(db(), talent_id)
     rev = kt.update_profile(db(), current_actor(), talent, _profile_changes(body), _expected_version(body))
     pending = [c["field"] for c in rev.changes] if rev is not None and rev.status == "pending" else []
@@ -187,7 +181,7 @@ def _written(talent: Talent, payload: dict[str, Any], status: int, location: str
 
 @bp.post("/talents/<talent_id>/outputs")
 def create_output(talent_id: str) -> Response:
-    body = _json_object()
+    body = json_object()
     talent = kt.get_talent(db(), talent_id)
     values = {k: v for k, v in body.items() if k != "version"}
     output = kt.add_output(db(), current_actor(), talent, values, _expected_version(body))
@@ -201,7 +195,7 @@ def import_outputs(talent_id: str) -> Response:
     talent = kt.get_talent(db(), talent_id)
     actor = current_actor()
     if request.mimetype == "application/json":
-        body = _json_object()
+        body = json_object()
         result = harvest.confirm(db(), actor, talent, body["batch"], body["claim"])
         items = harvest.batch_items(db(), actor, talent, body["batch"])
         return _written(talent, {
@@ -227,7 +221,7 @@ def import_outputs(talent_id: str) -> Response:
 
 @bp.put("/talents/<talent_id>/outputs/<int:output_id>")
 def update_output(talent_id: str, output_id: int) -> Response:
-    body = _json_object()
+    body = json_object()
     talent = kt.get_talent(db(), talent_id)
     values = {k: v for k, v in body.items() if k != "version"}
     output = kt.update_output(db(), current_actor(), talent, output_id, values, _expected_version(body))

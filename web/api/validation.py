@@ -31,6 +31,7 @@ from flask import Flask, current_app, request
 from jsonschema import Draft202012Validator
 from werkzeug.wrappers import Response
 
+from kb.errors import ValidationError
 from kb.json_limits import JsonRefused, loads_bounded
 from web.errors import problem
 
@@ -271,3 +272,15 @@ def validate_views(app: Flask, blueprint: str) -> None:
 def _endpoints(app: Flask, blueprint: str) -> Iterator[str]:
     prefix = blueprint + "."
     return (e for e in list(app.view_functions) if e.startswith(prefix))
+
+
+def json_object() -> dict[str, Any]:
+    """The request's JSON object, for the API views of every blueprint.
+
+    ``validated`` has already checked it against the operation's declared schema; the
+    type check stays for operations that declare no body, so a view never receives a
+    list or a number where it reads keys."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationError("the request body must be a JSON object")
+    return body

@@ -21,19 +21,13 @@ from kb.consultations.stats import consultation_stats
 from kb.errors import ValidationError
 from kb.talents import changes as kt
 from web.api import authenticate
+from web.api.validation import json_object
 from web.consultations import api_bp
 from web.consultations import consultation_settings as _settings
 from web.consultations.serialize import advice_dict, invitation_dict, request_dict
 from web.sessions import current_actor, db, knowledge_base
 
 api_bp.before_request(authenticate)
-
-
-def _body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ValidationError("the request body must be a JSON object")
-    return body
 
 
 def _int(body: dict[str, Any], key: str, default: int) -> int:
@@ -56,7 +50,7 @@ def list_consultations() -> Response:
 
 @api_bp.post("")
 def create_consultation() -> tuple[Response, int]:
-    body = _body()
+    body = json_object()
     req = requests.create_request(db(), current_actor(), body, unit=str(body.get("unit", "")))
     if body.get("open"):
         requests.transition(db(), current_actor(), req, RequestState.OPEN)
@@ -70,7 +64,7 @@ def get_consultation(rid: int) -> tuple[Response, int]:
 
 @api_bp.post("/<int:rid>/transitions")
 def transition(rid: int) -> tuple[Response, int]:
-    body = _body()
+    body = json_object()
     to = choice(RequestState, body.get("to"), "to", requests.MANUAL_MOVES)
     requests.transition(db(), current_actor(), requests.get_request(db(), current_actor(), rid), to,
                         str(body.get("note", "")))
@@ -90,7 +84,7 @@ def recommendation(rid: int) -> Response:
 
 @api_bp.post("/<int:rid>/draw")
 def draw(rid: int) -> tuple[Response, int]:
-    body = _body()
+    body = json_object()
     req = requests.get_request(db(), current_actor(), rid)
     row = draw_experts(knowledge_base(), db(), current_actor(), req, pool_size=_int(body, "pool_size", 10),
                        count=_int(body, "count", 3), seed=str(body.get("seed") or ""), settings=_settings())
@@ -99,7 +93,7 @@ def draw(rid: int) -> tuple[Response, int]:
 
 @api_bp.post("/<int:rid>/selections")
 def select(rid: int) -> tuple[Response, int]:
-    body = _body()
+    body = json_object()
     req = requests.get_request(db(), current_actor(), rid)
     talent = kt.get_talent(db(), str(body.get("talent_id", "")))
     if body.get("action") == "include":  # screened as an invitation would be: a conflict is refused, with why
@@ -111,7 +105,7 @@ def select(rid: int) -> tuple[Response, int]:
 
 @api_bp.post("/<int:rid>/invitations")
 def invite(rid: int) -> tuple[Response, int]:
-    body = _body()
+    body = json_object()
     req = requests.get_request(db(), current_actor(), rid)
     ids = body.get("talent_ids") or []
     if not isinstance(ids, list):
@@ -129,7 +123,7 @@ def get_invitation(iid: int) -> Response:
 
 @api_bp.post("/invitations/<int:iid>/response")
 def respond(iid: int) -> Response:
-    body, actor = _body(), current_actor()
+    body, actor = json_object(), current_actor()
     inv = requests.get_invitation(db(), actor, iid)
     action = choice(InvitationResponse, body.get("action"), "action")
     invitations.respond(db(), actor, inv, action, str(body.get("reason", "")))
@@ -145,7 +139,7 @@ def advise(iid: int) -> tuple[Response, int]:
         text = request.form.get("text", "")
         uploads = [Upload(f.filename or "", f.read()) for f in request.files.getlist("attachments") if f]
     else:
-        text, uploads = str(_body().get("text", "")), []
+        text, uploads = str(json_object().get("text", "")), []
     adv = invitations.submit_advice(db(), actor, inv, text, uploads, data_dir=knowledge_base().settings.data_dir,
                                     settings=_settings())
     return jsonify(advice_dict(adv)), 201
@@ -153,7 +147,7 @@ def advise(iid: int) -> tuple[Response, int]:
 
 @api_bp.post("/advice/<int:aid>/rating")
 def rate(aid: int) -> Response:
-    body, adv = _body(), requests.get_advice(db(), current_actor(), aid)
+    body, adv = json_object(), requests.get_advice(db(), current_actor(), aid)
     outcome.rate_advice(db(), current_actor(), adv, body.get("rating"), str(body.get("comment", "")),
                         settings=_settings())
     return jsonify(advice_dict(adv))
@@ -161,7 +155,7 @@ def rate(aid: int) -> Response:
 
 @api_bp.post("/advice/<int:aid>/adoption")
 def adopt(aid: int) -> Response:
-    body, adv = _body(), requests.get_advice(db(), current_actor(), aid)
+    body, adv = json_object(), requests.get_advice(db(), current_actor(), aid)
     outcome.record_adoption(db(), current_actor(), adv, str(body.get("adoption", "")),
                             str(body.get("adopted_into", "")))
     return jsonify(advice_dict(adv))

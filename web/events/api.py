@@ -24,18 +24,12 @@ from kb.models import Event, Talent
 from kb.permissions import require
 from kb.talents import changes as kt
 from web.api import authenticate
+from web.api.validation import json_object
 from web.events import api_bp
 from web.events.serialize import audience_dict, event_dict, history_dict, registration_dict, utc
 from web.sessions import current_actor, db, knowledge_base
 
 api_bp.before_request(authenticate)
-
-
-def _body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ValidationError("the request body must be a JSON object")
-    return body
 
 
 def _event(event_id: int) -> Event:
@@ -76,7 +70,7 @@ def list_events() -> Response:
 
 @api_bp.post("")
 def create_event() -> tuple[Response, int]:
-    body = _body()
+    body = json_object()
     publish = bool(body.pop("publish", False))
     event = manage.create_event(db(), current_actor(), body)
     if publish:
@@ -91,13 +85,13 @@ def get_event(event_id: int) -> tuple[Response, int]:
 
 @api_bp.patch("/<int:event_id>")
 def update_event(event_id: int) -> tuple[Response, int]:
-    manage.update_event(db(), current_actor(), _event(event_id), _body())
+    manage.update_event(db(), current_actor(), _event(event_id), json_object())
     return _event_json(event_id)
 
 
 @api_bp.post("/<int:event_id>/transitions")
 def transition(event_id: int) -> tuple[Response, int]:
-    body = _body()
+    body = json_object()
     to = choice(EventStatus, body.get("to"), "to", manage.MANUAL_MOVES)
     manage.transition(db(), current_actor(), _event(event_id), to, str(body.get("reason", "")))
     return _event_json(event_id)
@@ -118,7 +112,7 @@ def get_audience(event_id: int) -> Response:
 
 @api_bp.post("/<int:event_id>/audience")
 def change_audience(event_id: int) -> tuple[Response, int]:
-    body, event = _body(), _event(event_id)
+    body, event = json_object(), _event(event_id)
     talent = kt.get_talent(db(), str(body.get("talent_id", "")))
     action = choice(AudienceAction, body.get("action"), "action")
     audience.change_audience(db(), current_actor(), event, talent, action)
@@ -127,7 +121,7 @@ def change_audience(event_id: int) -> tuple[Response, int]:
 
 @api_bp.post("/<int:event_id>/invitations")
 def invite(event_id: int) -> tuple[Response, int]:
-    body, event = _body(), _event(event_id)
+    body, event = json_object(), _event(event_id)
     ids = body.get("talent_ids")
     if not isinstance(ids, list) or not ids:
         raise ValidationError("talent_ids must be a non-empty list", {"talent_ids": "list"})
@@ -174,7 +168,7 @@ def unregister(event_id: int) -> tuple[Response, int]:
 
 @api_bp.post("/<int:event_id>/reply")
 def reply(event_id: int) -> tuple[Response, int]:
-    body, event = _body(), _event(event_id)
+    body, event = json_object(), _event(event_id)
     if not isinstance(body.get("accept"), bool):
         raise ValidationError("accept must be true or false", {"accept": "boolean"})
     talent = _talent(None)
@@ -191,7 +185,7 @@ def calendar(event_id: int) -> Response:
 
 @api_bp.post("/<int:event_id>/checkins")
 def check_in(event_id: int) -> tuple[Response, int]:
-    body, actor, event = _body(), current_actor(), _event(event_id)
+    body, actor, event = json_object(), current_actor(), _event(event_id)
     if body.get("code"):
         reg = checkin.check_in_by_code(db(), actor, event, str(body["code"]))
     elif body.get("registration_id"):
@@ -218,7 +212,7 @@ def attendees(event_id: int) -> Response:
 
 @api_bp.post("/<int:event_id>/feedback")
 def give_feedback(event_id: int) -> tuple[Response, int]:
-    body, event = _body(), _event(event_id)
+    body, event = json_object(), _event(event_id)
     row = feedback.give_feedback(db(), current_actor(), event, _talent(None), body.get("rating"),
                                  str(body.get("comment", "")))
     return jsonify({"rating": row.rating, "comment": row.comment, "created_at": utc(row.created_at)}), 201
@@ -277,7 +271,7 @@ def list_proposals() -> Response:
 
 @api_bp.post("/proposals")
 def propose() -> tuple[Response, int]:
-    body = _body()
+    body = json_object()
     p = proposals.propose(db(), current_actor(), _talent(None), str(body.get("kind", "")), str(body.get("title", "")),
                           str(body.get("description", "")))
     return jsonify(_proposal(p, _talent(None))), 201
@@ -285,7 +279,7 @@ def propose() -> tuple[Response, int]:
 
 @api_bp.post("/proposals/<int:proposal_id>/review")
 def review(proposal_id: int) -> Response:
-    body = _body()
+    body = json_object()
     if not isinstance(body.get("accept"), bool):
         raise ValidationError("accept must be true or false", {"accept": "boolean"})
     p = proposals.review_proposal(db(), current_actor(), proposal_id, body["accept"], str(body.get("response", "")))
