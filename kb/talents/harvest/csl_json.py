@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kb.talents.harvest.items import Harvested, ItemError, Parsed, clean, split_keywords, year_in
+from kb.talents.harvest.items import Harvested, ItemError, Parsed, clean, first_text, split_keywords, year_in
 
 
 def parse(data: Any) -> list[Parsed]:
@@ -41,29 +41,19 @@ def _year(entry: dict[str, Any]) -> int | None:
     return None
 
 
-def _text(entry: dict[str, Any], *keys: str) -> str:
-    for key in keys:
-        value = entry.get(key)
-        if isinstance(value, list):
-            value = value[0] if value else ""
-        if isinstance(value, str | int) and clean(value):
-            return clean(value)
-    return ""
-
-
 def _item(entry: dict[str, Any]) -> Harvested:
     people = entry.get("author") or entry.get("inventor") or entry.get("editor") or []
     keywords = entry.get("keyword") or entry.get("keywords") or []
     kind = clean(entry.get("type")) or "article"
     return Harvested(
         kind=kind,
-        title=_text(entry, "title", "title-short"),
+        title=first_text(entry, "title", "title-short"),
         authors=[n for n in (_name(p) for p in (people if isinstance(people, list) else [])) if n],
         year=_year(entry),
-        venue=_text(entry, "container-title", "publisher", "authority", "event-title", "collection-title"),
-        doi=_text(entry, "DOI", "doi"),
-        number=_text(entry, "number") if kind in ("patent", "standard") else "",
-        abstract=_text(entry, "abstract"),
+        venue=first_text(entry, "container-title", "publisher", "authority", "event-title", "collection-title"),
+        doi=first_text(entry, "DOI", "doi"),
+        number=first_text(entry, "number") if kind in ("patent", "standard") else "",
+        abstract=first_text(entry, "abstract"),
         keywords=split_keywords(keywords if isinstance(keywords, list | str) else []),
-        url=_text(entry, "URL", "url"),
+        url=first_text(entry, "URL", "url"),
     )

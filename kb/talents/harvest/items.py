@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -58,6 +60,20 @@ def split_keywords(values: list[str] | str) -> list[str]:
 def clean(text: object) -> str:
     """Text with runs of white space (line breaks of wrapped exports) made one space."""
     return " ".join(str(text or "").split())
+
+
+def first_text(entry: Mapping[str, Any], *keys: str) -> str:
+    """The first of ``keys`` with text in a parsed record (CSL-JSON, RIS), cleaned.
+
+    A list counts by its first element, since exports repeat a field for each value.
+    """
+    for key in keys:
+        value = entry.get(key)
+        if isinstance(value, list):
+            value = value[0] if value else ""
+        if isinstance(value, str | int) and clean(value):
+            return clean(value)
+    return ""
 
 
 def natural_name(name: str) -> str:

@@ -16,6 +16,7 @@ from kb.talents.harvest.items import (
     ItemError,
     Parsed,
     clean,
+    first_text,
     natural_name,
     split_keywords,
     year_in,
@@ -53,33 +54,23 @@ def parse(text: str) -> list[Parsed]:
     return items
 
 
-def _first(entry: dict[str, Any], *keys: str) -> str:
-    for key in keys:
-        value = entry.get(key)
-        if isinstance(value, list):
-            value = value[0] if value else ""
-        if value:
-            return clean(value)
-    return ""
-
-
 def _item(entry: dict[str, Any]) -> Harvested:
     kind = clean(entry.get("type_of_reference", "")).upper()
     authors = [clean(a) for a in (entry.get("authors") or entry.get("first_authors") or []) if clean(a)]
     authors = [natural_name(a) for a in authors]
-    number = _first(entry, "number") if kind in ("PAT", "STAND") else ""
+    number = first_text(entry, "number") if kind in ("PAT", "STAND") else ""
     return Harvested(
         kind=kind,
-        title=_first(entry, "title", "primary_title", "translated_title", "short_title"),
+        title=first_text(entry, "title", "primary_title", "translated_title", "short_title"),
         authors=authors,
-        year=year_in(_first(entry, "year", "publication_year", "date")),
-        venue=_first(entry, "secondary_title", "journal_name", "alternate_title3", "alternate_title1",
+        year=year_in(first_text(entry, "year", "publication_year", "date")),
+        venue=first_text(entry, "secondary_title", "journal_name", "alternate_title3", "alternate_title1",
                      "alternate_title2", "publisher") if kind not in ("BOOK", "RPRT")
-        else _first(entry, "publisher", "secondary_title"),
-        doi=_first(entry, "doi"),
+        else first_text(entry, "publisher", "secondary_title"),
+        doi=first_text(entry, "doi"),
         number=number,
-        abstract=_first(entry, "abstract", "notes_abstract"),
+        abstract=first_text(entry, "abstract", "notes_abstract"),
         keywords=split_keywords([clean(k) for k in entry.get("keywords") or []]),
-        url=_first(entry, "urls"),
+        url=first_text(entry, "urls"),
     )
 
