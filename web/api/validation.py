@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -173,20 +173,24 @@ def _parameters(op: Operation) -> dict[str, str]:
     for name in request.args:
         if name not in op.query:
             errors[name[:80]] = "not a parameter of this operation"
-    for name, (validator, required) in op.query.items():
-        raw = request.args.get(name)
+    errors.update(_declared(op.query, request.args.get, typed=True))
+    errors.update(_declared(op.headers, request.headers.get, typed=False))
+    return errors
+
+
+def _declared(
+    params: Mapping[str, tuple[Validator, bool]], given: Callable[[str], str | None], *, typed: bool
+) -> dict[str, str]:
+    """Problems of declared query or header parameters: a required one missing, or a value its schema
+    refuses (query strings read as their declared type first, headers checked as sent)."""
+    errors: dict[str, str] = {}
+    for name, (validator, required) in params.items():
+        raw = given(name)
         if raw is None:
             if required:
                 errors[name] = "required"
             continue
-        errors.update(_messages(validator, _coerce(validator, raw), name))
-    for name, (validator, required) in op.headers.items():
-        raw = request.headers.get(name)
-        if raw is None:
-            if required:
-                errors[name] = "required"
-            continue
-        errors.update(_messages(validator, raw, name))
+        errors.update(_messages(validator, _coerce(validator, raw) if typed else raw, name))
     return errors
 
 
