@@ -24,21 +24,15 @@ Work that needs the committed rows, such as draining the search queue so
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 from flask import Flask, current_app, g
 from flask.typing import ResponseReturnValue
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from kb.db import UnitOfWork
-from kb.errors import Conflict
-
-log = logging.getLogger(__name__)
 
 SERVER_ERROR = 500
 
@@ -80,10 +74,12 @@ def finish(response: Response) -> Response:
 
 
 def _commit_failed(exc: Exception) -> Response:
-    """The error page (or problem document) for a commit the database refused."""
-    if isinstance(exc, StaleDataError | IntegrityError):
-        log.info("commit refused, answered as a conflict: %s", exc)
-        exc = Conflict("someone else changed this record at the same time; reload it and try again")
+    """The error page (or problem document) for a commit the database refused.
+
+    The app's error handlers answer it as they answer the same refusal raised
+    inside a view (``web.errors.database_refusal``: a lost update or a taken
+    key is a 409, SQLite's lock a retryable 409, anything else a 500).
+    """
     app = current_app
     return app.make_response(app.handle_user_exception(exc))
 
