@@ -187,6 +187,7 @@ def init_app(app: Flask) -> None:
         match_label=match_label,
         role_label=role_label, status_label=status_label, change_label=change_label, can=can, taxonomy=load_taxonomy,
         dict_of=dict_of, ROLES=ROLES, CERTIFICATION_STATUSES=CERTIFICATION_STATUSES,
+        max_upload_mb=app.extensions["kb"].settings.web.max_upload_mb,  # the one upload limit, for the hints
     )
     app.jinja_env.filters["time"] = fmt_time
     app.jinja_env.filters["show_value"] = show_value

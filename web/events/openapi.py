@@ -153,7 +153,7 @@ PATHS: dict[str, Any] = {
     },
     "/events/{event_id}/materials": {
         "get": _op("Materials attached to the event", "eventMaterials", {"200": _ok(OBJ)}, parameters=[EID]),
-        "post": _op("Upload a material (PDF, images, Office files; 10 MB; checked by content)", "uploadMaterial",
+        "post": _op("Upload a material (PDF, images, Office files; up to web.max_upload_mb, 10 MB by default; checked by content)", "uploadMaterial",
                     {"201": _ok(OBJ)}, parameters=[EID], requestBody={"required": True, "content": {
                         "multipart/form-data": {"schema": {"type": "object", "properties": {
                             "file": {"type": "string", "format": "binary"}}}}}}),
