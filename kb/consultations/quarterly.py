@@ -66,6 +66,15 @@ class Quarter:
                                   {"quarter": "YYYYQn"})
         return cls(int(match.group(1)), int(match.group(2)))
 
+    @classmethod
+    def of(cls, day: date) -> Quarter:
+        """The quarter ``day`` (a day of the reader's calendar) falls in."""
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @property
+    def previous(self) -> Quarter:
+        return Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
+
     @property
     def first_day(self) -> date:
         return date(self.year, 3 * self.number - 2, 1)

@@ -149,3 +149,25 @@ def test_libreoffice_opens_the_quarterly_report(kb, people, filed, tmp_path: Pat
                    check=True, timeout=180, capture_output=True)
     text = (tmp_path / "report.txt").read_text(encoding="utf-8-sig")
     assert "罗湖区人才智库专家咨询季度报告" in text and "省部级批示 1 条" in text
+
+
+def test_the_reports_page_starts_at_the_quarter_of_luohus_calendar(kb, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """At 01:00 on 1 January in Luohu it is still 31 December in UTC: the page offers the new quarter first."""
+    import re
+
+    from kb.accounts import create_user
+    from tests.consultations.conftest import SYSTEM
+    from web.app import create_app
+
+    password = "Jibao.Mima#2026"
+    with kb.sessions() as s, s.begin():
+        create_user(s, SYSTEM, "quarterly-admin", "admin", password)
+    monkeypatch.setattr("web.consultations.dossiers.utcnow", lambda: datetime(2026, 12, 31, 17, 0))
+    client = create_app(kb, TESTING=True).test_client()
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', client.get("/login").get_data(as_text=True))
+    assert token is not None
+    client.post("/login", data={"username": "quarterly-admin", "password": password, "csrf_token": token.group(1)})
+    page = client.get("/consultations/reports").get_data(as_text=True)
+    assert re.findall(r"<td>(\d{4}Q\d)</td>", page) == ["2027Q1", "2026Q4", "2026Q3", "2026Q2", "2026Q1",
+                                                        "2025Q4", "2025Q3", "2025Q2"]
+    assert '<tr class="current"><td>2027Q1</td>' in page

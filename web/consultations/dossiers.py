@@ -18,6 +18,7 @@ from kb.consultations.dossier_docx import DOCX_TYPE, dossier_docx
 from kb.consultations.quarterly import FORMATS, Quarter, quarterly_report
 from kb.consultations.recommend import recommend
 from kb.consultations.requests import get_request
+from kb.localtime import to_local
 from kb.models import utcnow
 from kb.models.consultation import ConsultationRequest
 from kb.permissions import require
@@ -89,13 +90,10 @@ def _report(quarter: str, fmt: str) -> Response:
 @login_required
 def reports() -> str:
     require(current_actor(), "consultation.report")
-    today = utcnow().date()
-    current = Quarter(today.year, (today.month - 1) // 3 + 1)
-    quarters = []
-    year, number = current.year, current.number
-    for _ in range(8):
-        quarters.append(Quarter(year, number))
-        year, number = (year - 1, 4) if number == 1 else (year, number - 1)
+    current = Quarter.of(to_local(utcnow(), _tz()).date())  # the quarter of Luohu's calendar, not UTC's
+    quarters = [current]
+    while len(quarters) < 8:
+        quarters.append(quarters[-1].previous)
     return render_template("consultations/reports.html", quarters=quarters, formats=FORMATS,
                            chosen=request.args.get("quarter", current.label))
 
