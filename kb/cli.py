@@ -139,12 +139,9 @@ def import_(ctx: click.Context, file: Path, dry_run: bool, no_index: bool) -> No
     report = import_file(kb.sessions, file, Actor.system(f"kb import {file.name}"), dry_run=dry_run)
     for err in report.errors:
         click.echo(f"{file.name}: {err}", err=True)
-    if dry_run:
-        click.echo(report.summary())
-    else:
-        click.echo(report.summary())
-        if not no_index:
-            _sync(kb)
+    click.echo(report.summary())
+    if not dry_run and not no_index:
+        _sync(kb)
     if report.errors:
         sys.exit(1)
 
