@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from kb.errors import Conflict, ValidationError
@@ -44,14 +45,16 @@ def home() -> str:
         talents = commissioners.assigned_talents(db(), commissioners.get_commissioner(db(), chosen).id)
     else:
         scope = "all"
-        stmt = select(Talent).order_by(Talent.last_changed_at.asc().nulls_first(), Talent.external_id)
+        stmt = (select(Talent).options(selectinload(Talent.current_assignment))  # type: ignore[attr-defined]
+                .order_by(Talent.last_changed_at.asc().nulls_first(), Talent.external_id))
         if state in set(STATES):
             stmt = stmt.where(state_column(now, settings) == state)
         talents = list(db().scalars(stmt.limit(PAGE)))
     lines = talent_lines(db(), talents, now, settings)
     if state in set(STATES):
         lines = [line for line in lines if line.state == state]
-    assigned = commissioners.current_map(db())
+    # Loaded with the talents: the permission rule of reminders reads it for each line too.
+    assigned = {t.id: t.current_assignment for t in talents if t.current_assignment is not None}
     return render_template(
         "freshness/home.html", lines=lines, scope=scope, state=state, chosen=chosen, own=own,
         states=STATES, assigned=assigned, commissioners=commissioners.commissioners(db()), page=PAGE,
