@@ -12,6 +12,9 @@ only to requests from this machine, or to anyone presenting
 ``ops.metrics_token`` as a bearer token when one is configured (then the
 token is required from everywhere, since behind a reverse proxy on the same
 machine every request would look local).
+
+None of them is cached: like every response of the app, they are sent with
+``Cache-Control: no-store`` (``web.security``).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from web.sessions import knowledge_base
 
 @bp.get("/healthz")
 def healthz() -> Response:
-    return _no_store(jsonify({"status": "ok"}))
+    return jsonify({"status": "ok"})
 
 
 @bp.get("/readyz")
@@ -38,16 +41,15 @@ def readyz() -> Response:
     state = readiness(kb, kb.settings.ops.ready_max_queue_lag_s)
     response = jsonify(state.as_dict())
     response.status_code = 200 if state.ok else 503
-    return _no_store(response)
+    return response
 
 
 @bp.get("/metrics")
 def metrics() -> Response:
     kb = knowledge_base()
     if not _may_read_metrics(kb.settings.ops.metrics_token):
-        return _no_store(Response("metrics are served to this machine or with the metrics token\n", 403,
-                                  mimetype="text/plain"))
-    return _no_store(Response(exposition(kb), 200, content_type=CONTENT_TYPE_LATEST))
+        return Response("metrics are served to this machine or with the metrics token\n", 403, mimetype="text/plain")
+    return Response(exposition(kb), 200, content_type=CONTENT_TYPE_LATEST)
 
 
 def _may_read_metrics(token: str) -> bool:
@@ -58,9 +60,3 @@ def _may_read_metrics(token: str) -> bool:
         return ipaddress.ip_address(request.remote_addr or "").is_loopback
     except ValueError:
         return False
-
-
-def _no_store(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
