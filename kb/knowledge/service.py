@@ -39,14 +39,10 @@ def search_knowledge(
     return kb.knowledge.search(query)
 
 
-def need_text(request: ConsultationRequest) -> str:
-    return "\n".join(p for p in (request.title, request.background or "", request.questions or "") if p)
-
-
 def advised_before(kb: KnowledgeBase, actor: Actor, request: ConsultationRequest,
                    limit: int = RELATED_LIMIT) -> list[KnowledgeResult]:
     """Advice given earlier on needs like this request's (its own advice left out), best first."""
-    response = search_knowledge(kb, actor, need_text(request), ("advice",), limit=limit + 10)
+    response = search_knowledge(kb, actor, request.need_text, ("advice",), limit=limit + 10)
     own = str(request.id)
     return [r for r in response.results if r.request_id != own][:limit]
 
