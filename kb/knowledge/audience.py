@@ -12,8 +12,6 @@ viewer. The rules are those of issue 17 on top of ``kb.visibility``:
 - advice of a public request is for all staff roles; advice of a unit-only or
   confidential request only for the owning unit's researchers and admins; the
   talent who wrote a piece of advice always sees it.
-
-``item_visible`` is the same rule as a predicate, for one item and one actor.
 """
 
 from __future__ import annotations
@@ -69,8 +67,3 @@ def viewer_audience(actor: Actor) -> tuple[str, ...] | None:
     if actor.role == Role.RESEARCHER and actor.unit:
         tokens.append(unit_token(actor.unit))
     return tuple(tokens)
-
-
-def item_visible(actor: Actor, audience: tuple[str, ...]) -> bool:
-    viewer = viewer_audience(actor)
-    return viewer is None or bool(set(viewer) & set(audience))
