@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -30,8 +29,10 @@ from kb.models import FreshnessDigest, Talent, utcnow
 from kb.notifications import notify
 from kb.notifications.reach import accounts_of
 from kb.permissions import require
+from kb.queue import DrainReport
 from kb.settings import FreshnessSettings
 from kb.settings.sections import DIGEST_FREQUENCIES
+from kb.talents.freshness import write_snapshot
 from kb.talents.tasks import Task, tasks_for_many
 
 log = logging.getLogger(__name__)
@@ -109,31 +110,21 @@ def send_due_digests(session: Session, now: datetime, settings: FreshnessSetting
     return sent
 
 
-@dataclass
-class DigestReport:
-    """Shaped like the queue's DrainReport, which is what the worker logs."""
-
-    done: int = 0
-    failed: int = 0
-
-
-def digest_handler(kb: Any, every: float = 60.0) -> Callable[[], DigestReport]:
+def digest_handler(kb: Any, every: float = 60.0) -> Callable[[], DrainReport]:
     """A worker handler: at most every ``every`` seconds, send due digests and write today's snapshot."""
-    from kb.talents.freshness import write_snapshot
-
     last = [float("-inf")]
 
-    def run() -> DigestReport:
+    def run() -> DrainReport:
         if time.monotonic() - last[0] < every:
-            return DigestReport()
+            return DrainReport()
         last[0] = time.monotonic()
         try:
             with unit_of_work(kb.sessions) as session:
                 now = utcnow()
                 write_snapshot(session, now, kb.settings.freshness)
-                return DigestReport(done=send_due_digests(session, now, kb.settings.freshness))
+                return DrainReport(done=send_due_digests(session, now, kb.settings.freshness))
         except Exception:  # noqa: BLE001 - nothing was committed; retried next round
             log.exception("freshness digests failed; will retry")
-            return DigestReport(failed=1)
+            return DrainReport(failed=1)
 
     return run
