@@ -23,7 +23,7 @@ from kb.taxonomy import load_taxonomy
 from web.api import bp
 from web.api.openapi import SPEC
 from web.api.serialize import me_dict, output_dict
-from web.api.validation import json_object
+from web.api.validation import TRUE, json_object
 from web.indexing import sync_index
 from web.sessions import current_account, current_actor, db, knowledge_base
 from web.unit_of_work import after_commit
@@ -36,9 +36,7 @@ def _args() -> Mapping[str, str]:
     pasted need does not fit in a URL: servers refuse request lines over a few KB)."""
     if request.method != "POST":
         return request.args
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ValidationError("the request body must be a JSON object", {"body": "object"})
+    body = json_object()
     return {k: ("true" if v is True else "false" if v is False else str(v)) for k, v in body.items() if v is not None}
 
 
@@ -47,13 +45,9 @@ def _csv(name: str) -> tuple[str, ...]:
 
 
 def _bool_arg(name: str) -> bool | None:
+    """A declared boolean: the request check (``validated``) has refused any other value."""
     raw = _args().get(name)
-    if raw is None or raw == "":
-        return None
-    value = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}.get(raw.lower())
-    if value is None:
-        raise ValidationError(f"{name} must be true or false", {name: "true or false"})
-    return value
+    return None if raw is None else raw.lower() in TRUE
 
 
 def _int_arg(name: str, default: int, lo: int, hi: int) -> int:
