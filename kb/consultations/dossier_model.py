@@ -32,10 +32,6 @@ from kb.permissions import require
 from kb.taxonomy import load_taxonomy
 from kb.visibility import ledger_visible, visible_invitations
 
-STATE_ZH = {code: words[0] for code, words in labels.REQUEST_STATES.items()}
-INVITATION_ZH = {code: words[0] for code, words in labels.INVITATION_STATES.items()}
-FORM_ZH = {code: words[0] for code, words in labels.FORMS.items()}
-SECRECY_ZH = {code: words[0] for code, words in labels.SECRECY.items()}
 MATCH_ZH = {"strong": "高度匹配", "partial": "部分匹配", "weak": "弱匹配"}
 SECRET_NOTICE = "【保密】本材料仅限本单位及受邀专家查阅，不得外传。"
 
@@ -131,9 +127,9 @@ def build_dossier(
     cover = [
         Line("委托单位", request.unit),
         Line("经办研究员", requester_name(session, request)),
-        Line("状态", STATE_ZH.get(request.state, request.state)),
-        Line("咨询形式", FORM_ZH.get(request.form, request.form)),
-        Line("保密级别", SECRECY_ZH.get(request.confidentiality, request.confidentiality)),
+        Line("状态", labels.zh(labels.REQUEST_STATES, request.state)),
+        Line("咨询形式", labels.zh(labels.FORMS, request.form)),
+        Line("保密级别", labels.zh(labels.SECRECY, request.confidentiality)),
         Line("领域", "、".join(taxonomy.field_label(f) for f in request.fields)),
         Line("截止日期", request.deadline.isoformat() if request.deadline else ""),
         Line("所需专家人数", str(request.experts_wanted)),
@@ -167,15 +163,15 @@ def build_dossier(
                           for e in advice.ledger]
                 adoption = _adoption_line(advice)
         experts.append(ExpertPart(
-            heading=f"{t.name}（{t.organization or '—'}）— {INVITATION_ZH.get(inv.state, inv.state)}",
+            heading=f"{t.name}（{t.organization or '—'}）— {labels.zh(labels.INVITATION_STATES, inv.state)}",
             facts=facts, why=_why(inv, request, evidence), advice=part_advice, advice_facts=advice_facts,
             ledger=ledger, adoption=adoption,
         ))
 
     trail = []
     for tr in request.transitions:
-        frm = STATE_ZH.get(tr.from_state, tr.from_state) or "—"
-        trail.append(f"{when(tr.at)}  {tr.actor_label}：{frm} → {STATE_ZH.get(tr.to_state, tr.to_state)}"
+        frm = labels.zh(labels.REQUEST_STATES, tr.from_state) or "—"
+        trail.append(f"{when(tr.at)}  {tr.actor_label}：{frm} → {labels.zh(labels.REQUEST_STATES, tr.to_state)}"
                      f"{'（' + tr.note + '）' if tr.note else ''}")
     return Dossier(
         request_id=request.id, title=request.title, secret=request.confidentiality == "confidential", cover=cover,
