@@ -31,13 +31,14 @@ from pathlib import Path
 from typing import Any
 
 from indexer.analysis import Analyzer, cjk_share, get_analyzer, language_group
-from indexer.backends.base import Backend, IndexMeta, TalentRecord
+from indexer.backends.base import Backend, TalentRecord
 from indexer.embedding import Embedder, make_embedder
 from indexer.indexing import IndexWriter, Records, passage_records
 from indexer.models import Evidence, MatchLevel, Mode, SearchQuery
 from indexer.passages import Passage
 from indexer.retrieval.params import DEFAULT_PARAMS, RankingParams
 from indexer.retrieval.searcher import Searcher
+from indexer.search import open_backend
 from indexer.settings import SearchSettings
 
 #: Every kind of knowledge item, in the order the product lists them.
@@ -259,18 +260,8 @@ def open_knowledge_search(
     """
     embedder = embedder or make_embedder(settings)
     analyzer = get_analyzer()
-    meta = IndexMeta(embedder=embedder.name, dim=embedder.dim, analyzer=analyzer.version)
     folder, alias = knowledge_settings(settings)
-    backend: Backend
-    if settings.backend == "elasticsearch":
-        from indexer.backends.elasticsearch import ElasticsearchBackend
-
-        backend = ElasticsearchBackend(settings.elasticsearch_url, alias, meta)
-    else:
-        from indexer.backends.embedded.backend import EmbeddedBackend
-
-        folder.mkdir(parents=True, exist_ok=True)
-        backend = EmbeddedBackend(folder, meta)
+    backend = open_backend(settings, embedder, analyzer, folder, alias)
     return KnowledgeSearch(backend, embedder, analyzer, params)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from indexer.analysis import Analyzer, get_analyzer
@@ -106,14 +107,22 @@ def open_search(
     """
     embedder = embedder or make_embedder(settings)
     analyzer = get_analyzer()
+    backend = open_backend(settings, embedder, analyzer, settings.search_dir, settings.elasticsearch_index)
+    return ExpertSearch(backend, embedder, analyzer, params)
+
+
+def open_backend(
+    settings: SearchSettings, embedder: Embedder, analyzer: Analyzer, folder: Path, alias: str
+) -> Backend:
+    """The configured backend of one logical index: its embedded ``folder`` or Elasticsearch ``alias``.
+
+    The index's identity is this embedder's and analyzer's (``IndexMismatch`` otherwise).
+    """
     meta = IndexMeta(embedder=embedder.name, dim=embedder.dim, analyzer=analyzer.version)
-    backend: Backend
     if settings.backend == "elasticsearch":
         from indexer.backends.elasticsearch import ElasticsearchBackend
 
-        backend = ElasticsearchBackend(settings.elasticsearch_url, settings.elasticsearch_index, meta)
-    else:
-        from indexer.backends.embedded.backend import EmbeddedBackend
+        return ElasticsearchBackend(settings.elasticsearch_url, alias, meta)
+    from indexer.backends.embedded.backend import EmbeddedBackend
 
-        backend = EmbeddedBackend(settings.search_dir, meta)
-    return ExpertSearch(backend, embedder, analyzer, params)
+    return EmbeddedBackend(folder, meta)
