@@ -168,11 +168,13 @@ def build_dossier(
             ledger=ledger, adoption=adoption,
         ))
 
+    names = {inv.talent.external_id: inv.talent.name for inv in request.invitations}  # "web-001 accepted"
     trail = []
     for tr in request.transitions:
         frm = labels.zh(labels.REQUEST_STATES, tr.from_state) or "—"
+        note = labels.note_zh(tr.note, names)
         trail.append(f"{when(tr.at)}  {tr.actor_label}：{frm} → {labels.zh(labels.REQUEST_STATES, tr.to_state)}"
-                     f"{'（' + tr.note + '）' if tr.note else ''}")
+                     f"{'（' + note + '）' if note else ''}")
     return Dossier(
         request_id=request.id, title=request.title, secret=request.confidentiality == "confidential", cover=cover,
         background=request.background, questions=request.questions, experts=experts, trail=trail,

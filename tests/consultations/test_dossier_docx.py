@@ -67,6 +67,10 @@ def test_pdf_and_docx_come_from_the_same_model_with_the_ledger(kb, people, adopt
         [expert] = model.experts
         assert [row.step for row in expert.ledger] == ["提交意见", "领导批示", "采纳入文件"]
         assert INSTRUCTION in expert.ledger[1].detail
+        # kb's own transition notes (stored in English) are worded in Chinese, naming the talent
+        trail = "\n".join(model.trail)
+        assert "（已创建）" in trail and "（已邀请 1 位专家）" in trail and "（陈雪 接受了邀请）" in trail, trail
+        assert "invited" not in trail and "accepted" not in trail, trail
         with pytest.raises(PermissionDenied):
             build_dossier(s, people["other_researcher"], req)
         with pytest.raises(PermissionDenied):
