@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from kb.talents.harvest.items import Harvested, ItemError, Parsed, clean, first_text, split_keywords, year_in
+from kb.talents.harvest.items import (
+    Harvested,
+    ItemError,
+    Parsed,
+    clean,
+    first_text,
+    full_name,
+    split_keywords,
+    year_in,
+)
 
 
 def parse(data: Any) -> list[Parsed]:
@@ -21,10 +30,7 @@ def _name(person: Any) -> str:
         return clean(person)
     if person.get("literal"):
         return clean(person["literal"])
-    family, given = clean(person.get("family")), clean(person.get("given"))
-    if any("\u4e00" <= ch <= "\u9fff" for ch in family + given):
-        return family + given
-    return " ".join(p for p in (given, family) if p)
+    return full_name(clean(person.get("family")), clean(person.get("given")))
 
 
 def _year(entry: dict[str, Any]) -> int | None:

@@ -76,11 +76,18 @@ def first_text(entry: Mapping[str, Any], *keys: str) -> str:
     return ""
 
 
+def has_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def full_name(family: str, given: str) -> str:
+    """A person's name in reading order: a Chinese name family name first, unspaced; others given name first."""
+    if has_chinese(family + given):
+        return family + given
+    return " ".join(p for p in (given, family) if p)
+
+
 def natural_name(name: str) -> str:
     """'Smith, John' → 'John Smith'; a Chinese name ('张, 伟' or '张伟') stays family name first, unspaced."""
     family, _, given = (part.strip() for part in clean(name).partition(","))
-    if not given:
-        return family
-    if any("\u4e00" <= ch <= "\u9fff" for ch in family + given):
-        return family + given
-    return f"{given} {family}"
+    return full_name(family, given) if given else family

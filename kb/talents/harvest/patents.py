@@ -15,6 +15,7 @@ from kb.talents.harvest.items import (
     ItemError,
     Parsed,
     clean,
+    has_chinese,
     natural_name,
     split_keywords,
     year_in,
@@ -86,7 +87,7 @@ def parse(raw: bytes, limits: ImportLimits = DEFAULT_LIMITS) -> list[Parsed]:
                     columns[i] = key
             if "title" not in columns.values():
                 return [ItemError("no title column (专利名称 / title) in the first row")]
-            chinese = any("\u4e00" <= ch <= "\u9fff" for ch in "".join(row))
+            chinese = has_chinese("".join(row))
             continue
         if not any(c.strip() for c in row):
             continue
