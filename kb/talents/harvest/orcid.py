@@ -46,12 +46,17 @@ def _external(summary: dict[str, Any], kind: str) -> str:
     return ""
 
 
+def _display_index(value: object) -> int:
+    """A summary's display-index (the owner's preference among sources); 0 when absent or not a number."""
+    text = str(value or "0")
+    return int(text) if text.isdigit() else 0
+
+
 def _preferred(summaries: list[Any]) -> dict[str, Any] | None:
     dicts = [s for s in summaries if isinstance(s, dict)]
     if not dicts:
         return None
-    return max(dicts, key=lambda s: int(s.get("display-index") or 0) if str(s.get("display-index") or "0").isdigit()
-               else 0)
+    return max(dicts, key=lambda s: _display_index(s.get("display-index")))
 
 
 def parse_json(data: Any) -> list[Parsed]:
@@ -109,8 +114,7 @@ def _xml_preferred(group: Element, name: str) -> Element | None:
     found = list(children(group, name))
     if not found:
         return None
-    return max(found, key=lambda e: int(e.get("display-index", "0")) if e.get("display-index", "0").isdigit()
-               else 0)
+    return max(found, key=lambda e: _display_index(e.get("display-index")))
 
 
 def parse_xml_record(source: str) -> list[Parsed]:
