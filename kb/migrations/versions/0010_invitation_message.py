@@ -24,5 +24,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('consultation_invitations', schema=None) as batch_op:
-        batch_op.drop_column('message')
+    # A plain DROP COLUMN too: a batch rebuild drops ``consultation_invitations`` and, with
+    # SQLite's foreign keys on, that deletes every advice and reminder of the invitations.
+    op.execute(sa.text('ALTER TABLE consultation_invitations DROP COLUMN message'))
