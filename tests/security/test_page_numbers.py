@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from tests.security.conftest import World
 from tests.web.conftest import csrf_token
 
-NOT_NUMBERS = ["abc", "", "-1", "1.5", "٣", "9" * 40, "9" * 5000]
+NOT_NUMBERS = ["abc", "", "-1", "1.5", "٣", "²", "9" * 40, "9" * 5000]
 Call = Callable[[World, dict[str, FlaskClient], str], int]
 
 
@@ -43,6 +43,7 @@ PAGES: dict[str, Call] = {
     "consultation draw": _draw,
     "admin talent list page": lambda w, c, v: c["admin"].get(f"/admin/talents?page={v}").status_code,
     "search page": lambda w, c, v: c["researcher"].get(f"/search?q=x&page={v}").status_code,
+    "knowledge search page": lambda w, c, v: c["researcher"].get(f"/knowledge?q=x&page={v}").status_code,
     "event audience limit": lambda w, c, v: c["organizer"].get(
         f"/events/{w.ids['own']['event']}/audience?limit={v}").status_code,
 }

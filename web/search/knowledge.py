@@ -20,15 +20,11 @@ from indexer.knowledge import KINDS
 from kb.knowledge.service import advised_before, labels_for, search_knowledge
 from kb.models.consultation import ConsultationRequest
 from web.search import bp
-from web.search.params import MAX_QUERY
+from web.search.params import MAX_QUERY, page_number
 from web.sessions import current_actor, db, knowledge_base
 
 log = logging.getLogger(__name__)
-
-
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return max(1, min(int(raw), 1000)) if raw.isdigit() else 1
+MAX_KNOWLEDGE_PAGE = 1000
 
 
 @bp.get("/knowledge")
@@ -37,7 +33,7 @@ def knowledge() -> str:
     text = " ".join(request.args.get("q", "").split())[:MAX_QUERY]
     kinds = tuple(k for k in dict.fromkeys(request.args.getlist("kind")) if k in KINDS)
     page_size = int(current_app.config["SEARCH_PAGE_SIZE"])
-    page = _page_number()
+    page = page_number(request.args.get("page"), MAX_KNOWLEDGE_PAGE)
     response = labels = None
     if text:
         response = search_knowledge(knowledge_base(), current_actor(), text, kinds,

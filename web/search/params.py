@@ -43,17 +43,13 @@ class SearchParams:
     def from_args(cls, args: MultiDict[str, str]) -> SearchParams:
         tax = load_taxonomy()
         available = {"1": True, "true": True, "0": False, "false": False}.get(args.get("available", "").lower())
-        try:
-            page = min(MAX_PAGE, max(1, int(args.get("page", "1"))))
-        except ValueError:
-            page = 1
         return cls(
             q=" ".join(args.get("q", "").split())[:MAX_QUERY],
             categories=_unique(c for c in args.getlist("category") if c in tax.categories),
             fields=_unique(f for f in args.getlist("field") if f in tax.fields),
             available=available,
             languages=_unique(lang for lang in args.getlist("lang") if lang.isalpha() and len(lang) <= 8),
-            page=page,
+            page=page_number(args.get("page"), MAX_PAGE),
         )
 
     @property
@@ -113,6 +109,15 @@ class SearchParams:
     def toggle(self, name: str, value: str) -> str:
         """URL with one facet value switched on or off."""
         return self.toggled(name, value).href
+
+
+def page_number(raw: str | None, last: int) -> int:
+    """A page number from the URL, within 1..``last``; anything that is not a number ("abc", "²",
+    5,000 digits) is page 1. Bounded because the page becomes the search's offset."""
+    try:
+        return min(last, max(1, int(raw or "1")))
+    except ValueError:
+        return 1
 
 
 def _unique(values: object) -> tuple[str, ...]:
