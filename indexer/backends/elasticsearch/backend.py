@@ -39,6 +39,7 @@ from indexer.backends.elasticsearch.mapping import (
 from indexer.backends.elasticsearch.rebuild import ElasticsearchRebuild
 from indexer.backends.elasticsearch.writer import IndexWriter
 from indexer.errors import SearchError, SearchUnavailable
+from indexer.models import FACET_KEYS
 
 if TYPE_CHECKING:  # the client library is imported when a connection is made
     from elasticsearch import Elasticsearch
@@ -177,26 +178,19 @@ class ElasticsearchBackend(Backend):
             out.append(item)
         return out
 
+    # The single lists are the batched forms with one list asked for, so each request
+    # body is paired with its score conversion (bm25, cosine) in one place.
     def lexical_top(self, query: LexicalQuery, filters: Filters, n: int) -> list[Hit]:
-        if not query:
-            return []
-        return queries.hits(self._run([queries.lexical_body(query, filters, n)])[0], queries.bm25)
+        return self.candidates(query, None, (), filters, n, 0)[0]
 
     def lexical_scores(self, query: LexicalQuery, keys: Sequence[str]) -> dict[str, float]:
-        if not query or not keys:
-            return {}
-        return queries.score_map(self._run([queries.lexical_scores_body(query, keys)])[0], queries.bm25)
+        return self.rescore(query, keys, None, ())[0]
 
     def dense_top(self, vector: np.ndarray, group: str, filters: Filters, n: int) -> list[Hit]:
-        return queries.hits(self._run([queries.dense_body(vector, group, filters, n)])[0], queries.cosine)
+        return self.candidates(None, vector, (group,), filters, 0, n)[1][group]
 
     def dense_scores(self, vector: np.ndarray, keys: Sequence[str]) -> dict[str, float]:
-        if not keys:
-            return {}
-        out: dict[str, float] = {}
-        for resp in self._run(queries.dense_scores_bodies(vector, keys)):
-            out.update(queries.score_map(resp, queries.cosine))
-        return out
+        return self.rescore(None, (), vector, keys)[1]
 
     def candidates(
         self,
@@ -304,7 +298,7 @@ class ElasticsearchBackend(Backend):
 
     def facets_for(self, talent_ids: Sequence[str]) -> dict[str, dict[str, int]]:
         if not talent_ids:
-            return {key: {} for key in queries.FACET_KEYS}
+            return {key: {} for key in FACET_KEYS}
         return self._facets(queries.talents_by_id_query(talent_ids))
 
     def _facets(self, query: dict[str, Any]) -> dict[str, dict[str, int]]:

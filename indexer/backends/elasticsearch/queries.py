@@ -23,7 +23,6 @@ DENSE_SCORES_CHUNK = 1000
 #: with small segments, and match strength (``indexer.retrieval.match``) reads
 #: cosines on an absolute scale that the embedded backend computes exactly.
 RESCORE_EXACT = {"oversample": 1.0}
-FACET_KEYS = ("category", "fields", "available", "languages")
 
 
 def filter_clauses(filters: Filters) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
