@@ -9,7 +9,6 @@ session is checked against and (except logout) revokes the API tokens.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -17,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from kb.actors import Actor
-from kb.api_tokens import issue_token, revoke_all, user_for_token
+from kb.api_tokens import digest, issue_token, revoke_all, user_for_token
 from kb.audit import audit
 from kb.db import rows_matched
 from kb.errors import Conflict, NotFound, ValidationError
@@ -159,19 +158,15 @@ def invite(session: Session, actor: Actor, email: str, talent: Talent | None, ro
         raise Conflict(f"talent {talent.external_id} already has an account")
     token = secrets.token_urlsafe(32)
     session.add(AccountInvitation(
-        token_hash=_digest(token), email=email, role=role, talent_id=talent.id if talent else None,
+        token_hash=digest(token), email=email, role=role, talent_id=talent.id if talent else None,
         invited_by_id=actor.user_id, expires_at=utcnow() + INVITATION_TTL,
     ))
     audit(session, actor, "user.invite", "talent", talent.external_id if talent else "", {"email": email})
     return token
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def find_invitation(session: Session, token: str) -> AccountInvitation:
-    inv = session.scalar(select(AccountInvitation).where(AccountInvitation.token_hash == _digest(token)))
+    inv = session.scalar(select(AccountInvitation).where(AccountInvitation.token_hash == digest(token)))
     if inv is None or inv.used_at is not None or inv.expires_at < utcnow():
         raise NotFound("this invitation link is not valid any more")
     return inv
