@@ -15,6 +15,7 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from kb.errors import ValidationError
+from kb.models import Talent
 from kb.permissions import require
 from kb.talents import changes as kt
 from kb.talents.harvest import service as harvest
@@ -31,8 +32,7 @@ FORMAT_LABELS = {
 }
 
 
-def _page(talent_id: str, status: int = 200, problem: str = "") -> tuple[str, int]:
-    talent = kt.get_talent(db(), talent_id)
+def _page(talent: Talent, status: int = 200, problem: str = "") -> tuple[str, int]:
     actor = current_actor()
     batch = request.args.get("batch", "")
     items = harvest.batch_items(db(), actor, talent, batch) if batch else harvest.pending_items(db(), talent)
@@ -51,16 +51,16 @@ def import_outputs(external_id: str) -> Response | tuple[str, int]:
     talent = kt.get_talent(db(), external_id)
     require(current_actor(), "talent.harvest", talent)  # before reading the upload
     if request.method == "GET":
-        return _page(external_id)
+        return _page(talent)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return _page(external_id, 400, _("请选择要导入的文件。"))
+        return _page(talent, 400, _("请选择要导入的文件。"))
     try:
         shown = harvest.preview(db(), current_actor(), talent, upload.read(), upload.filename,
                                 request.form.get("format", "auto"))
     except ValidationError as exc:
         db().rollback()
-        return _page(external_id, 400, _("无法读取该文件：%(reason)s", reason=str(exc)))
+        return _page(talent, 400, _("无法读取该文件：%(reason)s", reason=str(exc)))
     return redirect(url_for("talents.import_outputs", external_id=external_id, batch=shown.batch))
 
 
