@@ -178,28 +178,26 @@ class _Run:
         whatever the filters: a facet's count is what its click returns.
         """
         cands = CandidateSet()
+        unit = dq.unit if dq is not None else None
+        groups = list(dq.offsets) if dq is not None else []
+
+        def fetch(lexical: bool, n_lex: int, n_dense: int) -> tuple[list[Hit], dict[str, list[Hit]]]:
+            lexical_query = lexq if lexical and lexq else None
+            return self.backend.candidates(lexical_query, unit, groups, filters, n_lex, n_dense)
+
         n_lex, n_dense = self.params.lexical_pool, self.params.dense_pool
-        fetched_lex, dense_hits = self.backend.candidates(
-            lexq if lexq and lex_hits is None else None,
-            dq.unit if dq is not None else None,
-            list(dq.offsets) if dq is not None else [],
-            filters,
-            n_lex,
-            n_dense,
-        )
+        fetched_lex, dense_hits = fetch(lex_hits is None, n_lex, n_dense)
         terms = query_weight(analysed) if analysed else 0.0
         while analysed and (n_lex < POOL_CAP or n_dense < POOL_CAP):
             seen_lex = lex_hits if lex_hits is not None else fetched_lex
-            bound = unseen_bound(seen_lex if lexq else [], dense_hits, n_lex if lexq else 1, n_dense, dq, terms,
-                                 self.params)
+            bound = unseen_bound(
+                seen_lex if lexq else [], dense_hits, n_lex if lexq else 1, n_dense, dq, terms, self.params
+            )
             if bound is None or bound < self.params.match_partial:
                 break
             n_lex, n_dense = min(POOL_CAP, n_lex * 4), min(POOL_CAP, n_dense * 4)
             lex_hits = None
-            fetched_lex, dense_hits = self.backend.candidates(
-                lexq if lexq else None, dq.unit if dq is not None else None,
-                list(dq.offsets) if dq is not None else [], filters, n_lex, n_dense,
-            )
+            fetched_lex, dense_hits = fetch(True, n_lex, n_dense)
         t0 = time.perf_counter()
         cands.add_lexical(lex_hits if lex_hits is not None else fetched_lex)
         if dq is not None:
