@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from flask import render_template, request
 
-from web.redirects import safe_next
+from web.redirects import referrer_path, safe_next
 
 F = TypeVar("F", bound=Callable[..., Any])
 Question = Callable[..., str]
@@ -45,12 +45,5 @@ def confirm_first(question: Question, *, when: Callable[[], bool] = lambda: True
 
 def confirmation_page(question: str) -> str:
     fields = [(k, v) for k, values in request.form.lists() if k not in ("csrf_token", "confirmed") for v in values]
-    back = safe_next(request.form.get("next") or _referrer(), "/")
+    back = safe_next(request.form.get("next") or referrer_path(), "/")
     return render_template("confirm.html", question=question, action=request.path, fields=fields, back=back)
-
-
-def _referrer() -> str:
-    """The page the form was on, as a path of this site (the referrer is only a hint)."""
-    ref = request.referrer or ""
-    root = request.host_url
-    return "/" + ref[len(root):] if ref.startswith(root) else ""

@@ -24,6 +24,7 @@ from werkzeug.exceptions import HTTPException
 from indexer import SearchUnavailable
 from kb.errors import Conflict, KbError, NotFound, PermissionDenied, ValidationError
 from web.messages import error_text, field_errors
+from web.redirects import referrer_path
 
 log = logging.getLogger(__name__)
 
@@ -77,13 +78,11 @@ def way_on(status: int) -> tuple[str, str]:
 
 
 def _same_site_referrer() -> str | None:
-    ref = request.referrer
-    if not ref:
+    """The page of this site the user came from, unless it is this very page (a reload)."""
+    came_from = referrer_path()
+    if came_from is None or request.method == "GET" and urlsplit(came_from).path == request.path:
         return None
-    parts = urlsplit(ref)
-    if parts.netloc != request.host or parts.path == request.path and request.method == "GET":
-        return None
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+    return came_from
 
 
 #: Form fields that are not the user's writing: never shown back.

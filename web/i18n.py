@@ -9,13 +9,12 @@ the languages they speak.
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, redirect, request, session
 from flask_babel import Babel, get_locale
 from werkzeug.wrappers import Response
 
-from web.redirects import safe_next
+from web.redirects import referrer_path, safe_next
 
 UI_LANGUAGES = {"zh": "zh_CN", "en": "en"}
 DEFAULT_LOCALE = "zh_CN"
@@ -45,11 +44,7 @@ def switch(code: str) -> Response:
     if code in UI_LANGUAGES:
         session["lang"] = code
     nxt = request.args.get("next")
-    if nxt is None and request.referrer:
-        ref = urlsplit(request.referrer)
-        if ref.netloc == request.host:
-            nxt = ref.path + (f"?{ref.query}" if ref.query else "")
-    return redirect(safe_next(nxt))
+    return redirect(safe_next(referrer_path() if nxt is None else nxt))
 
 
 def init_app(app: Flask) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from flask import request
+
 
 def is_local_path(target: str) -> bool:
     """True if a browser following ``target`` from any page of this site stays on it."""
@@ -25,3 +27,16 @@ def is_local_path(target: str) -> bool:
 def safe_next(target: str | None, default: str = "/") -> str:
     """``target`` when it is a path on this site, else ``default``."""
     return target if target and is_local_path(target) else default
+
+
+def referrer_path() -> str | None:
+    """The page the request came from (path and query) when it is a page of this site, else None.
+
+    The referrer is only a hint: another site's page, or a same-site URL whose path would
+    leave the site (``//evil.example``), gives None.
+    """
+    if not request.referrer:
+        return None
+    parts = urlsplit(request.referrer)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return path if parts.netloc == request.host and is_local_path(path) else None

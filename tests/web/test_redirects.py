@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from tests.web.conftest import Site, csrf_token
 from tests.web.data import PASSWORD
-from web.redirects import safe_next
+from web.redirects import referrer_path, safe_next
 
 HOST = "kb.example"
 ESCAPES = [
@@ -65,6 +65,22 @@ def test_the_language_switch_never_leaves_the_site(site: Site, target: str) -> N
     resp = site.app.test_client().get("/lang/en", query_string={"next": target})
     assert resp.status_code == 302
     assert resp.headers["Location"] == (target if target in LOCAL else "/")
+
+
+def _referrer(target: str) -> str:
+    """``target`` as the Referer a page of this site would send (full URLs as they are)."""
+    return target if "://" in target else "http://localhost" + target
+
+
+@pytest.mark.parametrize("target", [t for t in ESCAPES + LOCAL if "\n" not in t])  # no header carries one
+def test_only_a_page_of_this_site_counts_as_where_one_came_from(site: Site, target: str) -> None:
+    """The referrer is the way back of the language switch, the confirmation page and the error
+    page: a same-host URL whose path leaves the site (``http://localhost//evil.example/x``) is none."""
+    with site.app.test_request_context("/x", headers={"Referer": _referrer(target)}):
+        came_from = referrer_path()
+    assert came_from == (target.split("#")[0] if target in LOCAL else None)
+    resp = site.app.test_client().get("/lang/en", headers={"Referer": _referrer(target)})
+    assert resp.headers["Location"] == (target.split("#")[0] if target in LOCAL else "/")
 
 
 @pytest.mark.parametrize("target", ESCAPES + LOCAL)
