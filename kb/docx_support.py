@@ -21,7 +21,6 @@ if TYPE_CHECKING:  # python-docx is imported when a document is made
 
 #: The East Asian font written into the styles; SimSun is what viewers fall back to.
 EAST_ASIAN_FONT = "Noto Sans CJK SC"
-FALLBACK_FONT = "宋体"
 LATIN_FONT = "Calibri"
 STYLES = ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "List Bullet", "Table Grid")
 

@@ -29,7 +29,6 @@ SECRECY: dict[str, Words] = {"public": ("平台内公开", "Open on the platform
                              "confidential": ("保密", "Confidential")}
 ADOPTION: dict[str, Words] = {"full": ("全部采纳", "Fully adopted"), "partial": ("部分采纳", "Partly adopted"),
                               "none": ("未采纳", "Not adopted")}
-NOT_RECORDED: Words = ("未记录", "Not recorded")
 
 
 #: The notes kb writes itself on a consultation's automatic state changes (stored in English):

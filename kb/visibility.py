@@ -20,8 +20,6 @@ the pages make:
 
 from __future__ import annotations
 
-from typing import Any
-
 from kb.actors import Actor
 from kb.models import Event, Talent
 from kb.models.consultation import ConsultationInvitation, ConsultationRequest
@@ -96,14 +94,5 @@ def proposal_visible(actor: Actor | None, proposal: EventProposal | None) -> boo
     return actor.talent_id is not None and actor.talent_id == proposal.talent_id
 
 
-def talent_visible(actor: Actor | None, talent: Talent | None) -> bool:
-    return talent is not None and allowed(actor, "talent.view", talent)
-
-
 def contact_visible(actor: Actor | None, talent: Talent | None) -> bool:
     return talent is not None and allowed(actor, "talent.view_contact", talent)
-
-
-def secrecy_of(request: Any) -> str:
-    """The confidentiality level of a request, for naming it without its title."""
-    return str(getattr(request, "confidentiality", "") or "unit")

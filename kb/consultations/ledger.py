@@ -139,10 +139,6 @@ def open_ledger(advice: ConsultationAdvice, actor: Actor, at: datetime) -> None:
                                            actor_user_id=actor.user_id, actor_label=actor.label))
 
 
-def steps(advice: ConsultationAdvice) -> list[AdviceLedgerEntry]:
-    return list(advice.ledger)
-
-
 def _has(advice: ConsultationAdvice, *kinds: LedgerStep) -> bool:
     return any(e.step in kinds for e in advice.ledger)
 
