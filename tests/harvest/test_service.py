@@ -166,3 +166,14 @@ def test_an_output_edit_that_does_not_name_the_bibliographic_fields_keeps_them(k
     with kb.sessions() as s:
         output = next(o for o in kt.get_talent(s, "h-001").outputs if o.id == output_id)
         assert (output.doi, output.keywords, output.authors[0]) == ("", [], "林书衡")
+
+
+def test_the_upload_name_is_kept_as_every_upload_name_is(kb: KnowledgeBase, people) -> None:
+    """No directory part and no control or format characters (kb.filenames), in the items and the audit log."""
+    name = "C:\\exports\\scholar\u202efdp.bib\n"
+    with kb.sessions() as s, s.begin():
+        shown = service.preview(s, people["talent"], kt.get_talent(s, "h-001"), (DATA / "scholar.bib").read_bytes(),
+                                name)
+        assert {i.filename for i in shown.items} == {"scholarfdp.bib"}
+        entry = s.scalar(select(AuditEvent).where(AuditEvent.action == "talent.outputs.harvest"))
+        assert entry is not None and entry.detail["filename"] == "scholarfdp.bib"

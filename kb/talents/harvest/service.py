@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from kb.actors import Actor
 from kb.audit import audit
 from kb.errors import Conflict, NotFound, ValidationError
+from kb.filenames import display_name
 from kb.models import HarvestedItem, Talent, utcnow
 from kb.permissions import require
 from kb.talents import changes as kt
@@ -91,6 +92,7 @@ def preview(session: Session, actor: Actor, talent: Talent, raw: bytes, filename
         fmt, parsed = parse_file(raw, fmt, limits)
     except ImportFileError as exc:
         raise ValidationError(str(exc), {"file": str(exc)}) from None
+    filename = display_name(filename, default="")  # shown on the page and in the audit log
     batch = secrets.token_hex(8)
     existing = _existing(talent)
     earlier: list[Known] = []
@@ -98,7 +100,7 @@ def preview(session: Session, actor: Actor, talent: Talent, raw: bytes, filename
     items: list[HarvestedItem] = []
     for position, record in enumerate(parsed, start=1):
         item = HarvestedItem(
-            talent_id=talent.id, batch=batch, position=position, source_format=fmt, filename=filename[:255],
+            talent_id=talent.id, batch=batch, position=position, source_format=fmt, filename=filename,
             values={}, notes=[], error="", state=PENDING, uploaded_by_user_id=actor.user_id,
             uploaded_by_label=actor.label, delegated=delegated, decided_by_label="",
         )
@@ -115,7 +117,7 @@ def preview(session: Session, actor: Actor, talent: Talent, raw: bytes, filename
         items.append(item)
     session.add_all(items)
     audit(session, actor, "talent.outputs.harvest", "talent", talent.external_id, {
-        "batch": batch, "format": fmt, "filename": filename[:255], "items": len(items),
+        "batch": batch, "format": fmt, "filename": filename, "items": len(items),
         "failed": sum(1 for i in items if i.state == FAILED), "delegated": delegated,
     })
     session.flush()
