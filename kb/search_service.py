@@ -43,4 +43,4 @@ def similar_experts(kb: KnowledgeBase, actor: Actor, talent_id: str, limit: int 
 
 def _announce(kb: KnowledgeBase, kind: str, response: SearchResponse) -> None:
     if searched.receivers:
-        searched.send(kb, kind=kind, response=response, timing=dict(getattr(response, "timing", {})))
+        searched.send(kb, kind=kind, response=response, timing=dict(response.timing))

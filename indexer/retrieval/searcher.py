@@ -52,8 +52,6 @@ class Searcher:
         self.embedder = embedder
         self.analyzer = analyzer
         self.params = params
-        #: Wall-clock split of the last search (query embedding), for benchmarks.
-        self.last_timing: dict[str, float] = {}
 
     def search(
         self, q: SearchQuery, exclude: Sequence[str] = (), vector: np.ndarray | None = None
@@ -69,10 +67,8 @@ class Searcher:
             response = run.search(q, exclude)
         finally:
             view.release()
-            # Published only when done: concurrent searches (web threads) each
-            # time into their own dict and never clear one another's.
-            self.last_timing = run.timing
-        return replace(response, timing=dict(run.timing))
+        # Each search times into its own dict (concurrent web threads never share one).
+        return replace(response, timing=run.timing)
 
 
 class _Run:
@@ -315,7 +311,7 @@ def _embedding_pool() -> ThreadPoolExecutor:
 
 
 class _Clock:
-    """Stage timings of one search, recorded into ``Searcher.last_timing`` (benchmarks read them)."""
+    """Stage timings of one search, recorded into its ``SearchResponse.timing``."""
 
     def __init__(self, into: dict[str, float]) -> None:
         self.into = into
