@@ -28,7 +28,6 @@ from indexer.results import result_dict
 from kb.taxonomy import load_taxonomy
 
 FILTER_KEYS = ("category", "categories", "fields", "available", "languages")
-MODES = ("hybrid", "lexical", "dense")
 
 
 class BadQueryLine(ValueError):
