@@ -122,6 +122,25 @@ def test_no_main_page_is_wider_than_a_phone(server: Any, browser: Any, role: str
     page.context.close()
 
 
+#: Visible buttons whose words take their background's colour.
+UNREADABLE = ("[...document.querySelectorAll('button, summary, a.button')]"
+              ".filter(b => b.offsetParent !== null && b.textContent.trim()"
+              " && getComputedStyle(b).color === getComputedStyle(b).backgroundColor)"
+              ".map(b => b.textContent.trim())")
+
+
+@pytest.mark.parametrize("role", ["organizer", "admin"])
+def test_every_button_shows_its_words(server: Any, browser: Any, role: str) -> None:
+    """The action bar's red ``button.danger`` once also filled every red link button ("停用",
+    "从名单移除") with the red of its words."""
+    base, _site, rid = server
+    page = _page(browser, base, {"width": 1280, "height": 900})
+    _login(page, role)
+    blank = {path: page.evaluate(UNREADABLE) for path in main_pages(rid)[role] if page.goto(path)}
+    assert not {path: words for path, words in blank.items() if words}, blank
+    page.context.close()
+
+
 def test_typing_a_name_offers_experts_and_picking_one_adds_him(server: Any, browser: Any) -> None:
     base, site, rid = server
     page = _page(browser, base, {"width": 1280, "height": 900})
