@@ -106,7 +106,7 @@ def figures(
         cumulative += by_month[month]
         growth.append({"month": month, "new": by_month[month], "total": cumulative})
 
-    fresh = freshness_settings or FreshnessSettings()
+    by_commissioner = freshness_report.by_commissioner(session, now, freshness_settings or FreshnessSettings())
     pending = session.scalar(select(func.count()).select_from(Revision).where(Revision.status == "pending"))
     return {
         "total": total,
@@ -119,8 +119,9 @@ def figures(
         "sectors": [{"code": code, "count": by_sector.get(code, 0)} for code in tax.sectors],
         "growth": growth,
         "freshness": [{"bucket": label, "count": ages.get(label, 0)} for label, _ in FRESHNESS_BUCKETS],
-        "freshness_states": {s.value: n for s, n in freshness.counts(session, now, fresh).items()},
-        "freshness_by_commissioner": freshness_report.by_commissioner(session, now, fresh),
+        # Every talent is in one row of by_commissioner (unassigned ones in the last): their sum is the whole.
+        "freshness_states": {s.value: sum(row[s.value] for row in by_commissioner) for s in freshness.STATES},
+        "freshness_by_commissioner": by_commissioner,
         "freshness_history": freshness.history(session, (now - timedelta(days=HISTORY_DAYS)).date()),
         "pending_proposals": int(pending or 0),
         "search_backlog": pending_count(session, SEARCH_TOPIC),
