@@ -18,4 +18,10 @@ def consultation_settings() -> ConsultationSettings:
     return settings
 
 
+def local_timezone() -> str:
+    """The locale.timezone setting: the zone of every time in a download and of the report quarters."""
+    zone: str = current_app.extensions["kb"].settings.locale.timezone
+    return zone
+
+
 from web.consultations import api, dossiers, experts, ledger_views, views  # noqa: E402,F401  (registers the routes)

@@ -25,14 +25,11 @@ from kb.permissions import require
 from kb.tabular import XLSX_MIMETYPE
 from web.consultations import api_bp, bp
 from web.consultations import consultation_settings as _settings
+from web.consultations import local_timezone as _tz
 from web.sessions import current_actor, db, knowledge_base
 
 log = logging.getLogger(__name__)
 TYPES = {"pdf": "application/pdf", "docx": DOCX_TYPE, "xlsx": XLSX_MIMETYPE}
-
-
-def _tz() -> str:
-    return knowledge_base().settings.locale.timezone
 
 
 def _evidence(req: ConsultationRequest) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from kb.talents import changes as kt
 from kb.taxonomy import load_taxonomy
 from web.consultations import bp, experts, request_page
 from web.consultations import consultation_settings as _settings
+from web.consultations import local_timezone as _tz
 from web.consultations.labels import LABELS
 from web.labels import talent_names
 from web.messages import error_text, field_errors
@@ -210,11 +211,6 @@ def adopt(aid: int) -> WResponse:
 def attachment(att_id: int) -> Response:
     att, path = attachment_for(db(), current_actor(), att_id, knowledge_base().settings.data_dir)
     return send_file(path, mimetype=att.content_type, as_attachment=True, download_name=att.filename)
-
-
-def _tz() -> str:
-    """The locale.timezone setting: the zone of every time in a download."""
-    return knowledge_base().settings.locale.timezone
 
 
 def _csv(data: bytes, name: str) -> Response:
