@@ -36,8 +36,8 @@ def keys_of(obj: Any, *, deleted: bool = False) -> set[str]:
     A deleted request's advice goes with its invitations (deleted rows of their own).
     """
     if isinstance(obj, Output) and obj.id is not None:
-        # Its kind follows its type, which may just have changed: touch both keys.
-        return {_key("output", obj.id), _key("stage_result", obj.id)}
+        # Its kind follows its type, which may just have changed: the sync touches both kinds.
+        return {_key("output", obj.id)}
     if isinstance(obj, ConsultationInvitation) and obj.request_id is not None:
         return {_key("question", obj.request_id)}  # who may read the request's questions changed
     if isinstance(obj, ConsultationAdvice) and obj.id is not None:
