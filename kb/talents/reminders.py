@@ -18,6 +18,7 @@ from kb.actors import Actor
 from kb.audit import audit
 from kb.db import rows_matched
 from kb.errors import Conflict, ValidationError
+from kb.localtime import DEFAULT_TIMEZONE, to_local
 from kb.models import Talent, utcnow
 from kb.notifications import notify
 from kb.notifications.reach import accounts_of
@@ -37,8 +38,12 @@ def next_possible(talent: Talent) -> datetime | None:
 
 def remind(
     session: Session, actor: Actor, talent: Talent, settings: FreshnessSettings, now: datetime | None = None,
+    tz: str = DEFAULT_TIMEZONE,
 ) -> None:
-    """Queue a reminder (inbox and e-mail) listing the talent's open tasks; audited as ``freshness.remind``."""
+    """Queue a reminder (inbox and e-mail) listing the talent's open tasks; audited as ``freshness.remind``.
+
+    Refused within a week of the last one, saying on which day of ``tz`` (the reader's calendar) the next may go.
+    """
     require(actor, "freshness.remind", talent)
     now = now or utcnow()
     account = accounts_of(session, [talent.id]).get(talent.id)
@@ -57,7 +62,7 @@ def remind(
         until = next_possible(talent)
         raise Conflict(f"{talent.external_id} was reminded less than a week ago; next possible {until}",
                        code="freshness.reminded_recently",
-                       params={"talent": talent.name, "date": until.date().isoformat() if until else ""})
+                       params={"talent": talent.name, "date": to_local(until, tz).date().isoformat() if until else ""})
     session.refresh(talent, ["reminded_at"])
     tasks = tasks_for(session, talent, now, settings)
     lines = [f"{talent.name}，您好！服务专员 {actor.label} 提醒您：您的研究方向和成果已有 "

@@ -110,6 +110,17 @@ def test_a_reminder_per_talent_per_week_whoever_sends_it(kb: KnowledgeBase, peop
         assert note is not None and note.link == "/talents/t-1/edit" and "400 天" in note.body
 
 
+def test_a_refused_reminder_names_the_next_day_of_luohus_calendar(kb: KnowledgeBase, people: People) -> None:
+    """Reminded at 04:00 on 4 December in Luohu (20:00 on the 3rd in UTC): the next one on the 11th, not the 10th."""
+    assign(kb, people.admin, "t-1", "c1")
+    sent = datetime(2026, 12, 3, 20, 0)
+    age(kb, "t-1", 400, now=sent)
+    _remind(kb, people.c1, "t-1", sent)
+    with pytest.raises(Conflict) as refused:
+        _remind(kb, people.c1, "t-1", sent + timedelta(days=1))
+    assert refused.value.params["date"] == "2026-12-11"
+
+
 @pytest.mark.parametrize("who,allowed", [("c1", True), ("c2", False), ("admin", True), ("talent", False),
                                          ("other_talent", False)])
 def test_commissioners_remind_only_their_own_talents(kb: KnowledgeBase, people: People, who: str,

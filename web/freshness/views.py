@@ -69,7 +69,8 @@ def home() -> str:
 def send_reminder(external_id: str) -> Response:
     talent = get_talent(db(), external_id)
     try:
-        remind(db(), current_actor(), talent, knowledge_base().settings.freshness)
+        settings = knowledge_base().settings
+        remind(db(), current_actor(), talent, settings.freshness, tz=settings.locale.timezone)
     except (Conflict, ValidationError) as exc:  # reminded this week, or no account: nothing was written
         flash(error_text(exc), "error")
     else:
