@@ -81,28 +81,33 @@ def _json(text: str) -> Any:
 
 def detect(raw: bytes, text: str | None = None) -> str:
     """The format name of ``raw`` (one of FORMATS), or UnknownFormat."""
+    return _detect(raw, text)[0]
+
+
+def _detect(raw: bytes, text: str | None) -> tuple[str, Any]:
+    """The format, and the decoded JSON when telling the format took parsing it (else None)."""
     if raw.startswith(patents.XLSX_MAGIC):
-        return "patents"
+        return "patents", None
     text = decode(raw)[0] if text is None else text
     head = text.lstrip("\ufeff \t\r\n")[:200]
     if head.startswith("<"):
         if orcid.looks_like_xml(text):
-            return "orcid"
+            return "orcid", None
         if "<records" in text[:20000] and "<record" in text[:20000]:
-            return "endnote-xml"
+            return "endnote-xml", None
     if head.startswith(("{", "[")):
         data = _json(text)
         if orcid.looks_like_json(data):
-            return "orcid"
-        if isinstance(data, list | dict) and data is not None:
-            return "csl-json"
+            return "orcid", data
+        if isinstance(data, list | dict):
+            return "csl-json", data
     if _RIS.search(text[:100000]):
-        return "ris"
+        return "ris", None
     if _BIBTEX.search(text[:100000]):
-        return "bibtex"
+        return "bibtex", None
     first = next((line for line in text.splitlines() if line.strip()), "")
     if patents.looks_like_patents(next(iter(_csv_first_row(first)), [])):
-        return "patents"
+        return "patents", None
     raise UnknownFormat(
         "the file is none of BibTeX, RIS, CSL-JSON, EndNote XML, an ORCID record or a patent list (CSV/XLSX)"
     )
@@ -120,9 +125,10 @@ def parse_file(raw: bytes, fmt: str = "auto", limits: ImportLimits = DEFAULT_LIM
     if len(raw) > limits.max_file_bytes:
         raise ImportFileError(f"the file has {len(raw)} bytes (at most {limits.max_file_bytes})")
     text = None if raw.startswith(patents.XLSX_MAGIC) else decode(raw)[0]
+    data = None  # the decoded JSON, when detection parsed it already
     if fmt == "auto":
         try:
-            fmt = detect(raw, text)
+            fmt, data = _detect(raw, text)
         except UnknownFormat as exc:
             raise ImportFileError(str(exc)) from None
     if fmt not in FORMATS:
@@ -132,13 +138,13 @@ def parse_file(raw: bytes, fmt: str = "auto", limits: ImportLimits = DEFAULT_LIM
     elif text is None:
         raise ImportFileError(f"an XLSX workbook is not a {fmt} file: only patent lists may be XLSX")
     else:
-        items = _parse_text(fmt, text)
+        items = _parse_text(fmt, text, data)
     if len(items) > limits.max_records:
         items = items[:limits.max_records] + [ItemError(f"more than {limits.max_records} items: the rest was not read")]
     return fmt, items
 
 
-def _parse_text(fmt: str, text: str) -> list[Parsed]:
+def _parse_text(fmt: str, text: str, data: Any = None) -> list[Parsed]:
     if fmt == "bibtex":
         return bibtex.parse(text)
     if fmt == "ris":
@@ -148,9 +154,9 @@ def _parse_text(fmt: str, text: str) -> list[Parsed]:
     if fmt == "orcid":
         if text.lstrip("\ufeff \t\r\n").startswith("<"):
             return orcid.parse_xml_record(text)
-        data = _json(text)
+        data = _json(text) if data is None else data
         return orcid.parse_json(data) if data is not None else [ItemError("not a readable ORCID JSON record")]
-    data = _json(text)
+    data = _json(text) if data is None else data
     if data is None:
         return [ItemError("not readable JSON (or nested too deeply)")]
     return csl_json.parse(data)
