@@ -55,6 +55,15 @@ def advice_doc(advice: ConsultationAdvice) -> KnowledgeDoc:
     )
 
 
+# What each kind's document reads, loaded with the rows (by id or in chunks).
+def _output_query() -> Select[Output]:
+    return select(Output).options(selectinload(Output.talent))
+
+
+def _request_query() -> Select[ConsultationRequest]:
+    return select(ConsultationRequest).options(selectinload(ConsultationRequest.invitations))
+
+
 def _advice_query() -> Select[ConsultationAdvice]:
     return select(ConsultationAdvice).options(
         selectinload(ConsultationAdvice.invitation).selectinload(ConsultationInvitation.request),
@@ -71,12 +80,11 @@ def load_docs(session: Session, keys: Iterable[str]) -> dict[str, KnowledgeDoc]:
             wanted.setdefault("output" if kind in ("output", "stage_result") else kind, set()).add(int(item_id))
     docs: list[KnowledgeDoc] = []
     if wanted.get("output"):
-        rows = session.scalars(select(Output).options(selectinload(Output.talent)).where(Output.id.in_(wanted["output"])))
-        docs += [output_doc(o) for o in rows]
+        docs += [output_doc(o) for o in session.scalars(
+            _output_query().where(Output.id.in_(wanted["output"])))]
     if wanted.get("question"):
         docs += [question_doc(r) for r in session.scalars(
-            select(ConsultationRequest).options(selectinload(ConsultationRequest.invitations))
-            .where(ConsultationRequest.id.in_(wanted["question"])))]
+            _request_query().where(ConsultationRequest.id.in_(wanted["question"])))]
     if wanted.get("advice"):
         docs += [advice_doc(a) for a in session.scalars(
             _advice_query().where(ConsultationAdvice.id.in_(wanted["advice"])))]
@@ -86,10 +94,9 @@ def load_docs(session: Session, keys: Iterable[str]) -> dict[str, KnowledgeDoc]:
 def iter_all_docs(factory: sessionmaker[Session], chunk: int = 500) -> Iterator[KnowledgeDoc]:
     """Every item, read in chunks (a rebuild of many outputs stays small in memory)."""
     yield from _in_chunks(factory, chunk, output_doc, lambda last: (
-        select(Output).options(selectinload(Output.talent)).where(Output.id > last).order_by(Output.id)))
+        _output_query().where(Output.id > last).order_by(Output.id)))
     yield from _in_chunks(factory, chunk, question_doc, lambda last: (
-        select(ConsultationRequest).options(selectinload(ConsultationRequest.invitations))
-        .where(ConsultationRequest.id > last).order_by(ConsultationRequest.id)))
+        _request_query().where(ConsultationRequest.id > last).order_by(ConsultationRequest.id)))
     yield from _in_chunks(factory, chunk, advice_doc, lambda last: (
         _advice_query().where(ConsultationAdvice.id > last).order_by(ConsultationAdvice.id)))
 
