@@ -243,7 +243,7 @@ def invite(event_id: int) -> WResponse:
         flash(_("未邀请 %(name)s：%(reason)s", name=talent.name, reason=LABELS["skip_label"](reason)), "info")
     if report.not_notified:
         flash(_("以下人才没有系统账号，无法收到通知，请电话联系：%(names)s",
-                names="、".join(t.name for t in report.not_notified)), "warning")
+                names=_("、").join(t.name for t in report.not_notified)), "warning")
     return redirect(url_for("events.replies_page", event_id=event_id))
 
 
