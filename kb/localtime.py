@@ -34,6 +34,11 @@ def to_local(utc_naive: datetime, tz: str) -> datetime:
     return aware.astimezone(zone(tz))
 
 
+def utc_midnight(day: date, tz: str) -> datetime:
+    """00:00 of ``day`` on the calendar of ``tz``, as a stored time (naive UTC)."""
+    return datetime(day.year, day.month, day.day, tzinfo=zone(tz)).astimezone(UTC).replace(tzinfo=None)
+
+
 def wall_time(value: datetime | date | None, tz: str, fmt: str = MINUTES) -> str:
     """The text a person reads: local wall time for a datetime, ISO for a plain date, "" for none.
 

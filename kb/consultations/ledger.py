@@ -38,6 +38,7 @@ from kb.consultations.instructions import classify_instruction
 from kb.consultations.settings import ConsultationSettings
 from kb.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from kb.filenames import display_name
+from kb.localtime import DEFAULT_TIMEZONE, to_local, utc_midnight
 from kb.models import utcnow
 from kb.models.consultation_invitation import ConsultationAdvice
 from kb.models.consultation_ledger import AdviceLedgerEntry
@@ -69,7 +70,7 @@ class StepInput:
     """One step as a form or a JSON body gives it, checked."""
 
     step: LedgerStep
-    at: datetime | None = None
+    at: datetime | date | None = None  # a date alone: that day of the reader's calendar (locale.timezone)
     evidence: str = ""
     leader: str = ""
     leader_level: LeaderLevel | None = None
@@ -116,15 +117,16 @@ def _parse_date(value: Any, key: str) -> date | None:
         raise ValidationError(f"{key}: a date as YYYY-MM-DD", {key: "YYYY-MM-DD"}) from None
 
 
-def _parse_time(value: Any, key: str) -> datetime | None:
-    """A date or date-time of when the step happened (a date alone means that day, 00:00)."""
+def _parse_time(value: Any, key: str) -> datetime | date | None:
+    """When the step happened: a date-time (naive: UTC, as stored), or a date alone (a calendar day,
+    placed in the reader's zone by ``record_step``)."""
     if value in (None, ""):
         return None
     if isinstance(value, datetime):
         return value.replace(tzinfo=None)
     day = _parse_date(value, key) if len(str(value).strip()) <= 10 else None
     if day is not None:
-        return datetime(day.year, day.month, day.day)
+        return day
     try:
         parsed = datetime.fromisoformat(str(value).strip())
     except ValueError:
@@ -174,8 +176,13 @@ def _require_fields(data: StepInput, step: LedgerStep) -> None:
 def record_step(
     session: Session, actor: Actor, advice: ConsultationAdvice, data: StepInput, upload: Upload | None = None, *,
     data_dir: Path | None = None, settings: ConsultationSettings | None = None, now: datetime | None = None,
+    tz: str = DEFAULT_TIMEZONE,
 ) -> AdviceLedgerEntry:
     """Add one step; a 批示 is classified by its text (a bare 同意/圈阅 becomes ``acknowledged``).
+
+    ``tz`` (locale.timezone) is the calendar of a step dated by day: 3 March means
+    3 March in Luohu, so a step of today is never "in the future" before 08:00,
+    and "before the advice" compares the days a person reads.
 
     An uploaded copy of the document (adoption only) is checked and stored as
     advice attachments are, with the same size limit.
@@ -198,10 +205,15 @@ def record_step(
     if has_file and step is not LedgerStep.ADOPTED:
         raise ValidationError("a file goes with the document of an adoption", field="file")
     _check_order(advice, step)
-    at = data.at or now
+    if data.at is None:
+        at = now
+    elif isinstance(data.at, datetime):
+        at = data.at
+    else:
+        at = utc_midnight(data.at, tz)
     if at > now:
         raise ValidationError("a step cannot be recorded as happening in the future", {"at": "not after now"})
-    if at.date() < advice.submitted_at.date():
+    if to_local(at, tz).date() < to_local(advice.submitted_at, tz).date():
         raise ValidationError("a step cannot happen before the advice was submitted", {"at": "after submission"})
     at = max(at, advice.submitted_at)  # a step dated the day of submission follows it in the ledger
     entry = AdviceLedgerEntry(

@@ -36,7 +36,7 @@ from kb.consultations.ledger import (
 )
 from kb.docx_support import new_document, to_bytes
 from kb.errors import ValidationError
-from kb.localtime import DEFAULT_TIMEZONE, wall_time, zone
+from kb.localtime import DEFAULT_TIMEZONE, utc_midnight, wall_time
 from kb.models.consultation import ConsultationRequest
 from kb.models.consultation_invitation import ConsultationAdvice
 from kb.models.consultation_ledger import AdviceLedgerEntry
@@ -85,9 +85,7 @@ class Quarter:
 
     def utc_bounds(self, tz: str) -> tuple[datetime, datetime]:
         """[start, end) as naive UTC, the way times are stored."""
-        def utc(day: date) -> datetime:
-            return datetime(day.year, day.month, day.day, tzinfo=zone(tz)).astimezone(UTC).replace(tzinfo=None)
-        return utc(self.first_day), utc(self.next_first_day)
+        return utc_midnight(self.first_day, tz), utc_midnight(self.next_first_day, tz)
 
     @property
     def label(self) -> str:

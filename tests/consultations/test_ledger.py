@@ -7,7 +7,7 @@ followed by a real instruction, and the two must never be confused.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -23,6 +23,7 @@ from kb.consultations.outcome import record_adoption
 from kb.consultations.requests import get_request
 from kb.consultations.settings import ConsultationSettings
 from kb.errors import Conflict, PermissionDenied, ValidationError
+from kb.localtime import to_local
 from kb.models import Notification, User
 from kb.models.consultation import ConsultationAdvice
 from kb.talents import changes as ops
@@ -247,6 +248,23 @@ def test_counts_by_level_take_the_highest_instruction(kb, people, tmp_path) -> N
     assert {k: counts[k] for k in ("provincial", "city", "district", "document", "adopted", "acknowledged_only",
                                    "advice")} == {"provincial": 1, "city": 1, "district": 0, "document": 1,
                                                   "adopted": 3, "acknowledged_only": 1, "advice": 5}
+
+
+def test_a_step_dated_today_is_todays_date_in_luohu(kb, people, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """At 04:00 on 10 March in Luohu it is still 9 March in UTC: a step of 10 March is today, not the future."""
+    aid = advised(kb, people, tmp_path)
+    now = datetime(2025, 3, 9, 20, 0)
+    with kb.sessions() as s, s.begin():
+        entry = record_step(s, people["researcher"], s.get(ConsultationAdvice, aid),
+                            StepInput.parse({"step": "instructed", "evidence": "请区金融局研究落实",
+                                             "leader_level": "district", "at": "2025-03-10"}),
+                            now=now, tz="Asia/Shanghai")
+        assert to_local(entry.at, "Asia/Shanghai").date() == date(2025, 3, 10)
+        with pytest.raises(ValidationError):  # tomorrow in Luohu is still the future
+            record_step(s, people["researcher"], s.get(ConsultationAdvice, aid),
+                        StepInput.parse({"step": "instructed", "evidence": "请区金融局研究落实",
+                                         "leader_level": "city", "at": "2025-03-11"}),
+                        now=now, tz="Asia/Shanghai")
 
 
 def test_steps_happen_after_the_advice(kb, people, tmp_path) -> None:  # type: ignore[no-untyped-def]

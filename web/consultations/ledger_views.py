@@ -16,7 +16,7 @@ from kb.consultations.requests import get_advice
 from kb.consultations.track_record import track_record
 from kb.errors import ValidationError
 from kb.models.consultation import ConsultationAdvice
-from web.consultations import api_bp, bp
+from web.consultations import api_bp, bp, local_timezone
 from web.consultations import consultation_settings as _settings
 from web.sessions import current_actor, db, knowledge_base
 
@@ -47,7 +47,7 @@ def _upload() -> Upload | None:
 def _record(aid: int, values: dict[str, object]) -> ConsultationAdvice:
     advice = get_advice(db(), current_actor(), aid)
     ledger.record_step(db(), current_actor(), advice, ledger.StepInput.parse(values), _upload(),
-                       data_dir=knowledge_base().settings.data_dir, settings=_settings())
+                       data_dir=knowledge_base().settings.data_dir, settings=_settings(), tz=local_timezone())
     return advice
 
 
