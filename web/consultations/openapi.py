@@ -154,7 +154,8 @@ SCHEMAS["AdoptionLedger"] = {"type": "object", "properties": {
     "steps": {"type": "array", "items": {"$ref": "#/components/schemas/LedgerStep"}}}}
 _LEDGER_BODY = {
     "step": {"enum": [s.value for s in RECORDABLE]},
-    "at": {"type": "string", "description": "when it happened: YYYY-MM-DD (a day of locale.timezone) or an ISO date-time (naive: UTC); default now"},
+    "at": {"type": "string", "description": "when it happened: YYYY-MM-DD (that day in locale.timezone) or an "
+                                            "ISO date-time (naive: UTC); default now"},
     "evidence": {"type": "string", "description": "the 批示's text, what was implemented, or the assessment"},
     "leader": {"type": "string"}, "leader_level": {"enum": _values(LeaderLevel)},
     "extent": {"enum": _values(AdoptionExtent)}, "doc_title": {"type": "string"},
