@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from indexer.analysis import Analyzer, cjk_share, get_analyzer, language_group
+from indexer.analysis import Analyzer, get_analyzer
 from indexer.backends.base import Backend, TalentRecord
 from indexer.embedding import Embedder, make_embedder
 from indexer.indexing import IndexWriter, Records, passage_records
@@ -180,16 +180,8 @@ def chunks(text: str, size: int = CHUNK_CHARS) -> list[str]:
 
 def item_passages(doc: KnowledgeDoc) -> list[Passage]:
     """The title (one passage) and the body in chunks; a hit says which part fits."""
-    out: list[Passage] = []
-
-    def add(kind: str, ref: str, text: str) -> None:
-        share = cjk_share(text)
-        out.append(Passage(doc.key, kind, ref, text, language_group(share), share))
-
-    if doc.title.strip():
-        add("title", "", doc.title.strip())
-    for i, piece in enumerate(chunks(doc.text)):
-        add("text", str(i), piece)
+    out = [Passage.of(doc.key, "title", "", doc.title.strip())] if doc.title.strip() else []
+    out += [Passage.of(doc.key, "text", str(i), piece) for i, piece in enumerate(chunks(doc.text))]
     return out
 
 

@@ -40,6 +40,12 @@ class Passage:
         """Stable identity within the index: ``talent_id/kind/ref``."""
         return f"{self.talent_id}/{self.kind}/{self.ref}"
 
+    @classmethod
+    def of(cls, owner: str, kind: str, ref: str, text: str) -> Passage:
+        """A passage of ``owner`` (a talent, or a knowledge item) in the language group of its text."""
+        share = cjk_share(text)
+        return cls(owner, kind, ref, text, language_group(share), share)
+
 
 def field_labels(codes: tuple[str, ...]) -> list[str]:
     """``"保险 Insurance"`` for each field code (unknown codes are kept as they are)."""
@@ -78,21 +84,16 @@ def output_text(output: OutputDoc) -> str:
     return _join([output.title, output.venue, output.abstract])
 
 
-def _passage(doc: TalentDoc, kind: str, ref: str, text: str) -> Passage:
-    share = cjk_share(text)
-    return Passage(doc.talent_id, kind, ref, text, language_group(share), share)
-
-
 def talent_passages(doc: TalentDoc) -> list[Passage]:
     """All passages of one talent, in a stable order (profile first)."""
-    passages = [_passage(doc, "profile", "", profile_text(doc))]
+    passages = [Passage.of(doc.talent_id, "profile", "", profile_text(doc))]
     for i, direction in enumerate(doc.research_directions):
         if direction.strip():
-            passages.append(_passage(doc, "direction", str(i), direction.strip()))
+            passages.append(Passage.of(doc.talent_id, "direction", str(i), direction.strip()))
     if doc.bio.strip():
-        passages.append(_passage(doc, "bio", "", doc.bio.strip()))
+        passages.append(Passage.of(doc.talent_id, "bio", "", doc.bio.strip()))
     for output in doc.outputs:
         text = output_text(output)
         if text:
-            passages.append(_passage(doc, "output", output.output_id, text))
+            passages.append(Passage.of(doc.talent_id, "output", output.output_id, text))
     return passages
