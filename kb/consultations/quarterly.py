@@ -224,12 +224,15 @@ def _level_rows(report: QuarterlyReport) -> list[list[object]]:
     return rows
 
 
+def _step_rows(report: QuarterlyReport) -> list[list[object]]:
+    return [[s.when, s.request_id, s.request_title, s.expert, s.step, s.detail, s.actor] for s in report.steps]
+
+
 def render_xlsx(report: QuarterlyReport, tz: str = DEFAULT_TIMEZONE) -> bytes:
     return to_xlsx_sheets([
         (f"咨询 {report.quarter.label}", headers(REQUEST_COLUMNS), [_request_cells(r) for r in report.requests]),
         ("采纳层级 Levels", headers(LEVEL_COLUMNS), _level_rows(report)),
-        ("台账 Ledger", headers(STEP_COLUMNS),
-         [[s.when, s.request_id, s.request_title, s.expert, s.step, s.detail, s.actor] for s in report.steps]),
+        ("台账 Ledger", headers(STEP_COLUMNS), _step_rows(report)),
     ], tz=tz)
 
 
@@ -255,8 +258,7 @@ def render_docx(report: QuarterlyReport) -> bytes:
         document.add_paragraph("本季度无咨询事项。")
     document.add_heading("三、本季度采纳台账记录", level=1)
     if report.steps:
-        _table(document, [col.zh for col in STEP_COLUMNS],
-               [[s.when, s.request_id, s.request_title, s.expert, s.step, s.detail, s.actor] for s in report.steps])
+        _table(document, [col.zh for col in STEP_COLUMNS], _step_rows(report))
     else:
         document.add_paragraph("本季度无新的批示、采纳、落实或评估记录。")
     document.add_paragraph(report.generated)
