@@ -21,6 +21,7 @@ from kb.consultations.stats import consultation_stats
 from kb.errors import ValidationError
 from kb.models.consultation import CONFIDENTIALITY, FORMS, ConsultationInvitation
 from kb.notifications.reach import unreachable
+from kb.tabular import CSV_MIMETYPE
 from kb.talents import changes as kt
 from kb.taxonomy import load_taxonomy
 from web.consultations import bp, experts, request_page
@@ -214,7 +215,7 @@ def attachment(att_id: int) -> Response:
 
 
 def _csv(data: bytes, name: str) -> Response:
-    return Response(data, mimetype="text/csv",
+    return Response(data, mimetype=CSV_MIMETYPE,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
