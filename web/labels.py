@@ -153,13 +153,15 @@ def talents_by_id(session: Any, external_ids: Any) -> dict[str, Any]:
 
 
 def talent_names(session: Any, entries: Any) -> dict[str, str]:
-    """external id → name for the talents the entries' details mention, in one query."""
+    """external id → name for the talents the entries are about or their details mention, in one query."""
     from sqlalchemy import select
 
     from kb.models import Talent
 
     ids: set[str] = set()
     for e in entries:
+        if getattr(e, "object_type", None) == "talent" and e.object_id:
+            ids.add(e.object_id)
         for key in ("talent", "talents", "picked", "pool"):
             v = (e.detail or {}).get(key)
             ids.update(x for x in (v if isinstance(v, list) else [v]) if isinstance(x, str) and x)

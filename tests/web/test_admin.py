@@ -124,6 +124,7 @@ def test_audit_log_lists_contact_views(clients: dict[str, FlaskClient]) -> None:
     clients["researcher"].get("/talents/web-001")
     html = clients["admin"].get("/admin/audit?action=contact.").get_data(as_text=True)
     assert "查看联系方式" in html and "researcher" in html
+    assert '<a href="/talents/web-001">林书衡</a>' in html  # the talent by name, not its number
 
 
 def test_admin_index_lists_only_allowed_sections(clients: dict[str, FlaskClient]) -> None:
