@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Mode = Literal["hybrid", "lexical", "dense"]
-EvidenceKind = Literal["direction", "profile", "bio", "output"]
+#: Passage kinds: a talent's (``indexer.passages.KINDS``), then a knowledge item's (``indexer.knowledge``).
+EvidenceKind = Literal["direction", "profile", "bio", "output", "title", "text"]
 MatchedBy = Literal["lexical", "dense", "both"]
 #: How well an expert fits the need, from absolute evidence (``indexer.retrieval.match``).
 MatchLevel = Literal["strong", "partial", "weak"]

@@ -260,7 +260,7 @@ class _Run:
                 plain, marked = highlight(self.analyzer, passage.text, words, grams)
                 evidence.append(
                     Evidence(
-                        cast(EvidenceKind, passage.kind),  # stored passages only have these kinds
+                        cast(EvidenceKind, passage.kind),  # what the indexes store (talents', items')
                         passage.ref,
                         plain,
                         marked,
