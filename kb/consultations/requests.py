@@ -273,7 +273,7 @@ def open_for_experts(session: Session, actor: Actor) -> list[ConsultationRequest
     if not allowed(actor, "consultation.list"):
         return []
     return [r for r in list_requests(session, actor, "visible")
-            if r.state in states.INVITING | {RequestState.DRAFT} and allowed(actor, "consultation.manage", r)]
+            if r.state in states.SELECTING and allowed(actor, "consultation.manage", r)]
 
 
 def transition(session: Session, actor: Actor, request: ConsultationRequest, to: RequestState, note: str = "") -> None:

@@ -15,7 +15,7 @@ from kb.audit import audit
 from kb.consultations.reasons import Reason
 from kb.consultations.screening import screen
 from kb.consultations.settings import ConsultationSettings
-from kb.consultations.states import INVITING
+from kb.consultations.states import SELECTING
 from kb.errors import Conflict, ValidationError
 from kb.models import Talent, utcnow
 from kb.models.consultation import ConsultationRequest, ConsultationSelection
@@ -27,7 +27,7 @@ ACTIONS = ("include", "exclude")
 def _select(session: Session, actor: Actor, request: ConsultationRequest, talent: Talent, action: str,
             reason: str) -> ConsultationSelection:
     require(actor, "consultation.manage", request)
-    if request.state not in INVITING | {"draft"}:
+    if request.state not in SELECTING:
         raise Conflict(f"consultation #{request.id} is {request.state!r}: the expert list is settled")
     reason = (reason or "").strip()
     if not reason:

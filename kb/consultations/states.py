@@ -29,6 +29,8 @@ TRANSITIONS: dict[RequestState, frozenset[RequestState]] = {
 }
 # Where experts may still be invited and may still respond.
 INVITING = frozenset({S.OPEN, S.INVITED, S.IN_PROGRESS})
+# Where the expert list may still be changed by hand (added, removed): a draft too.
+SELECTING = INVITING | {S.DRAFT}
 RESPONDING = frozenset({S.INVITED, S.IN_PROGRESS})
 
 

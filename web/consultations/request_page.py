@@ -11,7 +11,7 @@ from indexer import SearchUnavailable
 from kb.consultations import outcome, requests
 from kb.consultations.experts import ExpertChoice
 from kb.consultations.recommend import SHOWN_DEFAULT, SHOWN_MAX, recommend
-from kb.consultations.states import INVITING
+from kb.consultations.states import INVITING, SELECTING
 from kb.visibility import request_managed, visible_invitations
 from web.consultations import consultation_settings as _settings
 from web.sessions import current_actor, db, knowledge_base
@@ -48,7 +48,7 @@ def render(rid: int, add: AddForm | None = None) -> tuple[str, int]:
     deadlines = {i.advice.id: outcome.rating_deadline(i.advice, settings) for i in req.invitations if i.advice}
     shown = SHOWN_MAX if request.args.get("all") else SHOWN_DEFAULT
     unreachable = [c for c in rec.shown(shown) if not c.reachable and not c.invitation_state] if rec else []
-    can_add = manage and req.state in INVITING | {"draft"}
+    can_add = manage and req.state in SELECTING
     html = render_template(
         "consultations/request.html", req=req, manage=manage, rec=rec, search_down=search_down, own=own,
         rating_deadlines=deadlines, shown=shown, moves=requests.moves_now(actor, req), add=add or AddForm(),
