@@ -272,3 +272,15 @@ def test_steps_happen_after_the_advice(kb, people, tmp_path) -> None:  # type: i
     with pytest.raises(ValidationError):
         step(kb, people["researcher"], aid, step="adopted", doc_title="办法",
              at=(SUBMITTED - timedelta(days=3)).date().isoformat())
+
+
+def test_pages_and_files_word_the_ledger_alike() -> None:
+    """The page's translatable words (web/consultations/ledger_views.py) and the files' Chinese
+    (kb.consultations.ledger: dossiers, quarterly reports) name every step and level the same."""
+    from kb.consultations.ledger import DOCUMENT_LEVEL, LEVEL_ZH, STEP_ZH
+    from web.consultations.ledger_views import LEADER_LEVELS, LEDGER_STEPS
+
+    assert {str(s) for s in LedgerStep} == set(STEP_ZH) == set(LEDGER_STEPS)
+    assert {str(level) for level in LeaderLevel} | {DOCUMENT_LEVEL} == set(LEVEL_ZH) == set(LEADER_LEVELS)
+    assert {k: str(v) for k, v in LEDGER_STEPS.items()} == STEP_ZH
+    assert {k: str(v) for k, v in LEADER_LEVELS.items()} == LEVEL_ZH
