@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from kb.models import Output
@@ -28,6 +28,12 @@ from kb.queue import enqueue
 
 KNOWLEDGE_TOPIC = "knowledge.sync"
 _PENDING = "kb.knowledge.pending"
+#: What the documents (``kb.knowledge.documents``) read of a request and of an invitation:
+#: an update touching none of these (a state transition, a reply, a reminder) changes no document.
+_READ: dict[type, tuple[str, ...]] = {
+    ConsultationRequest: ("title", "background", "questions", "confidentiality", "unit"),
+    ConsultationInvitation: ("request_id", "talent_id"),
+}
 
 
 def keys_of(obj: Any, *, deleted: bool = False) -> set[str]:
@@ -64,11 +70,20 @@ def _collect(session: Session, _ctx: Any) -> None:
     keys: set[str] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Output | ConsultationAdvice | ConsultationRequest | ConsultationInvitation):
-            if obj in session.dirty and not session.is_modified(obj, include_collections=False):
+            if obj in session.dirty and not _changes_documents(session, obj):
                 continue
             keys |= keys_of(obj, deleted=obj in session.deleted)
     if keys:
         session.info.setdefault(_PENDING, set()).update(keys)
+
+
+def _changes_documents(session: Session, obj: Any) -> bool:
+    """Whether an update changed what a knowledge document reads of ``obj`` (history outlives the flush)."""
+    read = _READ.get(type(obj))
+    if read is None:
+        return session.is_modified(obj, include_collections=False)
+    attrs = inspect(obj).attrs
+    return any(attrs[name].history.has_changes() for name in read)
 
 
 @event.listens_for(Session, "after_flush_postexec")
