@@ -134,6 +134,15 @@ def test_if_match_that_is_not_a_version_is_refused(world: World, admin, value: s
         assert "If-Match" in body["errors"]
 
 
+@pytest.mark.parametrize("value", ["2024-02-30", "2024-1-1", "20240101", "2024-01-01T00:00", "٢٠٢٤-٠١-٠١"])
+def test_a_certification_date_that_is_not_a_date_is_refused(world: World, admin, value: str) -> None:  # type: ignore[no-untyped-def]
+    """The PATCH view reads ``certified_on`` with ``date.fromisoformat`` and relies on this refusal."""
+    client, headers = admin
+    resp = client.patch(f"/api/v1/talents/{world.ids['own']['talent']}", json={"certified_on": value},
+                        headers=headers)
+    assert "body.certified_on" in _refused(resp, "invalid_body")["errors"]
+
+
 @pytest.mark.parametrize("query", [
     "/api/v1/search?q=x&k=99999999999999999999999999", "/api/v1/search?q=x&k=0", "/api/v1/search?q=x&offset=-1",
     "/api/v1/search?q=x&offset=" + "9" * 5000, "/api/v1/search?q=x&available=maybe", "/api/v1/search?k=3",

@@ -16,7 +16,7 @@ from kb.consultations import invitations, outcome, requests, selection
 from kb.consultations.attachments import Upload
 from kb.consultations.draw import draw_experts
 from kb.consultations.enums import InvitationResponse, RequestState
-from kb.consultations.recommend import SHOWN_DEFAULT, SHOWN_MAX, recommend
+from kb.consultations.recommend import SHOWN_DEFAULT, recommend
 from kb.consultations.stats import consultation_stats
 from kb.errors import ValidationError
 from kb.talents import changes as kt
@@ -73,10 +73,8 @@ def transition(rid: int) -> tuple[Response, int]:
 
 @api_bp.get("/<int:rid>/recommendation")
 def recommendation(rid: int) -> Response:
-    raw = request.args.get("limit", str(SHOWN_DEFAULT))
-    limit = int(raw) if raw.strip().isdigit() else 0
-    if not 1 <= limit <= SHOWN_MAX:
-        raise ValidationError(f"limit must be an integer from 1 to {SHOWN_MAX}", {"limit": f"1 to {SHOWN_MAX}"})
+    # web.api.validation has checked ``limit`` against the document (an integer from 1 to SHOWN_MAX).
+    limit = request.args.get("limit", SHOWN_DEFAULT, type=int)
     req = requests.get_request(db(), current_actor(), rid)
     rec = recommend(knowledge_base(), db(), current_actor(), req, settings=_settings())
     return jsonify(rec.as_dict(limit))

@@ -15,6 +15,7 @@ from kb.consultations.enums import (
     RequestState,
 )
 from kb.consultations.ledger import RECORDABLE
+from kb.consultations.recommend import SHOWN_DEFAULT, SHOWN_MAX
 from kb.consultations.requests import MANUAL_MOVES
 
 
@@ -93,7 +94,8 @@ PATHS: dict[str, Any] = {
         "summary": "Ranked experts with match level and evidence (good matches first, the first `limit`), "
                    "and excluded ones with reasons",
         "parameters": [RID, {"name": "limit", "in": "query", "required": False,
-                             "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}}],
+                             "schema": {"type": "integer", "minimum": 1, "maximum": SHOWN_MAX,
+                                        "default": SHOWN_DEFAULT}}],
         "responses": {"200": _json("ConsultationRecommendation"), **ERRORS}}},
     "/consultations/{rid}/draw": {"post": {
         "summary": "Seeded random draw among the top qualified candidates", "parameters": [RID],
