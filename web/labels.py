@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -66,7 +67,19 @@ DETAIL_KEYS: dict[str, LazyString] = {
     "pool_size": _l("候选池人数"), "invitation": _l("邀请"), "notified": _l("已通知人数"),
     "text": _l("意见"), "secrecy": _l("保密级别"), "comment": _l("评语"), "version": _l("版本"),
     "tasks": _l("待办事项数"),
+    "expires_at": _l("有效期至"), "step": _l("台账环节"), "leader_level": _l("批示层级"), "document": _l("文件"),
+    "old": _l("原任职经历"), "new": _l("新任职经历"), "items": _l("条目数"), "failed": _l("未能识别的条目数"),
+    "delegated": _l("代为操作"), "claimed": _l("认领条目数"), "rejected": _l("未认领条目数"),
+    "skipped": _l("未处理"), "was": _l("原报名状态"), "invited": _l("已邀请"),
 }
+
+#: Row numbers kb keeps for its own bookkeeping (an invitation, a piece of advice, a ledger row, an
+#: upload, an import batch): "意见: 12" tells a reader nothing, and the entry already names the
+#: talent and the file, so these keys are left out of what a page shows.
+INTERNAL_KEYS = frozenset({"invitation", "advice", "ledger", "attachment", "material", "registration", "batch"})
+
+#: Keys whose value names talents by external id (one, a list, or a {talent: reason} mapping).
+TALENT_KEYS = ("talent", "talents", "picked", "pool", "invited", "skipped")
 
 def note_text(note: str, names: Mapping[str, str] | None = None) -> str:
     """A transition's note: kb's own automatic notes in words (kb.labels.SYSTEM_NOTES), a person's as written."""
@@ -105,14 +118,61 @@ def detail_key_label(key: str) -> str:
     return change_label(key)
 
 
-def detail_value(key: str, value: Any, names: Mapping[str, str] | None = None) -> str:
-    """One detail value in words: states and kinds by their labels, field codes by the taxonomy,
-    talent ids by the talent's name (``names``: external id → name), lists joined."""
-    from web.consultations.labels import adoption_label, form_label, secrecy_label, state_label
-    from web.templating import field_label, role_label, show_value
+def _coded(key: str, action: str) -> Any:
+    """The label function for the codes ``key`` holds in an entry of ``action``, if it holds codes."""
+    from web.consultations.labels import adoption_label, form_label, secrecy_label
+    from web.consultations.ledger_views import LEADER_LEVELS, LEDGER_STEPS
+    from web.events.labels import proposal_kind_label, proposal_status_label, registration_label
 
+    exports = {"requests": _l("咨询需求"), "invitations": _l("邀请与意见"), "quarterly": _l("季度报告")}
+    methods = {"code": _l("签到码"), "list": _l("名单勾选")}
+    by_key: dict[str, Any] = {
+        "form": form_label, "confidentiality": secrecy_label, "secrecy": secrecy_label, "adoption": adoption_label,
+        "step": lambda c: LEDGER_STEPS.get(c, c), "leader_level": lambda c: LEADER_LEVELS.get(c, c),
+        "was": registration_label, "method": lambda c: methods.get(c, c),
+    }
+    if action.startswith("event.proposal") or action == "event.propose":
+        by_key.update(status=proposal_status_label, kind=proposal_kind_label)
+    elif action.startswith("event."):
+        by_key["status"] = registration_label
+    elif action == "consultation.export":
+        by_key["kind"] = lambda c: exports.get(c, c)
+    return by_key.get(key)
+
+
+def _affiliation(row: Any) -> str:
+    """An employment row ``[organization, from_year, to_year]`` as "单位（2019–2022）"."""
+    from web.templating import show_value
+
+    if not isinstance(row, list | tuple) or not row:
+        return show_value(row)
+    org, years = str(row[0]), [str(y) for y in row[1:] if y not in (None, "")]
+    return org + (_("（%(years)s）", years="–".join(years)) if years else "")
+
+
+def detail_value(key: str, value: Any, names: Mapping[str, str] | None = None, action: str = "") -> str:
+    """One detail value in words: states and kinds by their labels, field codes by the taxonomy,
+    talent ids by the talent's name (``names``: external id → name), times in local wall time,
+    lists joined."""
+    from web.consultations.labels import state_label
+    from web.templating import field_label, fmt_time, role_label, show_value
+
+    if key in ("old", "new") and isinstance(value, list | tuple):
+        return _("、").join(_affiliation(r) for r in value) or "—"
+    if key == "skipped" and isinstance(value, dict):  # {talent: why he was not invited}
+        from web.events.labels import skip_label
+
+        return _("、").join(_("%(name)s（%(why)s）", name=(names or {}).get(t, t), why=skip_label(str(r)))
+                           for t, r in value.items())
+    if key in ("claimed", "rejected", "skipped") and isinstance(value, list | tuple):  # item positions
+        return str(len(value))
+    if key == "expires_at" and isinstance(value, str):
+        try:
+            return fmt_time(datetime.fromisoformat(value))
+        except ValueError:
+            return value
     if isinstance(value, list | tuple):
-        parts = [detail_value(key, v, names) for v in value]
+        parts = [detail_value(key, v, names, action) for v in value]
         return _("、").join(parts) if parts else "—"
     if key in ("from", "to") and isinstance(value, str):
         return state_label(value) if value else "—"
@@ -120,20 +180,25 @@ def detail_value(key: str, value: Any, names: Mapping[str, str] | None = None) -
         return field_label(value)
     if key == "role" and isinstance(value, str):
         return str(role_label(value))
-    coded = {"form": form_label, "confidentiality": secrecy_label, "secrecy": secrecy_label, "adoption": adoption_label}
-    if key in coded and isinstance(value, str) and value:
-        return str(coded[key](value))
+    coded = _coded(key, action)
+    if coded is not None and isinstance(value, str) and value:
+        return str(coded(value))
     if key == "note" and isinstance(value, str):
         return note_text(value, names)
-    if key in ("talent", "talents", "picked", "pool") and isinstance(value, str) and names:
+    if key in TALENT_KEYS and isinstance(value, str) and names:
         return names.get(value, value)
     return show_value(value)
 
 
-def detail_items(detail: Mapping[str, Any] | None, names: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
-    """(label, words) for each non-empty detail of an entry."""
-    return [(detail_key_label(k), detail_value(k, v, names)) for k, v in (detail or {}).items()
-            if v not in (None, "", [], {})]
+def detail_items(detail: Mapping[str, Any] | None, names: Mapping[str, str] | None = None,
+                 action: str = "") -> list[tuple[str, str]]:
+    """(label, words) for each non-empty detail of an entry, bookkeeping row numbers left out.
+
+    ``action`` (the entry's audit action) tells apart the codes two actions share a key for:
+    an event registration's ``status`` and an event proposal's.
+    """
+    return [(detail_key_label(k), detail_value(k, v, names, action)) for k, v in (detail or {}).items()
+            if v not in (None, "", [], {}) and k not in INTERNAL_KEYS]
 
 
 def output_titles(talents: Any) -> dict[str, str]:
@@ -162,9 +227,9 @@ def talent_names(session: Any, entries: Any) -> dict[str, str]:
     for e in entries:
         if getattr(e, "object_type", None) == "talent" and e.object_id:
             ids.add(e.object_id)
-        for key in ("talent", "talents", "picked", "pool"):
+        for key in TALENT_KEYS:
             v = (e.detail or {}).get(key)
-            ids.update(x for x in (v if isinstance(v, list) else [v]) if isinstance(x, str) and x)
+            ids.update(x for x in (v if isinstance(v, list | dict) else [v]) if isinstance(x, str) and x)
         accepted = re.match(r"^(\S+) accepted$", str((e.detail or {}).get("note") or ""))
         if accepted:
             ids.add(accepted.group(1))
