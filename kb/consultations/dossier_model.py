@@ -27,7 +27,7 @@ from kb.consultations.ledger import LEVEL_ZH, STEP_ZH, adoption_status, ledger_d
 from kb.consultations.requests import requester_name
 from kb.localtime import DEFAULT_TIMEZONE, wall_time
 from kb.models import utcnow
-from kb.models.consultation import ConsultationRequest
+from kb.models.consultation import ConsultationDraw, ConsultationRequest
 from kb.permissions import require
 from kb.taxonomy import load_taxonomy
 from kb.visibility import ledger_visible, visible_invitations
@@ -90,6 +90,14 @@ def _adoption_line(advice: Any) -> str:
     return "尚无采纳记录"
 
 
+def _fair_note(draw: ConsultationDraw, talent_id: str) -> str:
+    """The fair-draw option and the expert's past load, for the reason he was drawn."""
+    if not draw.fair or not draw.fairness:
+        return ""
+    return (f"，已启用“优先近期咨询较少的专家”，近 {draw.fairness['window_days']} 天受咨询 "
+            f"{draw.fairness['counts'].get(talent_id, 0)} 次")
+
+
 def _why(inv: Any, request: ConsultationRequest, evidence: Mapping[str, Any]) -> list[str]:
     """The reasons on record, then the search evidence (at most three passages)."""
     talent = inv.talent
@@ -99,7 +107,7 @@ def _why(inv: Any, request: ConsultationRequest, evidence: Mapping[str, Any]) ->
             reasons.append(f"研究员手动加入：{sel.reason}（{sel.actor_label}）")
     for draw in request.draws:
         if talent.external_id in draw.picked:
-            reasons.append(f"随机抽取选中（种子 {draw.seed}，候选 {len(draw.pool)} 人）")
+            reasons.append(f"随机抽取选中（种子 {draw.seed}，候选 {len(draw.pool)} 人{_fair_note(draw, talent.external_id)}）")
     hit = evidence.get(talent.external_id)
     if hit is not None:
         match = MATCH_ZH.get(getattr(hit, "match", None) or "", "")
@@ -137,7 +145,8 @@ def build_dossier(
     ]
     if request.draws:
         d = request.draws[-1]
-        cover.append(Line("随机抽取", f"种子 {d.seed}，候选 {len(d.pool)} 人中抽取 {d.count} 人：{'、'.join(d.picked)}"))
+        cover.append(Line("随机抽取", f"种子 {d.seed}，候选 {len(d.pool)} 人中抽取 {d.count} 人：{'、'.join(d.picked)}"
+                                  + ("；已启用“优先近期咨询较少的专家”" if d.fair else "")))
 
     experts: list[ExpertPart] = []
     for inv in visible_invitations(actor, request):

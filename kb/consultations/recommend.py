@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from indexer.results import evidence_dict
 from kb.actors import Actor
+from kb.consultations.draw_effect import draw_dict
 from kb.consultations.orgnames import normalize
 from kb.consultations.reasons import Reason
 from kb.consultations.screening import screen
@@ -103,10 +104,7 @@ class Recommendation:
         return sum(1 for c in self.candidates if c.match in ("strong", "partial"))
 
     def as_dict(self, limit: int = SHOWN_DEFAULT) -> dict[str, Any]:
-        draw = None
-        if self.draw is not None:
-            draw = {"seed": self.draw.seed, "pool": self.draw.pool, "count": self.draw.count,
-                    "picked": self.draw.picked, "at": self.draw.at.isoformat() + "Z"}
+        draw = draw_dict(self.draw) if self.draw is not None else None
         return {"request_id": self.request_id, "total_candidates": len(self.candidates), "matched": self.matched,
                 "limit": limit, "candidates": [c.as_dict() for c in self.shown(limit)],
                 "excluded": [e.as_dict() for e in self.excluded], "draw": draw}

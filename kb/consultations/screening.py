@@ -25,10 +25,16 @@ def accepted_this_year(
     session: Session, talent_ids: Iterable[int], year: int, exclude_request: int | None = None
 ) -> dict[int, int]:
     """Accepted invitations per talent in a calendar year (the rotation counter)."""
+    return accepted_between(session, talent_ids, datetime(year, 1, 1), datetime(year + 1, 1, 1), exclude_request)
+
+
+def accepted_between(
+    session: Session, talent_ids: Iterable[int], start: datetime, end: datetime, exclude_request: int | None = None
+) -> dict[int, int]:
+    """Accepted invitations per talent (pk) accepted in [start, end): a talent's consultation load."""
     ids = list(set(talent_ids))
     if not ids:
         return {}
-    start, end = datetime(year, 1, 1), datetime(year + 1, 1, 1)
     stmt = (
         select(ConsultationInvitation.talent_id, func.count())
         .where(

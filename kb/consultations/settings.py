@@ -29,6 +29,10 @@ class ConsultationSettings:
     reminder_days: int = field(default=3, metadata={"min": 0, "max": 365})
     # How many search hits the recommendation looks at before filtering.
     overfetch: int = field(default=50, metadata={"min": 1, "max": 1000})
+    # The fair draw (an option of each draw, off by default): an expert's weight is
+    # 1 / (1 + n) ** strength, n being his accepted consultations in the last window_days.
+    fair_draw_strength: int = field(default=1, metadata={"min": 1, "max": 5})
+    fair_draw_window_days: int = field(default=365, metadata={"min": 1, "max": 3650})
     # A CJK font file for PDF dossiers; None: search the system font folders.
     cjk_font: Path | None = field(default=None, metadata={"kind": "file"})
     # The product's one upload limit (web.max_upload_mb), set by the loader.

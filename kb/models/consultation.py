@@ -9,9 +9,9 @@ a later change to the request itself.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kb.consultations.enums import RequestState
@@ -120,6 +120,11 @@ class ConsultationDraw(Base):
     pool: Mapped[list[str]] = mapped_column(default=list)  # talent external ids, sorted
     count: Mapped[int] = mapped_column(Integer)
     picked: Mapped[list[str]] = mapped_column(default=list)  # talent external ids, in draw order
+    # The fair-draw option (kb.consultations.fairness): when on, chances follow past load.
+    fair: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Its parameters and each pool member's past count, weight and chance (also for a plain
+    # draw, to show what the option would have changed); None for draws before 0012.
+    fairness: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     actor_label: Mapped[str] = mapped_column(String(200), default="")
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 

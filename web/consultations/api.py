@@ -15,6 +15,7 @@ from kb.choices import choice
 from kb.consultations import invitations, outcome, requests, selection
 from kb.consultations.attachments import Upload
 from kb.consultations.draw import draw_experts
+from kb.consultations.draw_effect import draw_dict
 from kb.consultations.enums import InvitationResponse, RequestState
 from kb.consultations.recommend import SHOWN_DEFAULT, recommend
 from kb.consultations.stats import consultation_stats
@@ -84,9 +85,11 @@ def recommendation(rid: int) -> Response:
 def draw(rid: int) -> tuple[Response, int]:
     body = json_object()
     req = requests.get_request(db(), current_actor(), rid)
+    # web.api.validation has checked ``fair`` against the document (a boolean).
     row = draw_experts(knowledge_base(), db(), current_actor(), req, pool_size=_int(body, "pool_size", 10),
-                       count=_int(body, "count", 3), seed=str(body.get("seed") or ""), settings=_settings())
-    return jsonify({"seed": row.seed, "pool": row.pool, "count": row.count, "picked": row.picked}), 201
+                       count=_int(body, "count", 3), seed=str(body.get("seed") or ""),
+                       fair=body.get("fair") is True, settings=_settings())
+    return jsonify(draw_dict(row)), 201
 
 
 @api_bp.post("/<int:rid>/selections")

@@ -65,7 +65,27 @@ SCHEMAS: dict[str, Any] = {
         "request_id": {"type": "integer"}, "total_candidates": {"type": "integer"}, "matched": {"type": "integer"},
         "limit": {"type": "integer"},
         "candidates": {"type": "array", "items": OBJ}, "excluded": {"type": "array", "items": OBJ},
-        "draw": {"type": ["object", "null"]}}},
+        "draw": {"oneOf": [{"$ref": "#/components/schemas/ConsultationDraw"}, {"type": "null"}]}}},
+    "ConsultationDraw": {"type": "object", "properties": {
+        "seed": {"type": "string"}, "pool": {"type": "array", "items": {"type": "string"}},
+        "count": {"type": "integer"}, "picked": {"type": "array", "items": {"type": "string"}},
+        "fair": {"type": "boolean", "description": "drawn with the fair option (fewer past consultations, "
+                                                  "higher chance)"},
+        "fairness": {"type": ["object", "null"], "description": (
+            "strength and window_days of the weight 1/(1+n)^strength; per pool member: counts (accepted "
+            "consultations in the window since `since`), weights, chances (exact, with the option) and "
+            "chances_without; low_load (members below the pool's average) and low_load_share "
+            "{with, without}: the expected part of the picks going to them. Null for draws before it was "
+            "recorded."), "properties": {
+            "strength": {"type": "integer"}, "window_days": {"type": "integer"}, "since": {"type": "string"},
+            "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+            "weights": {"type": "object", "additionalProperties": {"type": "number"}},
+            "chances": {"type": "object", "additionalProperties": {"type": "number"}},
+            "chances_without": {"type": "object", "additionalProperties": {"type": "number"}},
+            "low_load": {"type": "array", "items": {"type": "string"}},
+            "low_load_share": {"type": "object", "properties": {
+                "with": {"type": "number"}, "without": {"type": "number"}}}}},
+        "at": {"type": ["string", "null"]}}},
 }
 
 REQUEST_PROPS = {
@@ -100,8 +120,12 @@ PATHS: dict[str, Any] = {
     "/consultations/{rid}/draw": {"post": {
         "summary": "Seeded random draw among the top qualified candidates", "parameters": [RID],
         "requestBody": _body({"pool_size": {"type": "integer"}, "count": {"type": "integer"},
-                              "seed": {"type": "string"}}),
-        "responses": {"201": {"description": "The recorded draw"}, **ERRORS}}},
+                              "seed": {"type": "string"},
+                              "fair": {"type": "boolean", "default": False, "description": (
+                                  "favour experts with fewer accepted consultations in the last "
+                                  "consultations.fair_draw_window_days (weight 1/(1+n)^fair_draw_strength); "
+                                  "same pool, recorded with the draw and repeatable from its seed")}}),
+        "responses": {"201": _json("ConsultationDraw", "The recorded draw"), **ERRORS}}},
     "/consultations/{rid}/selections": {"post": {
         "summary": "Add (include) or remove (exclude) an expert by hand, with a reason", "parameters": [RID],
         "requestBody": _body({"talent_id": {"type": "string"}, "action": {"enum": ["include", "exclude"]},

@@ -9,6 +9,7 @@ from flask import render_template, request
 
 from indexer import SearchUnavailable
 from kb.consultations import outcome, requests
+from kb.consultations.draw_effect import latest_effect
 from kb.consultations.experts import ExpertChoice
 from kb.consultations.recommend import SHOWN_DEFAULT, SHOWN_MAX, recommend
 from kb.consultations.states import INVITING, SELECTING
@@ -52,5 +53,6 @@ def render(rid: int, add: AddForm | None = None) -> tuple[str, int]:
     html = render_template(
         "consultations/request.html", req=req, manage=manage, rec=rec, search_down=search_down, own=own,
         rating_deadlines=deadlines, shown=shown, moves=requests.moves_now(actor, req), add=add or AddForm(),
-        can_add=can_add, unreachable=unreachable)
+        can_add=can_add, unreachable=unreachable, effect=latest_effect(db(), req.draws) if manage else None,
+        fair_window=settings.fair_draw_window_days, fair_strength=settings.fair_draw_strength)
     return html, (400 if add is not None and add.open else 200)

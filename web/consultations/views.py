@@ -123,7 +123,7 @@ def draw(rid: int) -> WResponse:
     except ValueError:
         raise ValidationError(_("请填写整数。")) from None
     row = draw_experts(knowledge_base(), db(), actor, req, pool_size=pool_size, count=count,
-                       seed=request.form.get("seed", ""), settings=_settings())
+                       seed=request.form.get("seed", ""), fair=request.form.get("fair") == "1", settings=_settings())
     return _done(_("已随机抽取，种子 %(seed)s 已记录，可复核。", seed=row.seed), _page(rid))
 
 
