@@ -121,8 +121,11 @@ def open_backend(
     meta = IndexMeta(embedder=embedder.name, dim=embedder.dim, analyzer=analyzer.version)
     if settings.backend == "elasticsearch":
         from indexer.backends.elasticsearch import ElasticsearchBackend
+        from indexer.settings import replica_count
 
-        return ElasticsearchBackend(settings.elasticsearch_url, alias, meta)
+        return ElasticsearchBackend(
+            settings.elasticsearch_url, alias, meta, replicas=replica_count(settings.elasticsearch_replicas)
+        )
     from indexer.backends.embedded.backend import EmbeddedBackend
 
     return EmbeddedBackend(folder, meta)

@@ -25,8 +25,13 @@ class SearchSettings:
     # Filled from the top-level ``data_dir`` by the loader, not a key of [search].
     data_dir: Path = field(default=Path("./instance"), metadata={"derived": True})
     backend: str = field(default="embedded", metadata={"choices": BACKENDS})
-    elasticsearch_url: str = field(default="http://127.0.0.1:9200", metadata={"kind": "url"})
+    # One URL, or every node of a cluster comma-separated: the client spreads requests over
+    # them and retries on another node when one is lost (``elasticsearch_hosts``).
+    elasticsearch_url: str = field(default="http://127.0.0.1:9200", metadata={"kind": "urls"})
     elasticsearch_index: str = "luohu-talents"
+    # Replicas of a new index generation: ``auto`` (one copy more when the cluster has a second
+    # data node, none on a single node) or a number.
+    elasticsearch_replicas: str = field(default="auto", metadata={"kind": "replicas"})
     embedder: str = field(default="auto", metadata={"kind": "embedder"})
     embedding_model: str = ""
     query_prefix: str = ""
@@ -34,6 +39,8 @@ class SearchSettings:
     embedding_cache: Path | None = field(default=None, metadata={"kind": "path"})
     # 0: every core this process may use (see indexer.embedding.base.embedding_threads).
     embedding_threads: int = field(default=0, metadata={"min": 0})
+    # Set by the bulk commands (``kb reindex --device``), not a key of the file: serving embeds on the CPU.
+    embedding_device: str = field(default="cpu", metadata={"derived": True})
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -50,3 +57,18 @@ class SearchSettings:
         if self.embedding_cache is not None:
             return Path(self.embedding_cache)
         return Path(self.data_dir) / "embeddings.sqlite"
+
+
+def elasticsearch_hosts(url: str) -> list[str]:
+    """``"http://a:9200, http://b:9200"`` -> ``["http://a:9200", "http://b:9200"]``."""
+    return [part.strip() for part in url.split(",") if part.strip()]
+
+
+def replica_count(value: str) -> int | None:
+    """``None`` for ``auto``, else the number of replicas ``value`` names (``ValueError`` otherwise)."""
+    if value.strip().lower() == "auto":
+        return None
+    count = int(value)
+    if count < 0:
+        raise ValueError("a replica count cannot be negative")
+    return count

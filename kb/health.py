@@ -13,6 +13,13 @@ the search topic's age is how far the index is behind the database (``index
 lag``), reported as a metric but not a readiness failure (the search check
 already reports an unreachable backend, and an unreachable mail server must
 not take every app server out of rotation).
+
+An Elasticsearch cluster also has a colour (``indexer.cluster``). Yellow (a
+node lost, a replica missing) is *degraded but ready*: every search and write
+still succeeds, so taking app servers out of rotation would turn a warning
+into an outage; the check stays ok and says ``degraded``. Red (a primary
+shard unassigned) is *not ready*: some talents can be neither found nor
+updated.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from datetime import datetime
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from indexer.cluster import ClusterHealth, cluster_health
 from kb.context import KnowledgeBase
 from kb.models import QueueItem, utcnow
 from kb.talents.changes import SEARCH_TOPIC
@@ -83,11 +91,15 @@ class Check:
     ok: bool
     #: Short and free of personal data and connection details (load balancers log it).
     detail: str
+    #: Working, but with less margin than it should have (a yellow search cluster).
+    degraded: bool = False
 
 
 @dataclass(frozen=True)
 class Readiness:
     checks: tuple[Check, ...]
+    #: The search cluster's health when the backend has a cluster and answered (else None).
+    search_cluster: ClusterHealth | None = None
 
     @property
     def ok(self) -> bool:
@@ -96,15 +108,18 @@ class Readiness:
     def as_dict(self) -> dict[str, object]:
         return {
             "ready": self.ok,
-            "checks": {c.name: {"ok": c.ok, "detail": c.detail} for c in self.checks},
+            "checks": {c.name: {"ok": c.ok, "detail": c.detail, "degraded": c.degraded} for c in self.checks},
             "not_ready": [c.name for c in self.checks if not c.ok],
+            "degraded": [c.name for c in self.checks if c.ok and c.degraded],
+            "search_cluster": self.search_cluster.as_dict() if self.search_cluster else None,
         }
 
 
 def readiness(kb: KnowledgeBase, max_queue_lag_s: float) -> Readiness:
-    """Database, search backend and queue lag, each checked even when another failed."""
+    """Database, search backend (and its cluster) and queue lag, each checked even when another failed."""
     database, queue = _database_and_queue(kb, max_queue_lag_s)
-    return Readiness((database, _search(kb), queue))
+    search, cluster = _search(kb)
+    return Readiness((database, search, queue), cluster)
 
 
 def _database_and_queue(kb: KnowledgeBase, max_queue_lag_s: float) -> tuple[Check, Check]:
@@ -124,18 +139,40 @@ def _database_and_queue(kb: KnowledgeBase, max_queue_lag_s: float) -> tuple[Chec
     return Check("database", True, "ok"), Check("queue", True, f"most overdue {lag:.0f} s")
 
 
-def _search(kb: KnowledgeBase) -> Check:
+def _search(kb: KnowledgeBase) -> tuple[Check, ClusterHealth | None]:
     from indexer import IndexMismatch, SearchUnavailable
 
     try:
         kb.search.ping()
     except SearchUnavailable as exc:
         log.warning("readiness: search backend unavailable: %s", exc)
-        return Check("search", False, "unavailable")
+        return Check("search", False, "unavailable"), None
     except IndexMismatch as exc:
         log.warning("readiness: search index needs a rebuild: %s", exc)
-        return Check("search", False, "index built with another embedder or analyzer: run kb reindex")
+        return Check("search", False, "index built with another embedder or analyzer: run kb reindex"), None
     except Exception as exc:  # noqa: BLE001 - not ready whatever the cause; the log has it
         log.warning("readiness: search backend failed: %s", exc)
-        return Check("search", False, "failed")
-    return Check("search", True, "ok")
+        return Check("search", False, "failed"), None
+    try:
+        cluster = search_cluster_health(kb)
+    except SearchUnavailable as exc:
+        # a node answered the ping, so searches are served; the cluster could not say its colour
+        # in time (a lost master being replaced): degraded, not a reason to drop this server
+        log.warning("readiness: search cluster health unknown: %s", exc)
+        return Check("search", True, "cluster health unknown", degraded=True), None
+    return search_check(cluster), cluster
+
+
+def search_cluster_health(kb: KnowledgeBase) -> ClusterHealth | None:
+    """The search cluster's health (``None`` for the embedded backend); ``SearchUnavailable`` if none answers."""
+    return cluster_health(kb.search.backend)
+
+
+def search_check(cluster: ClusterHealth | None) -> Check:
+    """The readiness policy for the cluster's colour: green ok, yellow ok but degraded, red not ready."""
+    if cluster is None:
+        return Check("search", True, "ok")
+    detail = f"cluster {cluster.status}, {cluster.nodes} node(s)"
+    if cluster.unassigned_shards:
+        detail += f", {cluster.unassigned_shards} unassigned shard(s)"
+    return Check("search", cluster.serving, detail, degraded=cluster.degraded)

@@ -251,9 +251,22 @@ def _validate(key: Key, value: Any) -> Any:
         raise ValueError(f"must be at most {meta['max']}")
     kind = meta.get("kind")
     if kind == "url":
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("must be an http:// or https:// URL with a host")
+        _check_http_url(value)
+    elif kind == "urls":
+        from indexer.settings import elasticsearch_hosts
+
+        hosts = elasticsearch_hosts(value)
+        if not hosts:
+            raise ValueError("must be one http:// URL or several, comma-separated")
+        for host in hosts:
+            _check_http_url(host)
+    elif kind == "replicas":
+        from indexer.settings import replica_count
+
+        try:
+            replica_count(value)
+        except ValueError:
+            raise ValueError("must be auto or a number of replicas (0, 1, 2, ...)") from None
     elif kind == "database_url" and value:
         _check_database_url(value)
     elif kind == "embedder" and not _EMBEDDER.match(value):
@@ -263,6 +276,12 @@ def _validate(key: Key, value: Any) -> Any:
     elif kind == "timezone":
         _check_timezone(value)
     return value
+
+
+def _check_http_url(value: str) -> None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an http:// or https:// URL with a host")
 
 
 def _check_timezone(value: str) -> None:

@@ -2,8 +2,8 @@
 
 Each field is one key of its section. Field metadata tells the loader and
 ``kb config check`` what a valid value is: ``choices``, ``min``/``max``,
-``kind`` (``url``, ``database_url``, ``email``, ``path``, ``file``,
-``embedder``) and ``secret`` (masked by ``kb config show``). Fields marked
+``kind`` (``url``, ``urls``, ``database_url``, ``email``, ``path``, ``file``,
+``embedder``, ``replicas``) and ``secret`` (masked by ``kb config show``). Fields marked
 ``derived`` are not keys of the file: the loader computes them from other
 settings (the index lives in ``data_dir``; every upload limit is
 ``web.max_upload_mb``), so one number is never written twice.

@@ -122,6 +122,7 @@ RULES: dict[str, Pred | str] = {
     "admin.reviews": can("talent.review"), "admin.decide": can("talent.review"),
     "admin.import_page": can("talent.import"), "admin.export": can("talent.export"),
     "admin.audit_log": can("audit.view"),
+    "admin.system_status": can("users.manage"),
     "auth.account": ANY_ACCOUNT, "auth.password": ANY_ACCOUNT, "auth.new_token": ANY_ACCOUNT,
     "auth.logout": ANY_ACCOUNT, "auth.tokens": ANY_ACCOUNT, "auth.revoke_token": TOKEN_HOLDER,
     "admin.user_tokens": can("users.manage"), "admin.revoke_token": can("users.manage"),

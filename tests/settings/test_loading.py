@@ -48,6 +48,10 @@ def _sample(key: str, variant: int) -> tuple[object, str]:
     kind = meta.get("kind")
     if kind == "url":
         text = f"https://host-{variant}.example:8443"
+    elif kind == "urls":
+        text = f"http://node-{variant}a.example:9200,http://node-{variant}b.example:9200"
+    elif kind == "replicas":
+        text = str(variant % 3)
     elif kind == "database_url":
         text = f"postgresql+psycopg://u:p@db-{variant}/kb"
     elif kind == "embedder":

@@ -8,4 +8,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from web.admin import accounts, data, overview, reviews, talents  # noqa: E402,F401  (registers the routes)
+from web.admin import accounts, data, overview, reviews, system, talents  # noqa: E402,F401  (registers the routes)

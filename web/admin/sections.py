@@ -31,6 +31,7 @@ SECTIONS = (
     Section("import", "admin.import_page", "talent.import", _l("批量导入"), _l("上传 JSON Lines、CSV 或 XLSX 文件")),
     Section("export", "admin.export", "talent.export", _l("导出数据"), _l("下载全部人才档案（JSON Lines）")),
     Section("audit", "admin.audit_log", "audit.view", _l("审计日志"), _l("联系方式查看、账号和认定等操作记录")),
+    Section("system", "admin.system_status", "users.manage", _l("系统状态"), _l("数据库、搜索集群和后台队列是否正常")),
 )
 
 

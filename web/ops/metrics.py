@@ -10,6 +10,13 @@
 - ``kb_queue_depth{topic}``, ``kb_queue_oldest_age_seconds{topic}``,
   ``kb_queue_lag_seconds{topic}`` and ``kb_index_lag_seconds``: read from the
   database when scraped (see ``kb.health`` for age versus lag).
+- With an Elasticsearch backend, its cluster as it is when scraped:
+  ``kb_search_cluster_reachable`` (0 when no node answered),
+  ``kb_search_cluster_status{status}`` (1 for the current colour, 0 for the
+  others, so an alert says ``kb_search_cluster_status{status="red"} == 1``),
+  ``kb_search_cluster_nodes``, ``kb_search_cluster_data_nodes`` and
+  ``kb_search_cluster_unassigned_shards``. The embedded backend has no cluster
+  and reports none of them.
 
 Several gunicorn workers: ``kb serve`` points prometheus_client's
 multiprocess mode at ``<data_dir>/metrics`` (see ``multiprocess``), so a scrape
@@ -34,8 +41,9 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from indexer.cluster import STATUSES
 from kb.context import KnowledgeBase
-from kb.health import index_lag_s, queue_backlog
+from kb.health import index_lag_s, queue_backlog, search_cluster_health
 from kb.search_service import searched
 
 #: This process's metrics (in multiprocess mode their values live in the shared directory).
@@ -134,6 +142,45 @@ class QueueCollector:
         return [depth, age, lag, index]
 
 
+class SearchClusterCollector:
+    """The Elasticsearch cluster's colour and nodes, asked at each scrape (nothing for the embedded backend)."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+
+    def collect(self) -> Any:
+        from indexer import SearchError
+
+        if self.kb.settings.search.backend != "elasticsearch":
+            return []
+        reachable = GaugeMetricFamily(
+            "kb_search_cluster_reachable", "1 when a node of the search cluster answered the health request."
+        )
+        try:
+            health = search_cluster_health(self.kb)
+        except SearchError:  # unreachable, or an index to rebuild: /readyz says which
+            health = None
+        reachable.add_metric([], 1 if health else 0)
+        if health is None:
+            return [reachable]
+        status = GaugeMetricFamily(
+            "kb_search_cluster_status",
+            "The search cluster's colour for the product's index: 1 for the current one.",
+            labels=["status"],
+        )
+        for colour in STATUSES:
+            status.add_metric([colour], 1 if health.status == colour else 0)
+        nodes = GaugeMetricFamily("kb_search_cluster_nodes", "Nodes in the search cluster.")
+        nodes.add_metric([], health.nodes)
+        data_nodes = GaugeMetricFamily("kb_search_cluster_data_nodes", "Data nodes in the search cluster.")
+        data_nodes.add_metric([], health.data_nodes)
+        unassigned = GaugeMetricFamily(
+            "kb_search_cluster_unassigned_shards", "Shard copies of the product's index with no node."
+        )
+        unassigned.add_metric([], health.unassigned_shards)
+        return [reachable, status, nodes, data_nodes, unassigned]
+
+
 def exposition(kb: KnowledgeBase) -> bytes:
     """The text a scrape receives: every worker's (or this process's) metrics, then the queue gauges."""
     if multiprocess_mode():
@@ -144,6 +191,7 @@ def exposition(kb: KnowledgeBase) -> bytes:
         recorded = generate_latest(REGISTRY)
     live = CollectorRegistry()
     live.register(QueueCollector(kb))
+    live.register(SearchClusterCollector(kb))
     return recorded + generate_latest(live)
 
 

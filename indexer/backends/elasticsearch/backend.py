@@ -55,8 +55,10 @@ class ElasticsearchBackend(Backend):
 
     kind = "elasticsearch"
 
-    def __init__(self, url: str, alias: str, meta: IndexMeta, timeout: float = 10.0) -> None:
-        self.connection = Connection(url, alias, timeout)
+    def __init__(
+        self, url: str, alias: str, meta: IndexMeta, timeout: float = 10.0, replicas: int | None = None
+    ) -> None:
+        self.connection = Connection(url, alias, timeout, replicas)
         self.writer = IndexWriter(self.connection)
         self.meta = meta
         self._ready = False

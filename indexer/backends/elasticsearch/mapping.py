@@ -47,15 +47,27 @@ def decode_vec16(text: str) -> np.ndarray:
     return np.frombuffer(base64.b64decode(text), dtype=np.float16).astype(np.float32)
 
 
-def index_body(meta: IndexMeta) -> dict[str, Any]:
-    """Settings and explicit mapping of one generation."""
+def replica_settings(replicas: int | None) -> dict[str, Any]:
+    """``None`` (auto): a replica as soon as a second data node exists, none on a single node.
+
+    Elasticsearch's own ``auto_expand_replicas`` follows the cluster as nodes join and
+    leave, so a single test node stays green and a cluster keeps a copy of every shard on
+    another node: losing one node loses no document and no search.
+    """
+    if replicas is None:
+        return {"number_of_replicas": 0, "auto_expand_replicas": "0-1"}
+    return {"number_of_replicas": replicas, "auto_expand_replicas": False}
+
+
+def index_body(meta: IndexMeta, replicas: int | None = None) -> dict[str, Any]:
+    """Settings and explicit mapping of one generation (``replicas``: see ``replica_settings``)."""
     keyword = {"type": "keyword"}
     stored_only = {"type": "keyword", "index": False, "doc_values": False}
     bm25_text = {"type": "text", "analyzer": "kb_terms", "similarity": "kb_bm25"}
     return {
         "settings": {
             "number_of_shards": 1,
-            "number_of_replicas": 0,
+            **replica_settings(replicas),
             "max_result_window": MAX_RESULT_WINDOW,
             "similarity": {"kb_bm25": {"type": "BM25", "k1": BM25_K1, "b": BM25_B}},
             "analysis": {"analyzer": {"kb_terms": {"type": "custom", "tokenizer": "whitespace"}}},
