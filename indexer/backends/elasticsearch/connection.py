@@ -12,13 +12,15 @@ An alias (``luohu-talents``) points at one concrete generation
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from indexer.backends.base import IndexMeta
+from indexer.backends.elasticsearch import trace
 from indexer.backends.elasticsearch.mapping import index_body
+from indexer.backends.elasticsearch.serializers import orjson_serializers
 from indexer.errors import IndexMismatch, SearchError, SearchUnavailable
-from indexer.settings import elasticsearch_hosts
 
 T = TypeVar("T")
 
@@ -34,26 +36,33 @@ def body_of(resp: Any) -> Any:
 class Connection:
     """One client for one alias; knows the alias's generations."""
 
-    def __init__(self, url: str, alias: str, timeout: float = 10.0, replicas: int | None = None) -> None:
+    def __init__(self, url: str, alias: str, timeout: float = 10.0) -> None:
         from elasticsearch import Elasticsearch
 
         self.url = url
         self.alias = alias
-        # every node of a cluster: a request to a lost node is retried once on each other node
-        hosts = elasticsearch_hosts(url)
-        self.replicas = replicas
         self.client = Elasticsearch(
-            hosts, request_timeout=timeout, max_retries=max(1, len(hosts)), retry_on_timeout=False
+            url,
+            request_timeout=timeout,
+            max_retries=1,
+            retry_on_timeout=False,
+            serializers=orjson_serializers(),
         )
 
     def call(self, fn: Callable[[], T]) -> T:
-        """Run a client call, translating the client's exceptions into ``SearchError``s."""
+        """Run a client call, translating the client's exceptions into ``SearchError``s.
+
+        The call is reported to the active ``trace`` (the scale benchmark's stage timings).
+        """
         from elastic_transport import ConnectionError as TransportConnectionError
         from elastic_transport import ConnectionTimeout, SerializationError
         from elasticsearch import ApiError
 
         try:
-            return fn()
+            started = time.perf_counter()
+            result = fn()
+            trace.record((time.perf_counter() - started) * 1000, body_of(result))
+            return result
         except (TransportConnectionError, ConnectionTimeout) as exc:
             raise SearchUnavailable(f"Elasticsearch at {self.url} is unreachable: {exc}") from exc
         except ApiError as exc:
@@ -90,7 +99,7 @@ class Connection:
     def create_generation(self, meta: IndexMeta) -> str:
         """Create the next generation (not yet behind the alias) and return its name."""
         name = self.generation_name(max(self.versions(), default=0) + 1)
-        body = index_body(meta, self.replicas)
+        body = index_body(meta)
         self.call(
             lambda: self.client.indices.create(
                 index=name, settings=body["settings"], mappings=body["mappings"]
