@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, or_, select
 from sqlalchemy.orm import Session
 
 from kb.actors import Actor
@@ -24,9 +23,7 @@ from kb.errors import ValidationError
 from kb.models import Talent, utcnow
 from kb.models.consultation import ConsultationRequest
 from kb.permissions import require
-
-LOOKUP_LIMIT = 8
-MAX_TEXT = 100
+from kb.talents.lookup import LOOKUP_LIMIT, by_external_id, talents_named, the_one_named
 
 
 @dataclass(frozen=True)
@@ -40,26 +37,15 @@ class ExpertChoice:
                 "reasons": [r.as_dict() for r in self.reasons]}
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def find_experts(
     session: Session, actor: Actor, request: ConsultationRequest, text: str, *, limit: int = LOOKUP_LIMIT,
     settings: ConsultationSettings | None = None, now: datetime | None = None,
 ) -> list[ExpertChoice]:
     """Talents whose name, English name or organization contains ``text``: exact names first."""
     require(actor, "consultation.manage", request)
-    text = (text or "").strip()[:MAX_TEXT]
-    if not text:
+    talents = talents_named(session, text, limit=limit)
+    if not talents:
         return []
-    like = _like(text)
-    exact = case((or_(Talent.name == text, Talent.name_en == text), 0), else_=1)
-    talents = list(session.scalars(
-        select(Talent).where(or_(Talent.name.ilike(like, escape="\\"), Talent.name_en.ilike(like, escape="\\"),
-                                 Talent.organization.ilike(like, escape="\\")))
-        .order_by(exact, Talent.name, Talent.id).limit(max(1, min(limit, 50)))))
     reasons = screen(session, request, talents, settings or ConsultationSettings(), now or utcnow())
     return [ExpertChoice(t, reasons[t.id]) for t in talents]
 
@@ -86,15 +72,14 @@ def resolve(
     """The one talent meant: the picked ``talent_id`` when the list was used, else the single
     talent whose name is ``text`` (or the single one containing it)."""
     require(actor, "consultation.manage", request)
-    if talent_id:
-        talent = session.scalar(select(Talent).where(Talent.external_id == talent_id.strip()))
-        if talent is not None:
-            return talent
+    picked = by_external_id(session, talent_id)
+    if picked is not None:
+        return picked
     choices = find_experts(session, actor, request, text, settings=settings)
-    named = [c for c in choices if text.strip() in (c.talent.name, c.talent.name_en)]
-    if len(named) == 1 or (len(choices) == 1 and not named):
-        return (named or choices)[0].talent
-    if not choices:
+    meant = the_one_named(text, [c.talent for c in choices])
+    if isinstance(meant, Talent):
+        return meant
+    if not meant:
         raise ExpertNotFound(f"no expert is named {text.strip()!r}", field="expert",
                              params={"name": text.strip()})
-    raise ExpertAmbiguous(text.strip(), named or choices)
+    raise ExpertAmbiguous(text.strip(), [c for c in choices if c.talent in meant])

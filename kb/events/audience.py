@@ -29,6 +29,7 @@ from kb.models import Event, EventRegistration, Talent, utcnow
 from kb.models.event import EventAudienceEntry
 from kb.notifications.reach import accounts_of
 from kb.permissions import require
+from kb.talents.lookup import LOOKUP_LIMIT, by_external_id, talents_named, the_one_named
 
 MAX_DESCRIPTION_IN_QUERY = 1000
 MAX_PAGES = 3
@@ -195,3 +196,55 @@ def remove_from_audience(session: Session, actor: Actor, event: Event, talent: T
 def reset_audience_entry(session: Session, actor: Actor, event: Event, talent: Talent) -> None:
     """Undo a hand-made add or remove: the ranking decides again."""
     _set_entry(session, actor, event, talent, None)
+
+
+# --- adding by name ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AudienceChoice:
+    """A talent a typed name found, with the reason he would not be invited (None: he can be)."""
+
+    talent: Talent
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class NamedAdd:
+    """What adding a typed name came to: ``added`` the talent, or nothing changed because the
+    name fits nobody (no ``choices``), several people (``choices`` to pick from), or a talent
+    who cannot be invited (``refused`` with its ``reason``)."""
+
+    added: Talent | None = None
+    refused: AudienceChoice | None = None
+    choices: tuple[AudienceChoice, ...] = ()
+
+
+def find_audience_talents(session: Session, actor: Actor, event: Event, text: str, *,
+                          limit: int = LOOKUP_LIMIT) -> list[AudienceChoice]:
+    """The search-as-you-type list of the audience page: talents by name or organization, each
+    with the reason (opted out, certification not valid) that would keep him off the list, so
+    the organizer sees it before trying."""
+    require(actor, "event.manage", event)
+    return [AudienceChoice(t, exclusion_reason(t)) for t in talents_named(session, text, limit=limit)]
+
+
+def add_by_name(session: Session, actor: Actor, event: Event, text: str, talent_id: str = "") -> NamedAdd:
+    """Put the talent meant by ``text`` (or the one the list picked, ``talent_id``) on the list by hand.
+
+    A talent who opted out of event invitations or whose certification is no longer valid
+    is refused with the reason, never "added" while he stays excluded.
+    """
+    require(actor, "event.manage", event)
+    talent = by_external_id(session, talent_id)
+    if talent is None:
+        found = find_audience_talents(session, actor, event, text)
+        meant = the_one_named(text, [c.talent for c in found])
+        if not isinstance(meant, Talent):
+            return NamedAdd(choices=tuple(c for c in found if c.talent in meant))
+        talent = meant
+    reason = exclusion_reason(talent)
+    if reason:
+        return NamedAdd(refused=AudienceChoice(talent, reason))
+    add_to_audience(session, actor, event, talent)
+    return NamedAdd(added=talent)
