@@ -71,6 +71,7 @@ DETAIL_KEYS: dict[str, LazyString] = {
     "old": _l("原任职经历"), "new": _l("新任职经历"), "items": _l("条目数"), "failed": _l("未能识别的条目数"),
     "delegated": _l("代为操作"), "claimed": _l("认领条目数"), "rejected": _l("未认领条目数"),
     "skipped": _l("未处理"), "was": _l("原报名状态"), "invited": _l("已邀请"),
+    "fair": _l("优先近期咨询较少的专家"), "fairness": _l("抽取公平性"), "picked_past": _l("抽中专家近期受咨询次数"),
 }
 
 #: Row numbers kb keeps for its own bookkeeping (an invitation, a piece of advice, a ledger row, an
@@ -164,6 +165,13 @@ def detail_value(key: str, value: Any, names: Mapping[str, str] | None = None, a
 
         return _("、").join(_("%(name)s（%(why)s）", name=(names or {}).get(t, t), why=skip_label(str(r)))
                            for t, r in value.items())
+    if key == "picked_past" and isinstance(value, dict):  # {talent: accepted consultations before a draw}
+        return _("、").join(_("%(name)s（%(n)s 次）", name=(names or {}).get(t, t), n=n) for t, n in value.items())
+    if key == "fairness" and isinstance(value, dict) and "low_load_share" in value:  # kb.consultations.fairness
+        share = value["low_load_share"]
+        return _("权重 1/(1+次数)^%(s)s，近 %(days)s 天；低负荷专家预计占抽中人数：启用 %(on)s%%，不启用 %(off)s%%",
+                 s=value["strength"], days=value["window_days"], on=round(share["with"] * 100),
+                 off=round(share["without"] * 100))
     if key in ("claimed", "rejected", "skipped") and isinstance(value, list | tuple):  # item positions
         return str(len(value))
     if key == "expires_at" and isinstance(value, str):

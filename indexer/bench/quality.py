@@ -1,7 +1,9 @@
 """``python -m indexer.bench quality DIR``: ranking quality on a judged set.
 
-Builds a temporary embedded index from ``DIR/corpus.jsonl`` for each embedder,
-runs every query in lexical, dense and hybrid mode (and hybrid with the other
+Builds a temporary index from ``DIR/corpus.jsonl`` for each embedder and
+backend (embedded by default; ``--backend elasticsearch`` with a node's URL, or
+both to compare them: then the NDCG difference and the agreement of the two
+top-10 lists, ``indexer.bench.agreement``, are printed too), runs every query in lexical, dense and hybrid mode (and hybrid with the other
 fusion method) and prints NDCG@10 / Recall@10 / MRR, overall and on the
 cross-lingual subset. Metric conventions are in ``indexer.bench.metrics``.
 Then the match-strength figures (``indexer.bench.match_levels``): how many
@@ -13,12 +15,14 @@ The last line of output is one JSON object with all figures.
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from indexer.bench.agreement import agreement
 from indexer.bench.dataset import EvalSet, load_eval_set
 from indexer.bench.match_levels import (
     DEFAULT_NO_ANSWER,
@@ -64,25 +68,39 @@ def rankings(search: ExpertSearch, evalset: EvalSet, mode: Mode) -> dict[str, li
 
 def run_embedder(
     evalset: EvalSet, spec: str, xl: list[str], workdir: Path, base: SearchSettings,
-    no_answer: list[NoAnswerQuery] | None = None,
+    no_answer: list[NoAnswerQuery] | None = None, backend: str = "embedded",
+    hybrid_rankings: dict[str, list[str]] | None = None,
 ) -> dict[str, Any]:
-    settings = replace(base, data_dir=workdir / spec.replace(":", "_"), backend="embedded")
+    """Figures of one embedder on one backend; ``hybrid_rankings`` (if given) receives the
+    default mode's rankings, for comparing backends."""
+    settings = replace(
+        base,
+        data_dir=workdir / f"{backend}-{spec.replace(':', '_')}",
+        backend=backend,
+        elasticsearch_index=f"kbquality-{os.getpid()}-{spec.replace(':', '_').lower()}",
+    )
     embedder = make_embedder(settings, spec)
     search = open_search(settings, embedder=embedder)
-    started = time.perf_counter()
-    search.rebuild(evalset.docs)
-    build_s = time.perf_counter() - started
-    figures: dict[str, Any] = {"embedder": embedder.name, "build_s": round(build_s, 2)}
-    xl_qrels = {q: evalset.qrels[q] for q in xl if q in evalset.qrels}
-    for label, mode, overrides in RUNS:
-        view = search.with_params(**overrides)
-        ranked = rankings(view, evalset, mode)
-        figures[label] = {
-            "all": _round(evaluate(ranked, evalset.qrels)),
-            "cross_lingual": _round(evaluate(ranked, xl_qrels)),
-        }
-    figures["match"] = match_figures(search, evalset, no_answer or [])
-    search.close()
+    try:
+        started = time.perf_counter()
+        search.rebuild(evalset.docs)
+        build_s = time.perf_counter() - started
+        figures: dict[str, Any] = {"embedder": embedder.name, "backend": backend, "build_s": round(build_s, 2)}
+        xl_qrels = {q: evalset.qrels[q] for q in xl if q in evalset.qrels}
+        for label, mode, overrides in RUNS:
+            view = search.with_params(**overrides)
+            ranked = rankings(view, evalset, mode)
+            if label == "hybrid" and hybrid_rankings is not None:
+                hybrid_rankings.update(ranked)
+            figures[label] = {
+                "all": _round(evaluate(ranked, evalset.qrels)),
+                "cross_lingual": _round(evaluate(ranked, xl_qrels)),
+            }
+        figures["match"] = match_figures(search, evalset, no_answer or [])
+    finally:
+        if backend == "elasticsearch":
+            search.backend.drop()  # type: ignore[attr-defined]  # the benchmark's own throw-away index
+        search.close()
     return figures
 
 
@@ -91,7 +109,10 @@ def _round(metrics: dict[str, Any]) -> dict[str, Any]:
 
 
 def print_table(spec: str, figures: dict[str, Any]) -> None:
-    print(f"\n== embedder {spec}: {figures['embedder']} (index built in {figures['build_s']} s)")
+    print(
+        f"\n== embedder {spec}: {figures['embedder']}, {figures.get('backend', 'embedded')} backend "
+        f"(index built in {figures['build_s']} s)"
+    )
     print(f"{'run':<12} {'NDCG@10':>8} {'R@10':>7} {'MRR':>7} | {'XL NDCG':>8} {'XL R@10':>8} {'XL MRR':>7}")
     for label, *_ in RUNS:
         a, x = figures[label]["all"], figures[label]["cross_lingual"]
@@ -104,9 +125,12 @@ def print_table(spec: str, figures: dict[str, Any]) -> None:
 
 
 def main(directory: Path, embedders: list[str], cross_lingual: list[str] | None,
-         base: SearchSettings | None = None, no_answer_path: Path | None = DEFAULT_NO_ANSWER) -> dict[str, Any]:
-    """``base``: search settings to start from (the embedding cache, threads);
-    ``no_answer_path``: needs nobody in the corpus serves (``DIR/no_answer.jsonl`` when present)."""
+         base: SearchSettings | None = None, no_answer_path: Path | None = DEFAULT_NO_ANSWER,
+         backends: tuple[str, ...] = ("embedded",)) -> dict[str, Any]:
+    """``base``: search settings to start from (the embedding cache, threads, Elasticsearch URL);
+    ``no_answer_path``: needs nobody in the corpus serves (``DIR/no_answer.jsonl`` when present);
+    ``backends``: run each embedder on each; figures of a backend other than embedded are
+    keyed ``spec@backend``, and with both the comparison is under ``backend_agreement``."""
     base = base or SearchSettings()
     evalset = load_eval_set(directory)
     own = directory / "no_answer.jsonl"
@@ -120,13 +144,44 @@ def main(directory: Path, embedders: list[str], cross_lingual: list[str] | None,
     results: dict[str, Any] = {"dir": str(directory), "cross_lingual_qids": xl, "embedders": {}}
     with tempfile.TemporaryDirectory(prefix="kb-quality-") as tmp:
         for spec in embedders:
-            try:
-                figures = run_embedder(evalset, spec, xl, Path(tmp), base, no_answer)
-            except Exception as exc:  # noqa: BLE001 - report and continue with the next embedder
-                print(f"\n== embedder {spec}: unavailable ({exc})")
-                results["embedders"][spec] = {"error": str(exc)}
-                continue
-            print_table(spec, figures)
-            results["embedders"][spec] = figures
+            ranked: dict[str, dict[str, list[str]]] = {}
+            for backend in backends:
+                key = spec if backend == "embedded" else f"{spec}@{backend}"
+                ranked[backend] = {}
+                try:
+                    figures = run_embedder(evalset, spec, xl, Path(tmp), base, no_answer, backend, ranked[backend])
+                except Exception as exc:  # noqa: BLE001 - report and continue with the next embedder
+                    print(f"\n== embedder {spec} ({backend}): unavailable ({exc})")
+                    results["embedders"][key] = {"error": str(exc)}
+                    continue
+                print_table(spec, figures)
+                results["embedders"][key] = figures
+            if "embedded" in backends and "elasticsearch" in backends:
+                compared = compare_backends(results["embedders"], spec, ranked)
+                if compared:
+                    results.setdefault("backend_agreement", {})[spec] = compared
     print(json.dumps(results, ensure_ascii=False, separators=(",", ":")))
     return results
+
+
+def compare_backends(
+    figures: dict[str, Any], spec: str, ranked: dict[str, dict[str, list[str]]]
+) -> dict[str, Any] | None:
+    """Hybrid NDCG of the two backends side by side, and how far their top-10 lists agree."""
+    embedded, elastic = figures.get(spec, {}), figures.get(f"{spec}@elasticsearch", {})
+    if "hybrid" not in embedded or "hybrid" not in elastic:
+        return None
+    out: dict[str, Any] = {
+        "hybrid_ndcg@10": {
+            "embedded": embedded["hybrid"]["all"]["ndcg@10"],
+            "elasticsearch": elastic["hybrid"]["all"]["ndcg@10"],
+            "difference": round(elastic["hybrid"]["all"]["ndcg@10"] - embedded["hybrid"]["all"]["ndcg@10"], 4),
+        },
+        "top10": agreement(ranked["embedded"], ranked["elasticsearch"]),
+    }
+    ndcg = out["hybrid_ndcg@10"]
+    print(
+        f"\n== {spec}: hybrid NDCG@10 embedded {ndcg['embedded']:.4f}, elasticsearch "
+        f"{ndcg['elasticsearch']:.4f} (difference {ndcg['difference']:+.4f}); top-10 agreement {out['top10']}"
+    )
+    return out

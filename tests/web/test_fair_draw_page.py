@@ -109,3 +109,21 @@ def test_the_api_takes_the_option_and_returns_the_record(site: Site) -> None:
     doc = api.get("/api/v1/openapi.json").get_json()
     draw_body = doc["paths"]["/consultations/{rid}/draw"]["post"]["requestBody"]["content"]["application/json"]
     assert draw_body["schema"]["properties"]["fair"]["type"] == "boolean"
+
+
+def test_the_audit_log_reads_the_option_and_the_loads_in_words(site: Site) -> None:
+    from flask_babel import force_locale
+
+    from web.labels import detail_items
+
+    detail = {"seed": "s", "picked": ["web-001"], "fair": True, "picked_past": {"web-001": 2},
+              "fairness": {"strength": 1, "window_days": 365, "low_load_share": {"with": 0.714, "without": 0.5}}}
+    names = {"web-001": "林书衡"}
+    with site.app.test_request_context():
+        zh = dict(detail_items(detail, names, "consultation.draw"))
+        with force_locale("en"):
+            en = dict(detail_items(detail, names, "consultation.draw"))
+    assert zh["优先近期咨询较少的专家"] == "是" and zh["抽中专家近期受咨询次数"] == "林书衡（2 次）"
+    assert zh["抽取公平性"] == "权重 1/(1+次数)^1，近 365 天；低负荷专家预计占抽中人数：启用 71%，不启用 50%"
+    assert en["Recent consultations of the drawn experts"] == "林书衡 (2)"
+    assert en["Draw fairness"].endswith("71% with the option, 50% without")

@@ -7,11 +7,17 @@ runs are carried over at commit: the live index's ``_seq_no`` at the start
 marks what the rebuild already covers, and every talent or tombstone document
 written after it is copied into the new index before (and once more right
 after) the swap.
+
+Filling is pipelined: while Elasticsearch indexes one batch (a bulk request
+on a background thread), the caller analyses and embeds the next, so the
+Python work and the cluster's indexing overlap instead of taking turns.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from indexer.backends.base import IndexMeta, PassageRecord, RebuildSession, TalentRecord
 from indexer.backends.elasticsearch.connection import Connection
@@ -38,6 +44,14 @@ class ElasticsearchRebuild(RebuildSession):
         connection.set_refresh_interval(self.index, "-1")
         self.sums: CentroidDelta = {}
         self.seen: set[str] = set()
+        self._bulk_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kb-es-rebuild-bulk")
+        self._in_flight: Future[None] | None = None
+
+    def _wait(self) -> None:
+        """Wait for the batch being indexed; its failure is raised here."""
+        pending, self._in_flight = self._in_flight, None
+        if pending is not None:
+            pending.result()
 
     def _max_seq(self, index: str) -> int:
         conn = self.connection
@@ -51,11 +65,19 @@ class ElasticsearchRebuild(RebuildSession):
         return int(hits[0]["_seq_no"]) if hits else -1
 
     def add(self, talents: Sequence[TalentRecord], passages: Sequence[PassageRecord]) -> None:
-        # Only a talent repeated within one rebuild has old passages to account for.
+        # Only a talent repeated within one rebuild has old passages to account for, and
+        # they must be written and visible before they are looked up.
         repeated = any(t.talent_id in self.seen for t in talents)
         self.seen.update(t.talent_id for t in talents)
-        delta = self.writer.write(self.index, talents, passages, refresh=False, track_centroids=repeated)
+        if repeated:
+            self._wait()
+            self.connection.refresh(self.index)
+        actions, delta = self.writer.replace_actions(
+            self.index, talents, passages, track_centroids=repeated, fresh=not repeated
+        )
         merge_delta(self.sums, delta)
+        self._wait()
+        self._in_flight = self._bulk_thread.submit(self.writer.bulk, self.index, actions, False)
 
     def _copy_recent(self) -> bool:
         """Copy talents written to the old index after ``seen_seq``; True if there were any."""
@@ -97,6 +119,8 @@ class ElasticsearchRebuild(RebuildSession):
 
     def commit(self) -> None:
         conn = self.connection
+        self._wait()
+        self._bulk_thread.shutdown()
         self.writer.apply_centroid_delta(self.index, self.sums)
         while self._copy_recent():
             pass
@@ -110,4 +134,7 @@ class ElasticsearchRebuild(RebuildSession):
         conn.drop_generations(keep={self.index, *replaced})
 
     def abort(self) -> None:
+        with contextlib.suppress(Exception):  # the generation is dropped whatever its last batch did
+            self._wait()
+        self._bulk_thread.shutdown()
         self.connection.drop_index(self.index)

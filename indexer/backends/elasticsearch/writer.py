@@ -105,6 +105,24 @@ class IndexWriter:
         track_centroids: bool = True,
     ) -> CentroidDelta:
         """Replace these talents in ``index``; returns the centroid delta it caused (not applied)."""
+        actions, delta = self.replace_actions(index, talents, passages, track_centroids)
+        self.bulk(index, actions, refresh)
+        return delta
+
+    def replace_actions(
+        self,
+        index: str,
+        talents: Sequence[TalentRecord],
+        passages: Sequence[PassageRecord],
+        track_centroids: bool = True,
+        fresh: bool = False,
+    ) -> tuple[list[dict[str, Any]], CentroidDelta]:
+        """The bulk actions replacing these talents in ``index``, and the centroid delta they cause.
+
+        ``fresh``: ``index`` is a generation being filled that holds none of these talents
+        and no tombstone yet, so nothing needs deleting (each delete of an absent
+        document still costs Elasticsearch a version lookup and a tombstone entry).
+        """
         now = time.time()
         records = {t.talent_id: t for t in talents}
         old = self.current_passages(index, list(records)) if track_centroids else []
@@ -123,15 +141,15 @@ class IndexWriter:
                     "_source": talent_source(record, now),
                 }
             )
-            actions.append({"_op_type": "delete", "_index": index, "_id": tombstone_doc_id(record.talent_id)})
+            if not fresh:
+                actions.append({"_op_type": "delete", "_index": index, "_id": tombstone_doc_id(record.talent_id)})
         for p in passages:
             owner = records.get(p.talent_id)
             if owner is None:
                 continue
             actions.append({"_index": index, "_id": p.key, "_source": passage_source(p, owner)})
             add_to_delta(delta, p.group, np.asarray(p.vector, dtype=np.float16).astype(np.float32), +1)
-        self.bulk(index, actions, refresh)
-        return delta
+        return actions, delta
 
     def delete(self, index: str, talent_ids: Sequence[str]) -> None:
         """Remove talents from ``index``, leaving tombstones for a running rebuild."""
