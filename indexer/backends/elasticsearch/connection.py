@@ -21,6 +21,7 @@ from indexer.backends.elasticsearch import trace
 from indexer.backends.elasticsearch.mapping import index_body
 from indexer.backends.elasticsearch.serializers import orjson_serializers
 from indexer.errors import IndexMismatch, SearchError, SearchUnavailable
+from indexer.settings import elasticsearch_hosts
 
 T = TypeVar("T")
 
@@ -36,15 +37,18 @@ def body_of(resp: Any) -> Any:
 class Connection:
     """One client for one alias; knows the alias's generations."""
 
-    def __init__(self, url: str, alias: str, timeout: float = 10.0) -> None:
+    def __init__(self, url: str, alias: str, timeout: float = 10.0, replicas: int | None = None) -> None:
         from elasticsearch import Elasticsearch
 
         self.url = url
         self.alias = alias
+        # every node of a cluster: a request to a lost node is retried once on each other node
+        hosts = elasticsearch_hosts(url)
+        self.replicas = replicas
         self.client = Elasticsearch(
-            url,
+            hosts,
             request_timeout=timeout,
-            max_retries=1,
+            max_retries=max(1, len(hosts)),
             retry_on_timeout=False,
             serializers=orjson_serializers(),
         )
@@ -99,7 +103,7 @@ class Connection:
     def create_generation(self, meta: IndexMeta) -> str:
         """Create the next generation (not yet behind the alias) and return its name."""
         name = self.generation_name(max(self.versions(), default=0) + 1)
-        body = index_body(meta)
+        body = index_body(meta, self.replicas)
         self.call(
             lambda: self.client.indices.create(
                 index=name, settings=body["settings"], mappings=body["mappings"]
