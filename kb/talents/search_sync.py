@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from indexer import ExpertSearch, SearchUnavailable
 from indexer.documents import OutputDoc, TalentDoc
 from kb.models import Output, QueueItem, Talent
-from kb.queue import DrainReport, drain
+from kb.queue import DrainReport, drain, enqueue
 from kb.talents.changes import SEARCH_TOPIC
 
 
@@ -51,17 +51,49 @@ def _load(session: Session, external_ids: Iterable[str]) -> dict[str, Talent]:
     return {t.external_id: t for t in session.scalars(stmt)}
 
 
-def drain_search_queue(factory: sessionmaker[Session], search: ExpertSearch, batch: int = 200) -> DrainReport:
-    def handle(items: list[QueueItem]) -> None:
-        wanted = {i.payload["talent"] for i in items}
-        with factory() as session:
-            talents = _load(session, wanted)
-            docs = [talent_doc(t) for t in talents.values()]
-        if docs:
-            search.upsert(docs)
-        gone = sorted(wanted - set(talents))
+#: Times one batch re-reads and re-writes talents that changed while it was writing them.
+SETTLE_ROUNDS = 3
+
+
+def _current_docs(factory: sessionmaker[Session], external_ids: set[str]) -> dict[str, TalentDoc]:
+    with factory() as session:
+        return {tid: talent_doc(t) for tid, t in _load(session, external_ids).items()}
+
+
+def write_settled(factory: sessionmaker[Session], search: ExpertSearch, external_ids: set[str]) -> set[str]:
+    """Write these talents' current state to the index until what was written is still current.
+
+    Several processes drain the queue (every gunicorn worker of every app server, and
+    ``kb worker``). One that read a talent and is slow to write it can otherwise land
+    its write *after* another process wrote a newer edit of the same talent: both
+    queue items end "done" and the index keeps the older text for good. Reading the
+    talents again after the write closes that gap: the last process to write any
+    talent has seen, after its write, that the database still says what it wrote.
+    Returns the talents still changing after ``SETTLE_ROUNDS`` (rare: edited again in
+    every round), for which the caller queues a fresh item.
+    """
+    wanted = set(external_ids)
+    for _round in range(SETTLE_ROUNDS):
+        written = _current_docs(factory, wanted)
+        if written:
+            search.upsert(list(written.values()))
+        gone = sorted(wanted - set(written))
         if gone:
             search.delete(gone)
+        now = _current_docs(factory, wanted)
+        wanted = {tid for tid in wanted if now.get(tid) != written.get(tid)}
+        if not wanted:
+            break
+    return wanted
+
+
+def drain_search_queue(factory: sessionmaker[Session], search: ExpertSearch, batch: int = 200) -> DrainReport:
+    def handle(items: list[QueueItem]) -> None:
+        unsettled = write_settled(factory, search, {i.payload["talent"] for i in items})
+        if unsettled:
+            with factory() as session, session.begin():
+                for talent in sorted(unsettled):
+                    enqueue(session, SEARCH_TOPIC, {"talent": talent})
 
     # An index that is down for hours must not turn queued changes into dead items
     # that never reach it: SearchUnavailable is an outage, retried until it ends.
@@ -94,8 +126,6 @@ def rebuild_index(factory: sessionmaker[Session], search: ExpertSearch) -> int:
     new generation gets them too.
     """
     from sqlalchemy import func
-
-    from kb.queue import enqueue
 
     with factory() as session:
         start = session.scalar(select(func.max(QueueItem.id))) or 0
