@@ -8,6 +8,7 @@ the product gets its section from it.
 
 from __future__ import annotations
 
+import logging
 import threading
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -23,6 +24,9 @@ if TYPE_CHECKING:  # imported when first used: a web request that never searches
     from indexer import ExpertSearch
     from indexer.knowledge import KnowledgeSearch
     from kb.queue import DrainReport
+
+
+log = logging.getLogger(__name__)
 
 
 class KnowledgeBase:
@@ -53,6 +57,22 @@ class KnowledgeBase:
         from indexer.knowledge import open_knowledge_search
 
         return open_knowledge_search(self.settings.search, embedder=self.search.embedder)
+
+    def warm_search(self) -> None:
+        """Load the embedding model, the segmenter and the index before real work arrives.
+
+        A cold process would otherwise spend seconds (over ten for a
+        sentence-transformers model) on its first search or on the first queue item
+        it claims: with several servers and workers, whichever process claims an edit
+        is the one that makes it searchable, so a cold one delays it for everybody.
+        A search backend that is down must not keep the process from starting.
+        """
+        from indexer import SearchQuery
+
+        try:
+            self.search.search(SearchQuery("warm-up 预热", limit=1, with_facets=False))
+        except Exception as exc:  # noqa: BLE001 - any failure here is reported by the first real use
+            log.warning("search not warmed up at start: %s", exc)
 
     def init_db(self) -> str:
         return schema.upgrade(self.engine)

@@ -29,6 +29,7 @@ def run_worker(kb: KnowledgeBase, *, once: bool = False, interval: float = 0.5,
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     purger = Purger(kb.sessions)
+    kb.warm_search()  # a cold worker that claims an edit would keep it from search for seconds
     handlers: list[tuple[str, Callable[[], object]]] = [
         ("search", kb.sync_search),
         ("knowledge", kb.sync_knowledge),

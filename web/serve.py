@@ -9,7 +9,6 @@ a save reaches search within about a second without a separate worker
 
 from __future__ import annotations
 
-import logging
 import runpy
 from dataclasses import replace
 from pathlib import Path
@@ -24,8 +23,6 @@ from kb.settings import ServerSettings, Settings
 from kb.settings.files import packaged
 from web.ops.multiprocess import fresh_metrics_env
 
-log = logging.getLogger(__name__)
-
 
 def _process_app(settings: Settings | None = None) -> Flask:
     """The app of one serving process, with its own database pool and sync thread."""
@@ -33,25 +30,11 @@ def _process_app(settings: Settings | None = None) -> Flask:
 
     kb = KnowledgeBase(settings)
     kb.init_db()  # a no-op once the schema is at head; the parent migrated before forking
-    kb.start_background_sync()
     app = create_app(kb)
-    _warm_search(kb)
+    # Warm before the sync thread starts, so it never claims a queued edit while cold.
+    kb.warm_search()
+    kb.start_background_sync()
     return app
-
-
-def _warm_search(kb: KnowledgeBase) -> None:
-    """Load the embedding model, the segmenter and the index before the first request.
-
-    Otherwise the first searches a worker serves wait seconds for them (over
-    ten for a sentence-transformers model) while holding request threads.
-    A search backend that is down must not keep the site from starting.
-    """
-    from indexer import SearchQuery
-
-    try:
-        kb.search.search(SearchQuery("warm-up 预热", limit=1, with_facets=False))
-    except Exception as exc:  # noqa: BLE001 - any failure here is reported by the first real search
-        log.warning("search not warmed up at start: %s", exc)
 
 
 def serving_settings(settings: Settings, **options: Any) -> Settings:
