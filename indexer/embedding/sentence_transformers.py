@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.embedding.base import Embedder, embedding_threads, l2_normalize
+from indexer.embedding.device import resolve_device
 from indexer.embedding.engine_env import prepare_offline_hub
 
 _BATCH = 32
@@ -30,7 +31,8 @@ class SentenceTransformerEmbedder(Embedder):
     """A sentence-transformers model with configurable query/passage prefixes."""
 
     def __init__(self, model: str, query_prefix: str = "", passage_prefix: str = "", label: str = "",
-                 threads: int = 0) -> None:
+                 threads: int = 0, device: str = "cpu") -> None:
+        """``device``: auto, cpu or cuda (indexer.embedding.device); serving passes cpu."""
         prepare_offline_hub()
         import torch
         from sentence_transformers import SentenceTransformer
@@ -42,7 +44,9 @@ class SentenceTransformerEmbedder(Embedder):
         self.threads = embedding_threads(threads)
         torch.set_num_threads(self.threads)
 
-        self._model = SentenceTransformer(model, device="cpu")
+        # Resolved before the model loads, so a missing GPU is reported before seconds of loading.
+        self.device = resolve_device(device)
+        self._model = SentenceTransformer(model, device=self.device)
         get_dim = (
             getattr(self._model, "get_embedding_dimension", None)
             or self._model.get_sentence_embedding_dimension

@@ -119,26 +119,3 @@ def test_the_cached_embedder_reports_only_passages_it_actually_embeds(tmp_path):
     recorder.events.clear()
     embedder.embed_queries(["a query that is not a passage"])
     assert recorder.events == []
-
-
-def test_kb_import_shows_the_progress_on_stderr_and_keeps_stdout_clean(tmp_path):
-    """End to end: the command line switches the line on for its own index updates."""
-    import json
-
-    from tests.kb.conftest import record
-    from tests.kb_process import KbProcess
-
-    talents = [record(f"p-{i:03d}", research_directions=[f"方向{i}", f"课题{i}"], bio=f"第{i}位专家的简介。")
-               for i in range(40)]
-    source = tmp_path / "talents.jsonl"
-    source.write_text("".join(json.dumps(t, ensure_ascii=False) + "\n" for t in talents), "utf-8")
-    kb = KbProcess(tmp_path / "data", extra_env={"KB_EMBEDDING_CACHE": str(tmp_path / "vectors.sqlite")})
-    kb.run("init")
-    proc = kb.run("import", str(source))
-    lines = [line for line in proc.stderr.splitlines() if line.startswith("embedding passages: ")]
-    assert lines and lines[0].startswith("embedding passages: 0/"), proc.stderr
-    total = int(lines[0].split("/")[1].split()[0])
-    assert total >= 100 and f"{total}/{total} (100%)" in lines[-1] and "done in" in lines[-1]
-    assert "embedding passages" not in proc.stdout
-    again = kb.run("reindex")  # every vector is cached now: nothing to embed, nothing shown
-    assert "embedding passages" not in again.stderr
