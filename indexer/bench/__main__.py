@@ -36,6 +36,8 @@ def main(argv: list[str] | None = None) -> None:
     scale.add_argument("--queries", type=int, default=200)
     scale.add_argument("--seed", type=int, default=7)
     scale.add_argument("--keep", type=Path, help="build into (or reuse the index in) this directory")
+    scale.add_argument("--force-merge", action="store_true",
+                       help="Elasticsearch: merge the index into one segment before serving (timed apart)")
 
     embed = sub.add_parser("embed", help="bulk embedding throughput on the demo corpus, baseline and product path")
     embed.add_argument("--passages", type=int, default=0, help="first N demo passages (0: all)")
@@ -73,7 +75,7 @@ def main(argv: list[str] | None = None) -> None:
         from indexer.bench.scale import main as scale_main
 
         base = SearchSettings(embedding_threads=args.embedding_threads, elasticsearch_url=args.elasticsearch_url)
-        scale_main(args.talents, args.backend, args.queries, args.seed, args.keep, base)
+        scale_main(args.talents, args.backend, args.queries, args.seed, args.keep, base, args.force_merge)
 
 
 if __name__ == "__main__":

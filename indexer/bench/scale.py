@@ -46,7 +46,7 @@ from indexer.embedding import CachedEmbedder, load_model
 from indexer.embedding.base import Embedder, available_cores, l2_normalize
 from indexer.models import SearchQuery
 from indexer.search import open_search
-from indexer.settings import SearchSettings
+from indexer.settings import SearchSettings, elasticsearch_hosts
 
 VECTOR_SEED = 3
 WARMUP = 30
@@ -256,10 +256,10 @@ def serve(settings: SearchSettings, n_queries: int) -> dict[str, Any]:
     }
 
 
-def bruteforce_ms(data_dir: Path, dim: int, repeats: int = BRUTEFORCE_QUERIES) -> tuple[float, int]:
+def bruteforce_ms(data_dir: Path, dim: int, repeats: int = BRUTEFORCE_QUERIES) -> tuple[float, int, int]:
     """Exact cosine of the served queries' vectors over the built document vectors (numpy matmul).
 
-    Returns the median milliseconds per query and the number of vectors scanned.
+    Returns the median milliseconds per query, the vectors scanned and the queries timed.
     """
     matrix = np.fromfile(data_dir / VECTORS_FILE, dtype=np.float32).reshape(-1, dim)
     queries = l2_normalize(np.load(data_dir / QUERY_VECTORS_FILE)[:repeats].astype(np.float32))
@@ -270,13 +270,15 @@ def bruteforce_ms(data_dir: Path, dim: int, repeats: int = BRUTEFORCE_QUERIES) -
         scores = matrix @ q
         np.argpartition(-scores, top)[:top]
         times.append((time.perf_counter() - started) * 1000)
-    return round(float(np.median(times)), 2), len(matrix)
+    return round(float(np.median(times)), 2), len(matrix), len(queries)
 
 
 def main(talents: int, backend: str, n_queries: int, seed: int, keep: Path | None = None,
-         base: SearchSettings | None = None) -> dict[str, Any]:
+         base: SearchSettings | None = None, force_merge: bool = False) -> dict[str, Any]:
     """``base``: the search settings to start from (Elasticsearch URL, threads); the
-    data folder, backend and index name are the benchmark's own."""
+    data folder, backend and index name are the benchmark's own. ``force_merge``
+    (Elasticsearch): merge the built generation into one segment before serving,
+    timed apart from the build (at 2k talents it cut the cluster's time per search 4x)."""
     base = base or SearchSettings()
     base = replace(base, embedding_threads=serving_threads(base.embedding_threads))
     print(describe_vectors(), flush=True)
@@ -295,6 +297,10 @@ def main(talents: int, backend: str, n_queries: int, seed: int, keep: Path | Non
             if keep is not None:
                 settings.data_dir.mkdir(parents=True, exist_ok=True)
                 marker.write_text(json.dumps({**built, "es_index": settings.elasticsearch_index}))
+        if force_merge and backend == "elasticsearch":
+            built["force_merge_s"], built["segments_before_merge"] = _force_merge(settings)
+            print(f"force merge: {built['segments_before_merge']} segments into 1 in {built['force_merge_s']} s",
+                  flush=True)
         print(
             f"build: {built['build_s']} s, {built['build_talents_per_s']} talents/s, "
             f"peak RSS {built['build_peak_rss_mb']} MB, index {built['index']}",
@@ -333,10 +339,10 @@ def main(talents: int, backend: str, n_queries: int, seed: int, keep: Path | Non
         passages = int(built["index"].get("passages") or talents * 10)
         if backend == "elasticsearch" and keep is None:
             _drop_es_indices(settings)
-        brute, scanned = bruteforce_ms(settings.data_dir, 384)
+        brute, scanned, timed = bruteforce_ms(settings.data_dir, 384)
     built.pop("es_index", None)
     print(
-        f"reference: exact numpy cosine of {BRUTEFORCE_QUERIES} of these query vectors over the "
+        f"reference: exact numpy cosine of {timed} of these query vectors over the "
         f"{scanned} float32 document vectors built: {brute} ms per query (median)",
         flush=True,
     )
@@ -357,7 +363,19 @@ def main(talents: int, backend: str, n_queries: int, seed: int, keep: Path | Non
 def _drop_es_indices(settings: SearchSettings) -> None:
     from elasticsearch import Elasticsearch
 
-    client = Elasticsearch(settings.elasticsearch_url)
+    client = Elasticsearch(elasticsearch_hosts(settings.elasticsearch_url))
     names = client.options(ignore_status=404).indices.get(index=f"{settings.elasticsearch_index}-v*")
     for name in names:
         client.options(ignore_status=404).indices.delete(index=name)
+
+
+def _force_merge(settings: SearchSettings) -> tuple[float, int]:
+    """Merge the live generation into one segment; seconds taken and segments before."""
+    from elasticsearch import Elasticsearch
+
+    client = Elasticsearch(elasticsearch_hosts(settings.elasticsearch_url), request_timeout=7200)
+    index = next(iter(client.indices.get_alias(name=settings.elasticsearch_index)))
+    segments = len(client.cat.segments(index=index, format="json"))
+    started = time.perf_counter()
+    client.indices.forcemerge(index=index, max_num_segments=1)
+    return round(time.perf_counter() - started, 1), segments

@@ -51,8 +51,8 @@ def test_reference_scans_the_recorded_document_vectors_with_the_served_query_vec
     built = [recording.embed_passages([f"文本{i}", f"text {i}"]) for i in range(5)]
     recording.close()
     np.save(tmp_path / scale.QUERY_VECTORS_FILE, inner.embed_queries(["查询", "query"]))
-    ms, scanned = scale.bruteforce_ms(tmp_path, 16)
-    assert scanned == recording.count == 10
+    ms, scanned, timed = scale.bruteforce_ms(tmp_path, 16)
+    assert scanned == recording.count == 10 and timed == 2
     assert ms >= 0.0
     stored = np.fromfile(tmp_path / scale.VECTORS_FILE, dtype=np.float32).reshape(-1, 16)
     assert np.allclose(stored, np.concatenate(built))
