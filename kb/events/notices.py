@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from kb.events.ics import CalendarEvent, calendar
-from kb.events.times import local_label
+from kb.events.times import local_label, zone_name
 from kb.models import Event, EventRegistration, Talent
 from kb.notifications import notify
 from kb.notifications.reach import accounts_of
@@ -58,7 +58,7 @@ def when_where(event: Event) -> str:
     start = local_label(event.start_at, event.timezone)
     end = local_label(event.end_at, event.timezone, "%H:%M")
     where = event.place or event.online_url or "待定"
-    return f"时间：{start}–{end}（{event.timezone}）\n地点：{where}"
+    return f"时间：{start}–{end}（{zone_name(event.timezone)}）\n地点：{where}"
 
 
 def notify_talents(

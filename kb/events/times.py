@@ -16,7 +16,20 @@ from kb.errors import ValidationError
 from kb.localtime import DEFAULT_TIMEZONE as DEFAULT_TZ
 from kb.localtime import to_local
 
-__all__ = ["DEFAULT_TZ", "local_label", "parse_datetime", "to_local", "to_utc", "zone"]
+__all__ = ["DEFAULT_TZ", "ZONE_NAMES", "local_label", "parse_datetime", "to_local", "to_utc", "zone", "zone_name"]
+
+#: The zones an organizer is offered, as people say them in a notice ("北京时间"), not as IANA ids.
+#: The web pages say the same in the reader's language (web/events/labels.py ``zone_label``).
+ZONE_NAMES = {
+    "Asia/Shanghai": "北京时间", "Asia/Hong_Kong": "香港时间", "Asia/Macau": "澳门时间", "Asia/Taipei": "台北时间",
+    "Asia/Singapore": "新加坡时间", "Asia/Tokyo": "东京时间", "Europe/London": "伦敦时间", "Europe/Berlin": "柏林时间",
+    "America/New_York": "纽约时间", "America/Los_Angeles": "洛杉矶时间", "UTC": "协调世界时",
+}
+
+
+def zone_name(name: str) -> str:
+    """The zone in words for a notice; a zone without a name keeps its id, which still names the clock."""
+    return ZONE_NAMES.get(name, name)
 
 
 def zone(name: str) -> ZoneInfo:

@@ -48,6 +48,15 @@ def proposal_status_label(status: str) -> str:
     return {"open": _("待处理"), "accepted": _("已采纳"), "declined": _("未采纳")}.get(status, status)
 
 
+def zone_label(tz: str) -> str:
+    """An event's time zone as people say it ("北京时间"), not its IANA id; a zone without a
+    name here keeps the id, which still says exactly which clock is meant."""
+    return {"Asia/Shanghai": _("北京时间"), "Asia/Hong_Kong": _("香港时间"), "Asia/Macau": _("澳门时间"),
+            "Asia/Taipei": _("台北时间"), "Asia/Singapore": _("新加坡时间"), "Asia/Tokyo": _("东京时间"),
+            "Europe/London": _("伦敦时间"), "Europe/Berlin": _("柏林时间"), "America/New_York": _("纽约时间"),
+            "America/Los_Angeles": _("洛杉矶时间"), "UTC": _("协调世界时")}.get(tz, tz)
+
+
 def local_time(value: datetime | None, tz: str, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return local_label(value, tz, fmt)
 
@@ -56,4 +65,5 @@ LABELS: dict[str, Any] = {
     "kind_label": kind_label, "event_status_label": event_status_label, "registration_label": registration_label,
     "exclusion_label": exclusion_label, "skip_label": skip_label, "proposal_kind_label": proposal_kind_label,
     "proposal_status_label": proposal_status_label, "local_time": local_time, "format_code": format_code,
+    "zone_label": zone_label,
 }
