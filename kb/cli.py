@@ -12,6 +12,7 @@ import click
 from sqlalchemy import select
 
 from kb.actors import Actor
+from kb.capability import cli as capability_commands
 from kb.choices import values
 from kb.consultations import report_cli
 from kb.context import KnowledgeBase
@@ -152,6 +153,7 @@ def main(ctx: click.Context) -> None:
 main.add_command(config_commands.config)
 main.add_command(harvest_commands.outputs)
 main.add_command(report_cli.report)
+main.add_command(capability_commands.capability_map)
 
 
 @main.command()
@@ -211,6 +213,7 @@ def export_(ctx: click.Context, file: Path, with_contact: bool) -> None:
 @click.pass_context
 def demo(ctx: click.Context) -> None:
     """Initialise the database and load the bundled demo talents and accounts."""
+    from kb.capability.demo_needs import seed_demo_needs
     from kb.demo import DEMO_PASSWORD, load_demo
 
     kb = _kb(ctx)
@@ -221,7 +224,12 @@ def demo(ctx: click.Context) -> None:
         click.echo(f"  {err}", err=True)
     if accounts:
         click.echo(f"demo accounts created (password {DEMO_PASSWORD!r}): {', '.join(accounts)}")
+    with unit_of_work(kb.sessions) as session:
+        filed = seed_demo_needs(session)
+    if filed:
+        click.echo(f"demo consultation needs of the past year: {filed}")
     _sync(kb)
+    ctx.invoke(capability_commands.build)  # the dashboard's capability map, from the demo's index and needs
 
 
 # --- search -------------------------------------------------------------------------------------

@@ -94,16 +94,19 @@ class KnowledgeBase:
         reach the index within a second without a separate worker."""
         if self._sync_thread is not None:
             return
+        from kb.capability.service import build_handler
         from kb.queue import Purger
 
         stop = threading.Event()
         purger = Purger(self.sessions)
+        capability_map = build_handler(self)  # a rebuild asked for on the dashboard, when no worker runs
 
         def loop() -> None:
             while not stop.wait(interval):
                 try:
                     self.sync_search()
                     self.sync_knowledge()
+                    capability_map()
                     purger.maybe_purge()
                 except Exception:  # noqa: BLE001 - the queue keeps the work; retry next tick
                     continue

@@ -41,6 +41,7 @@ class Permission(StrEnum):
     USERS_INVITE = "users.invite"
     AUDIT_VIEW = "audit.view"
     DASHBOARD_VIEW = "dashboard.view"
+    CAPABILITY_BUILD = "capability.build"
     CONSULTATION_CREATE = "consultation.create"
     CONSULTATION_LIST = "consultation.list"
     CONSULTATION_VIEW = "consultation.view"
@@ -87,6 +88,8 @@ ROLE_MATRIX: dict[Permission, frozenset[Role]] = {
     P.USERS_INVITE: STAFF,
     P.AUDIT_VIEW: STAFF,
     P.DASHBOARD_VIEW: frozenset({R.RESEARCHER, R.ORGANIZER, R.COMMISSIONER, R.ADMIN}),
+    # Rebuilding the capability map (kb.capability) costs a scan of every passage vector: staff ask for it.
+    P.CAPABILITY_BUILD: STAFF,
     P.CONSULTATION_CREATE: frozenset({R.RESEARCHER, R.ADMIN}),
     P.CONSULTATION_LIST: frozenset({R.TALENT, R.RESEARCHER, R.COMMISSIONER, R.ADMIN}),
     P.CONSULTATION_VIEW: ALL_ROLES,

@@ -14,6 +14,7 @@ def run_worker(kb: KnowledgeBase, *, once: bool = False, interval: float = 0.5,
                log: Callable[[str], None] = print) -> None:
     """Poll the queue; each topic has one handler. Failures are retried by the queue."""
     from indexer import SearchUnavailable
+    from kb.capability.service import build_handler as capability_map
     from kb.consultations.evaluation import drain_evaluation_reminders
     from kb.consultations.reminders import reminder_handler as consultation_reminders
     from kb.events.reminders import run_reminders
@@ -38,6 +39,7 @@ def run_worker(kb: KnowledgeBase, *, once: bool = False, interval: float = 0.5,
         ("evaluation reminders", lambda: drain_evaluation_reminders(kb)),
         ("event reminders", lambda: run_reminders(kb)),
         ("freshness digests", digest_handler(kb)),
+        ("capability map", capability_map(kb)),
     ]
     while not stopping:
         for name, handler in handlers:

@@ -30,6 +30,7 @@ AUDIT_ACTIONS: dict[str, LazyString] = {
     "talent.outputs.harvest": _l("自动收录成果"), "talent.outputs.claim": _l("认领收录的成果"),
     "talent.digest_frequency": _l("修改提醒频率"), "commissioner.assign": _l("指派服务专员"),
     "freshness.remind": _l("提醒人才更新档案"),
+    "capability.build": _l("重新生成能力地图"),
     "talent.affiliations": _l("修改任职经历"), "talent.affiliations.add": _l("添加任职经历"),
     "talent.affiliations.remove": _l("删除任职经历"),
     "consultation.create": _l("创建咨询需求"), "consultation.edit": _l("修改咨询需求"),

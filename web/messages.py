@@ -112,6 +112,7 @@ ACTIONS: dict[str, LazyString] = {
     "users.invite": _l("邀请新用户"),
     "audit.view": _l("查看审计日志"),
     "dashboard.view": _l("查看数据看板"),
+    "capability.build": _l("重新生成能力地图"),
     "consultation.create": _l("发起咨询需求"),
     "consultation.list": _l("查看咨询列表"),
     "consultation.view": _l("查看这项咨询"),

@@ -10,7 +10,7 @@ per-talent filter attributes, and answers "lexical top-N", "dense top-N",
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -253,6 +253,15 @@ class Backend(ABC):
 
     @abstractmethod
     def passages(self, keys: Sequence[str]) -> dict[str, StoredPassage]: ...
+
+    @abstractmethod
+    def all_passages(self, batch: int = 5000) -> Iterator[list[PassageRecord]]:
+        """Every live passage with its stored vector, in batches of about ``batch``.
+
+        For analyses over the whole pool (the capability map clusters these
+        vectors): reading what the index already holds costs a scan, where
+        re-embedding every passage would cost an hour at 10k talents.
+        """
 
     @abstractmethod
     def talent_passages(self, talent_id: str) -> list[StoredPassage]: ...

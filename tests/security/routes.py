@@ -109,6 +109,7 @@ RULES: dict[str, Pred | str] = {
     "talents.import_outputs": can("talent.harvest", "talent"), "talents.claim_outputs": can("talent.harvest", "talent"),
     "talents.remove_affiliation": can("talent.affiliations.remove", "talent"),
     "dashboard.index": can("dashboard.view"), "dashboard.data": can("dashboard.view"),
+    "dashboard.capability_build": can("capability.build"), "dashboard.capability_export": can("dashboard.view"),
     # living profiles: freshness for staff, reminders to one's assigned talents, assignment by admins
     "freshness.home": can("freshness.view"), "freshness.send_reminder": can("freshness.remind", "talent"),
     "freshness.assignments": can("commissioner.assign"), "freshness.assign": can("commissioner.assign"),

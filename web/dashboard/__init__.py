@@ -29,7 +29,8 @@ def _figures() -> dict[str, Any]:
 @bp.get("/")
 @login_required
 def index() -> str:
-    return render_template("dashboard/index.html", data=_figures())
+    cap = capability_view()
+    return render_template("dashboard/index.html", data=_figures(), cap=cap, cap_charts=chart_data(cap))
 
 
 @bp.get("/data.json")
@@ -37,3 +38,6 @@ def index() -> str:
 def data() -> Response:
     """The same figures for scripts and for refreshing the page without a reload."""
     return jsonify(_figures())
+
+
+from web.dashboard.capability import capability_view, chart_data  # noqa: E402 - its routes need bp above

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -32,6 +32,7 @@ from indexer.backends.elasticsearch import queries
 from indexer.backends.elasticsearch.connection import Connection
 from indexer.backends.elasticsearch.mapping import (
     PASSAGE_TEXT_SOURCE,
+    passage_from_source,
     stored_passage,
     talent_doc_id,
     talent_from_source,
@@ -261,6 +262,24 @@ class ElasticsearchBackend(Backend):
         return {
             doc["_id"]: stored_passage(doc["_id"], doc["_source"]) for doc in resp["docs"] if doc.get("found")
         }
+
+    def all_passages(self, batch: int = 5000) -> Iterator[list[PassageRecord]]:
+        """Pages of the live generation's passages in (talent, kind, ref) order, vectors from ``vec16``."""
+        index = self._live_index()  # one generation throughout, even if a rebuild swaps the alias meanwhile
+        search_after: list[Any] | None = None
+        while True:
+            kwargs: dict[str, Any] = {
+                "index": index, "query": {"term": {"doc_type": "passage"}}, "size": batch,
+                "sort": [{"talent_id": "asc"}, {"kind": "asc"}, {"ref": "asc"}],
+            }
+            if search_after is not None:
+                kwargs["search_after"] = search_after
+            hits = self._search(**kwargs)["hits"]["hits"]
+            if hits:
+                yield [passage_from_source(h["_source"]) for h in hits]
+            if len(hits) < batch:
+                return
+            search_after = hits[-1]["sort"]
 
     def talent_passages(self, talent_id: str) -> list[StoredPassage]:
         resp = self._search(

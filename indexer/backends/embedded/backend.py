@@ -259,6 +259,17 @@ class EmbeddedBackend(Backend):
         with self._using() as gen:
             return {str(pid): p for pid, p in self._stored(gen, [int(k) for k in keys]).items()}
 
+    def all_passages(self, batch: int = 5000) -> Iterator[list[PassageRecord]]:
+        """Read from the generation's store, a slice of talents at a time (vectors as stored)."""
+        with self._using() as gen:
+            talents = gen.store.talents_by_tid()
+            tids = sorted(talents)
+            step = max(1, batch // 10)  # about ten passages per talent
+            for start in range(0, len(tids), step):
+                records = gen.store.passage_records({t: talents[t] for t in tids[start : start + step]})
+                if records:
+                    yield records
+
     def talent_passages(self, talent_id: str) -> list[StoredPassage]:
         with self._using() as gen:
             with gen.lock:
