@@ -55,7 +55,7 @@ def check_password_policy(password: str, username: str = "") -> None:
 def get_user(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"no account {username!r}")
+        raise NotFound(f"no account {username!r}", code="account.not_found", params={"username": username})
     return user
 
 
@@ -67,16 +67,20 @@ def create_user(
     require(actor, "users.manage")
     username = username.strip()
     if not username or len(username) > 80:
-        raise ValidationError("user name must be 1 to 80 characters", {"username": "1 to 80 characters"})
+        raise ValidationError("user name must be 1 to 80 characters", {"username": "1 to 80 characters"},
+                              code="account.username.length")
     if role not in ROLES:
-        raise ValidationError(f"unknown role {role!r}; one of {', '.join(ROLES)}", {"role": "unknown role"})
+        raise ValidationError(f"unknown role {role!r}; one of {', '.join(ROLES)}", {"role": "unknown role"},
+                              code="account.role.unknown")
     if role == "talent" and talent is None:
-        raise ValidationError("a talent account must be linked to a talent", {"talent": "required"})
+        raise ValidationError("a talent account must be linked to a talent", {"talent": "required"},
+                              code="account.talent.required")
     if session.scalar(select(User).where(User.username == username)):
         raise Conflict(f"an account named {username!r} exists already", code="account.username_taken",
                        params={"username": username})
     if talent is not None and session.scalar(select(User).where(User.talent_id == talent.id)):
-        raise Conflict(f"talent {talent.external_id} already has an account")
+        raise Conflict(f"talent {talent.external_id} already has an account",
+                       code="account.talent.taken", params={"talent": talent.name})
     if password is not None and enforce_policy:
         check_password_policy(password, username)
     user = User(
@@ -119,7 +123,8 @@ def set_password(session: Session, user: User, new_password: str, reason: str = 
 
 def change_password(session: Session, user: User, current: str, new_password: str) -> None:
     if not verify_password(user.password_hash, current):
-        raise ValidationError("the current password is wrong", {"current_password": "wrong password"})
+        raise ValidationError("the current password is wrong", {"current_password": "wrong password"},
+                              code="account.password.wrong")
     revoked = set_password(session, user, new_password)
     audit(session, Actor.of(user), "user.password_change", "user", user.id, {"tokens_revoked": revoked})
 
@@ -153,9 +158,11 @@ def invite(session: Session, actor: Actor, email: str, talent: Talent | None, ro
     if role != "talent":
         require(actor, "users.manage")
     if role == "talent" and talent is None:
-        raise ValidationError("a talent invitation must name the talent", {"talent": "required"})
+        raise ValidationError("a talent invitation must name the talent", {"talent": "required"},
+                              code="account.talent.required")
     if talent is not None and session.scalar(select(User).where(User.talent_id == talent.id)):
-        raise Conflict(f"talent {talent.external_id} already has an account")
+        raise Conflict(f"talent {talent.external_id} already has an account",
+                       code="account.talent.taken", params={"talent": talent.name})
     token = secrets.token_urlsafe(32)
     session.add(AccountInvitation(
         token_hash=digest(token), email=email, role=role, talent_id=talent.id if talent else None,
@@ -168,7 +175,7 @@ def invite(session: Session, actor: Actor, email: str, talent: Talent | None, ro
 def find_invitation(session: Session, token: str) -> AccountInvitation:
     inv = session.scalar(select(AccountInvitation).where(AccountInvitation.token_hash == digest(token)))
     if inv is None or inv.used_at is not None or inv.expires_at < utcnow():
-        raise NotFound("this invitation link is not valid any more")
+        raise NotFound("this invitation link is not valid any more", code="invitation.link.invalid")
     return inv
 
 
@@ -188,7 +195,7 @@ def consume_invitation(session: Session, inv: AccountInvitation) -> None:
         .execution_options(synchronize_session=False)
     )
     if rows_matched(result) != 1:
-        raise InvitationUsed("this invitation link has already been used")
+        raise InvitationUsed("this invitation link has already been used", code="invitation.link.used")
     inv.used_at = now
 
 
@@ -212,7 +219,7 @@ def set_active(session: Session, actor: Actor, user: User, active: bool) -> None
     """
     require(actor, "users.manage")
     if not active and actor.user_id == user.id:
-        raise Conflict("you cannot disable the account you are logged in with")
+        raise Conflict("you cannot disable the account you are logged in with", code="account.disable_self")
     user.active = active
     revoked = end_sessions(session, user, "disabled") if not active else 0
     audit(session, actor, "user.enable" if active else "user.disable", "user", user.id,

@@ -48,9 +48,10 @@ def issue(session: Session, user: User, label: str = "", *, lifetime_days: int |
           actor: Actor | None = None) -> IssuedToken:
     label = " ".join(label.split())
     if len(label) > MAX_LABEL:
-        raise ValidationError(f"label: at most {MAX_LABEL} characters", {"label": f"at most {MAX_LABEL} characters"})
+        raise ValidationError(f"label: at most {MAX_LABEL} characters", {"label": f"at most {MAX_LABEL} characters"},
+                              code="token.label.length", params={"max": MAX_LABEL})
     if lifetime_days is not None and not 1 <= lifetime_days <= 3650:
-        raise ValidationError("lifetime: 1 to 3650 days", {"lifetime_days": "1..3650"})
+        raise ValidationError("lifetime: 1 to 3650 days", {"lifetime_days": "1..3650"}, code="token.lifetime")
     now = utcnow()
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(
@@ -90,7 +91,7 @@ def user_for_token(session: Session, secret: str) -> User | None:
 def list_tokens(session: Session, actor: Actor, user: User) -> list[ApiToken]:
     """``user``'s tokens, newest first: for the owner and for account managers only."""
     if not _may_manage(actor, user.id):
-        raise NotFound("no such account")
+        raise NotFound("no such account", code="account.missing")
     return list(session.scalars(
         select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
     ))
@@ -100,7 +101,7 @@ def get_token(session: Session, actor: Actor, public_id: str) -> ApiToken:
     """A token its owner or an account manager may see; anyone else gets the same 404 as for no token."""
     row = session.scalar(select(ApiToken).where(ApiToken.public_id == public_id))
     if row is None or not _may_manage(actor, row.user_id):
-        raise NotFound("no such token")
+        raise NotFound("no such token", code="token.not_found")
     return row
 
 

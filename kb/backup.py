@@ -92,9 +92,11 @@ def restore(kb: KnowledgeBase, archive: Path, *, force: bool = False) -> dict[st
         manifest: dict[str, Any] = json.loads((work / "manifest.json").read_text("utf-8"))
         target_is_sqlite = url.startswith("sqlite")
         if (manifest["database"] == "sqlite") != target_is_sqlite:
-            raise KbError(f"this backup holds a {manifest['database']} database; the configured one is not")
+            raise KbError(f"this backup holds a {manifest['database']} database; the configured one is not",
+                          code="backup.database_kind")
         if not force and _has_data(kb):
-            raise KbError("the target database is not empty; restore into an empty one or pass --force")
+            raise KbError("the target database is not empty; restore into an empty one or pass --force",
+                          code="backup.not_empty")
         kb.engine.dispose()
         if target_is_sqlite:
             target = Path(make_url(url).database or "")

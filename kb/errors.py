@@ -66,6 +66,8 @@ class ValidationError(KbError):
 
     ``field`` (with ``code``/``params``) is the short form for one field's
     error: ``ValidationError("the advice text is required", field="text", code="advice.text.required")``.
+    A field's plain English text (not a :class:`Message`) under an error with its own ``code`` is
+    worded by that code, so no field ever reaches a page as English developer text.
     """
 
     default_code = "invalid"
@@ -73,7 +75,9 @@ class ValidationError(KbError):
     def __init__(self, message: str, errors: Mapping[str, str] | None = None, *, code: str | None = None,
                  params: Mapping[str, Any] | None = None, field: str | None = None) -> None:
         super().__init__(message, code=code, params=params)
-        self.errors: dict[str, str] = dict(errors or {})
+        self.errors: dict[str, str] = {
+            key: text if isinstance(text, Message) or code is None else Message(text, self.code, **self.params)
+            for key, text in (errors or {}).items()}
         if field is not None:
             self.errors[field] = Message(self.errors.get(field) or message, self.code, **self.params)
         self.field = field

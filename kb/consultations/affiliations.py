@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from kb.actors import Actor
 from kb.audit import audit
-from kb.errors import NotFound, ValidationError
+from kb.errors import Message, NotFound, ValidationError
 from kb.models import Talent, utcnow
 from kb.models.consultation import TalentAffiliation
 from kb.permissions import require
@@ -41,7 +41,7 @@ def _year(value: Any, key: str, errors: dict[str, str]) -> int | None:
     except (TypeError, ValueError):
         year = 0
     if not 1900 <= year <= utcnow().year + 1:
-        errors[key] = "a year such as 2019"
+        errors[key] = Message("a year such as 2019", "affiliation.year")
         return None
     return year
 
@@ -53,11 +53,11 @@ def _clean_row(row: dict[str, Any], prefix: str, errors: dict[str, str]) -> Row:
     """(organization, from_year, to_year) of one input row; problems go to ``errors`` under ``prefix + key``."""
     org = str(row.get("organization") or "").strip()
     if not org or len(org) > 200:
-        errors[f"{prefix}organization"] = "1 to 200 characters"
+        errors[f"{prefix}organization"] = Message("1 to 200 characters", "affiliation.organization")
     start = _year(row.get("from_year"), f"{prefix}from_year", errors)
     end = _year(row.get("to_year"), f"{prefix}to_year", errors)
     if start and end and end < start:
-        errors[f"{prefix}to_year"] = "before the start year"
+        errors[f"{prefix}to_year"] = Message("before the start year", "affiliation.years_order")
     return org, start, end
 
 
@@ -68,7 +68,7 @@ def set_affiliations(session: Session, actor: Actor, talent: Talent, rows: list[
     errors: dict[str, str] = {}
     clean = [_clean_row(row, f"affiliations[{n}].", errors) for n, row in enumerate(rows)]
     if errors:
-        raise ValidationError("; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
+        raise ValidationError("; ".join(f"{k}: {v}" for k, v in errors.items()), errors, code="affiliation.invalid")
     before = [(a.organization, a.from_year, a.to_year) for a in list_affiliations(session, talent)]
     kept = {(o.casefold(), s, e) for o, s, e in clean}
     if any((o.casefold(), s, e) not in kept for o, s, e in before):
@@ -99,9 +99,9 @@ def add_affiliation(session: Session, actor: Actor, talent: Talent, row: dict[st
     org, start, end = _clean_row(row, "", errors)
     if not errors and any((a.organization.casefold(), a.from_year, a.to_year) == (org.casefold(), start, end)
                           for a in list_affiliations(session, talent)):
-        errors["organization"] = "already listed with the same years"
+        errors["organization"] = Message("already listed with the same years", "affiliation.duplicate")
     if errors:
-        raise ValidationError("; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
+        raise ValidationError("; ".join(f"{k}: {v}" for k, v in errors.items()), errors, code="affiliation.invalid")
     added = TalentAffiliation(talent_id=talent.id, organization=org, from_year=start, to_year=end)
     session.add(added)
     session.flush()
@@ -116,7 +116,8 @@ def remove_affiliation(session: Session, actor: Actor, talent: Talent, affiliati
     found = session.scalar(select(TalentAffiliation).where(TalentAffiliation.id == affiliation_id,
                                                            TalentAffiliation.talent_id == talent.id))
     if found is None:
-        raise NotFound(f"talent {talent.external_id} has no affiliation #{affiliation_id}")
+        raise NotFound(f"talent {talent.external_id} has no affiliation #{affiliation_id}",
+                       code="affiliation.not_found")
     audit(session, actor, "talent.affiliations.remove", "talent", talent.external_id, _row(found))
     session.delete(found)
     session.flush()

@@ -56,8 +56,8 @@ def find_cjk_font(named: Path | None = None) -> tuple[str, int]:
             return str(path), _sc_face(path)
     raise FontMissing(
         "no CJK font found for the PDF dossier: install the Debian package fonts-noto-cjk "
-        "(or fonts-wqy-microhei), or set consultations.cjk_font (KB_CJK_FONT) to a .ttf/.ttc file"
-    )
+        "(or fonts-wqy-microhei), or set consultations.cjk_font (KB_CJK_FONT) to a .ttf/.ttc file",
+        code="dossier.font_missing")
 
 
 def _sc_face(path: Path) -> int:

@@ -47,7 +47,7 @@ def remind(session: Session, advice: ConsultationAdvice, now: datetime) -> bool:
         return False
     adopted = [e for e in advice.ledger if e.step == LedgerStep.ADOPTED]
     document = f"（{adopted[-1].doc_title}）" if adopted and invitation.request.confidentiality != "confidential" else ""
-    notices.tell_owners(session, invitation.request, "evaluation", "采纳意见一年期效果评估提醒",
+    notices.tell_owners(session, invitation.request, "evaluation",
                         f"{invitation.talent.name} 的意见被采纳{document}已满一年，请评估落实效果并记入采纳台账。")
     invitation.reminders.append(ConsultationReminder(kind=REMINDER_KIND, sent_at=now))
     return True

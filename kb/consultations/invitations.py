@@ -47,21 +47,23 @@ def invite(
     now = now or utcnow()
     talents = list(dict.fromkeys(talents))
     if not talents:
-        raise ValidationError("choose at least one expert to invite", {"talents": "required"})
+        raise ValidationError("choose at least one expert to invite", {"talents": "required"},
+                              code="invite.none_chosen")
     if request.state not in states.INVITING:
         raise states.IllegalTransition(
-            f"consultation #{request.id} is {request.state!r}: experts can be invited only when it is open or running"
-        )
+            f"consultation #{request.id} is {request.state!r}: experts can be invited only when it is open or running",
+            code="consultation.state.inviting")
     already = {i.talent_id for i in request.invitations}
     twice = [t.external_id for t in talents if t.id in already]
     if twice:
-        raise Conflict(f"already invited: {', '.join(twice)}")
+        raise Conflict(f"already invited: {', '.join(twice)}",
+                       code="invite.already", params={"names": ", ".join(t.name for t in talents if t.id in already)})
     refused = {t.external_id: r for t in talents if (r := screen(session, request, [t], settings, now)[t.id])}
     if refused:
         raise ValidationError(
             "cannot invite: " + "; ".join(f"{tid} ({', '.join(r.text for r in rs)})" for tid, rs in refused.items()),
             {tid: ", ".join(r.code for r in rs) for tid, rs in refused.items()},
-        )
+            code="invite.screened", params={"names": ", ".join(t.name for t in talents if t.external_id in refused)})
     if request.state == RequestState.OPEN:
         states.move(session, actor, request, RequestState.INVITED, f"{len(talents)} expert(s) invited")
     created = []
@@ -74,7 +76,7 @@ def invite(
         audit(session, actor, "consultation.invite", "consultation", request.id,
               {"talent": t.external_id, "invitation": inv.id, "notified": len(accounts)})
         deadline = request.deadline.isoformat() if request.deadline else "—"
-        notices.tell_talent(session, inv, "invited", "咨询邀请",
+        notices.tell_talent(session, inv, "invited",
                             f"{request.unit} 邀请您参与专家咨询，答复截止日期：{deadline}。{message}".strip())
         created.append(inv)
     session.flush()
@@ -85,9 +87,10 @@ def _respond_check(actor: Actor, invitation: ConsultationInvitation, states_from
     require(actor, "consultation.respond", invitation)
     request = invitation.request
     if request.state not in states.RESPONDING:
-        raise Conflict(f"consultation #{request.id} is {request.state!r}: answers are no longer taken")
+        raise Conflict(f"consultation #{request.id} is {request.state!r}: answers are no longer taken",
+                       code="invitation.closed")
     if invitation.state not in states_from:
-        raise Conflict(f"this invitation is {invitation.state!r} already")
+        raise Conflict(f"this invitation is {invitation.state!r} already", code="invitation.answered")
 
 
 def accept(session: Session, actor: Actor, invitation: ConsultationInvitation, *, now: datetime | None = None) -> None:
@@ -105,7 +108,7 @@ def _accept(session: Session, actor: Actor, invitation: ConsultationInvitation, 
           {"talent": invitation.talent.external_id, "invitation": invitation.id})
     if request.state == RequestState.INVITED:
         states.move(session, actor, request, RequestState.IN_PROGRESS, f"{invitation.talent.external_id} accepted")
-    notices.tell_owners(session, request, "accepted", "专家已接受邀请", f"{invitation.talent.name} 已接受咨询邀请。")
+    notices.tell_owners(session, request, "accepted", f"{invitation.talent.name} 已接受咨询邀请。")
 
 
 def decline(session: Session, actor: Actor, invitation: ConsultationInvitation, reason: str, *,
@@ -118,7 +121,7 @@ def decline(session: Session, actor: Actor, invitation: ConsultationInvitation, 
     request = invitation.request
     audit(session, actor, "consultation.decline", "consultation", request.id,
           {"talent": invitation.talent.external_id, "invitation": invitation.id, "reason": reason})
-    notices.tell_owners(session, request, "declined", "专家已婉拒邀请",
+    notices.tell_owners(session, request, "declined",
                         f"{invitation.talent.name} 婉拒了咨询邀请。原因：{reason}")
     _maybe_answered(session, actor, request)
     session.flush()
@@ -135,7 +138,7 @@ def declare_conflict(session: Session, actor: Actor, invitation: ConsultationInv
     request = invitation.request
     audit(session, actor, "consultation.conflict", "consultation", request.id,
           {"talent": invitation.talent.external_id, "invitation": invitation.id, "reason": reason})
-    notices.tell_owners(session, request, "conflict", "专家申报利益冲突（回避）",
+    notices.tell_owners(session, request, "conflict",
                         f"{invitation.talent.name} 申报了利益冲突并回避本次咨询。说明：{reason}")
     _maybe_answered(session, actor, request)
     session.flush()
@@ -195,7 +198,7 @@ def submit_advice(
         "talent": invitation.talent.external_id, "invitation": invitation.id, "advice": advice.id,
         "attachments": [a.filename for a in advice.attachments],
     })
-    notices.tell_owners(session, request, "advice", "收到专家意见", f"{invitation.talent.name} 提交了书面意见。")
+    notices.tell_owners(session, request, "advice", f"{invitation.talent.name} 提交了书面意见。")
     _maybe_answered(session, actor, request)
     session.flush()
     return advice

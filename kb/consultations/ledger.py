@@ -36,7 +36,7 @@ from kb.consultations.attachments import Upload, attachments_dir, check_upload, 
 from kb.consultations.enums import AdoptionExtent, LeaderLevel, LedgerStep, RequestState
 from kb.consultations.instructions import classify_instruction
 from kb.consultations.settings import ConsultationSettings
-from kb.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from kb.errors import Conflict, Message, NotFound, PermissionDenied, ValidationError
 from kb.filenames import display_name
 from kb.localtime import DEFAULT_TIMEZONE, to_local, utc_midnight
 from kb.models import utcnow
@@ -86,7 +86,8 @@ class StepInput:
         def text(key: str, limit: int) -> str:
             value = str(values.get(key) or "").strip()
             if len(value) > limit:
-                raise ValidationError(f"{key}: at most {limit} characters", {key: f"at most {limit}"})
+                raise ValidationError(f"{key}: at most {limit} characters", {key: f"at most {limit}"},
+                                      code="record.max_length", params={"n": limit})
             return value
 
         step = choice(LedgerStep, values.get("step"), "step", RECORDABLE)
@@ -114,7 +115,7 @@ def _parse_date(value: Any, key: str) -> date | None:
     try:
         return date.fromisoformat(str(value).strip()[:10])
     except ValueError:
-        raise ValidationError(f"{key}: a date as YYYY-MM-DD", {key: "YYYY-MM-DD"}) from None
+        raise ValidationError(f"{key}: a date as YYYY-MM-DD", {key: "YYYY-MM-DD"}, code="date.format") from None
 
 
 def _parse_time(value: Any, key: str) -> datetime | date | None:
@@ -131,7 +132,7 @@ def _parse_time(value: Any, key: str) -> datetime | date | None:
         parsed = datetime.fromisoformat(str(value).strip())
     except ValueError:
         raise ValidationError(f"{key}: a date as YYYY-MM-DD or a date and time",
-                              {key: "YYYY-MM-DD[THH:MM]"}) from None
+                              {key: "YYYY-MM-DD[THH:MM]"}, code="date.format") from None
     return parsed if parsed.tzinfo is None else parsed.astimezone(UTC).replace(tzinfo=None)
 
 
@@ -159,18 +160,20 @@ def _check_order(advice: ConsultationAdvice, step: LedgerStep) -> None:
 def _require_fields(data: StepInput, step: LedgerStep) -> None:
     missing: dict[str, str] = {}
     if step in (LedgerStep.INSTRUCTED, LedgerStep.ACKNOWLEDGED) and data.leader_level is None:
-        missing["leader_level"] = "whose 批示: district, city or provincial"
+        missing["leader_level"] = Message("whose 批示: district, city or provincial", "ledger.leader_level.required")
     if step is LedgerStep.ADOPTED and not data.doc_title:
-        missing["doc_title"] = "the title of the document the advice went into"
+        missing["doc_title"] = Message("the title of the document the advice went into", "ledger.doc_title.required")
     if step in (LedgerStep.IMPLEMENTED, LedgerStep.EVALUATED) and not data.evidence:
-        missing["evidence"] = "what was implemented" if step is LedgerStep.IMPLEMENTED else "the assessment"
+        missing["evidence"] = (Message("what was implemented", "ledger.evidence.implemented") if step is LedgerStep.IMPLEMENTED
+                               else Message("the assessment", "ledger.evidence.evaluated"))
     if step is LedgerStep.EVALUATED and len(data.evidence) > MAX_ASSESSMENT:
-        missing["evidence"] = f"a short assessment: at most {MAX_ASSESSMENT} characters"
+        missing["evidence"] = Message(f"a short assessment: at most {MAX_ASSESSMENT} characters", "record.max_length",
+                                      n=MAX_ASSESSMENT)
     problem = url_problem(data.doc_url)
     if problem:
-        missing["doc_url"] = problem
+        missing["doc_url"] = Message(problem, "record.url")
     if missing:
-        raise ValidationError("; ".join(f"{k}: {v}" for k, v in missing.items()), missing)
+        raise ValidationError("; ".join(f"{k}: {v}" for k, v in missing.items()), missing, code="ledger.missing")
 
 
 def record_step(
@@ -203,7 +206,8 @@ def record_step(
     _require_fields(data, step)
     has_file = upload is not None and bool(upload.filename or upload.data)
     if has_file and step is not LedgerStep.ADOPTED:
-        raise ValidationError("a file goes with the document of an adoption", field="file")
+        raise ValidationError("a file goes with the document of an adoption", field="file",
+                              code="ledger.file_needs_document")
     _check_order(advice, step)
     if data.at is None:
         at = now
@@ -212,9 +216,11 @@ def record_step(
     else:
         at = utc_midnight(data.at, tz)
     if at > now:
-        raise ValidationError("a step cannot be recorded as happening in the future", {"at": "not after now"})
+        raise ValidationError("a step cannot be recorded as happening in the future", {"at": "not after now"},
+                              code="ledger.at.future")
     if to_local(at, tz).date() < to_local(advice.submitted_at, tz).date():
-        raise ValidationError("a step cannot happen before the advice was submitted", {"at": "after submission"})
+        raise ValidationError("a step cannot happen before the advice was submitted", {"at": "after submission"},
+                              code="ledger.at.before_submission")
     at = max(at, advice.submitted_at)  # a step dated the day of submission follows it in the ledger
     entry = AdviceLedgerEntry(
         step=step.value, at=at, recorded_at=now, actor_user_id=actor.user_id, actor_label=actor.label,
@@ -225,7 +231,7 @@ def record_step(
     )
     if upload is not None and has_file:
         if data_dir is None:
-            raise ValidationError("files cannot be stored here", field="file")
+            raise ValidationError("files cannot be stored here", field="file", code="upload.no_storage")
         entry.content_type = check_upload(upload, settings.attachment_max_bytes)
         entry.stored_name, entry.sha256 = store(data_dir, upload)
         entry.file_name = display_name(upload.filename, "document")
@@ -259,7 +265,7 @@ def _tell_talent(session: Session, advice: ConsultationAdvice, entry: AdviceLedg
         text = "采纳您意见的政策已完成效果评估。"
     else:
         return
-    notices.tell_talent(session, advice.invitation, "adopted", "咨询意见采纳情况", text)
+    notices.tell_talent(session, advice.invitation, "adopted", text)
 
 
 @dataclass(frozen=True)
@@ -356,7 +362,7 @@ def readable_ledger(session: Session, actor: Actor, advice_id: int) -> Consultat
     """The advice whose ledger ``actor`` may read (404 for none, 403 for someone else's)."""
     advice = session.get(ConsultationAdvice, advice_id)
     if advice is None:
-        raise NotFound(f"no advice #{advice_id}")
+        raise NotFound(f"no advice #{advice_id}", code="advice.not_found")
     if not ledger_visible(actor, advice):
         raise PermissionDenied(f"{actor.label} may not read the ledger of advice #{advice_id}",
                                code="permission.denied", params={"action": "consultation.ledger.view"})
@@ -367,11 +373,11 @@ def ledger_document(session: Session, actor: Actor, entry_id: int, data_dir: Pat
     """The uploaded copy of an adopting document, for those who may read the ledger; audited."""
     entry = session.get(AdviceLedgerEntry, entry_id)
     if entry is None or not entry.stored_name:
-        raise NotFound(f"no document in ledger row #{entry_id}")
+        raise NotFound(f"no document in ledger row #{entry_id}", code="ledger.document.not_found")
     readable_ledger(session, actor, entry.advice_id)
     path = attachments_dir(data_dir) / entry.stored_name
     if not path.is_file():
-        raise NotFound(f"the file of ledger row #{entry_id} is missing from the data directory")
+        raise NotFound(f"the file of ledger row #{entry_id} is missing from the data directory", code="file.missing")
     audit(session, actor, "consultation.download", "consultation", entry.advice.invitation.request_id,
           {"ledger": entry.id, "filename": entry.file_name})
     return entry, path

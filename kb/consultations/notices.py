@@ -6,6 +6,11 @@ title or content: mail leaves the platform, so it only says that something
 happened and links back to the page behind the login. Recipients pass the same
 rule as the pages (``kb.visibility``): news of an invitation reaches only those
 who may read it there.
+
+A subject says in plain words what happened and to which request, in the
+recipient's language (``User.preferred_language``): "收到专家意见：罗湖区低空
+经济…" or "Advice received: …", never an internal number like "[咨询 #12]",
+which means nothing in a mail client's list.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.actors import Actor
+from kb.labels import Words
 from kb.models import Talent, User
 from kb.models.consultation import ConsultationInvitation, ConsultationRequest
 from kb.notifications import notify
@@ -46,10 +52,38 @@ def request_owners(session: Session, request: ConsultationRequest) -> list[User]
         if request_managed(Actor.of(u), request)]
 
 
-def _subject(request: ConsultationRequest, what: str) -> str:
+#: What happened, by notice kind: the start of the subject, in Chinese and English.
+WHAT: dict[str, Words] = {
+    "invited": ("咨询邀请", "Invitation to advise"),
+    "reminder": ("咨询答复即将截止", "The answer deadline is near"),
+    "cancelled": ("咨询已取消", "Consultation cancelled"),
+    "rated": ("您的咨询意见已获评价", "Your advice was rated"),
+    "adopted": ("您的咨询意见有了采纳进展", "News on the adoption of your advice"),
+    "accepted": ("专家已接受邀请", "An expert accepted"),
+    "declined": ("专家婉拒了邀请", "An expert declined"),
+    "conflict": ("专家申报利益冲突并回避", "An expert declared a conflict of interest"),
+    "advice": ("收到专家意见", "Advice received"),
+    "evaluation": ("采纳意见一年期效果评估", "One year on: assess the adopted advice"),
+}
+TITLE_CHARS = 24  # of the request's title in a subject: enough to recognise it in a mail list
+
+
+def shortened(title: str, limit: int = TITLE_CHARS) -> str:
+    """``title`` cut to ``limit`` characters with "…", on one line."""
+    one_line = " ".join(title.split())
+    return one_line if len(one_line) <= limit else one_line[:limit - 1].rstrip() + "…"
+
+
+def subject(request: ConsultationRequest, kind: str, language: str = "zh") -> str:
+    """What happened and to which request, in ``language``; a confidential request's title stays out."""
+    zh, en = WHAT[kind]
+    if language == "en":
+        if request.confidentiality == "confidential":
+            return f"{en} (a confidential consultation: details after logging in)"
+        return f"{en}: {shortened(request.title)}"
     if request.confidentiality == "confidential":
-        return f"[咨询 #{request.id}] {what}"
-    return f"[咨询 #{request.id}] {what}：{request.title}"
+        return f"{zh}（保密咨询，详情请登录查看）"
+    return f"{zh}：{shortened(request.title)}"
 
 
 def _body(request: ConsultationRequest, text: str) -> str:
@@ -59,18 +93,18 @@ def _body(request: ConsultationRequest, text: str) -> str:
 
 
 def tell(
-    session: Session, users: Iterable[User], kind: str, request: ConsultationRequest, what: str, text: str,
-    link: str,
+    session: Session, users: Iterable[User], kind: str, request: ConsultationRequest, text: str, link: str,
 ) -> None:
-    notify(session, users, f"consultation.{kind}", _subject(request, what), _body(request, text), link)
+    """Notify each user with the subject of ``kind`` in that user's language."""
+    for user in users:
+        notify(session, [user], f"consultation.{kind}", subject(request, kind, user.preferred_language),
+               _body(request, text), link)
 
 
-def tell_talent(
-    session: Session, invitation: ConsultationInvitation, kind: str, what: str, text: str
-) -> None:
+def tell_talent(session: Session, invitation: ConsultationInvitation, kind: str, text: str) -> None:
     users = [u for u in talent_accounts(session, invitation.talent) if invitation_visible(Actor.of(u), invitation)]
-    tell(session, users, kind, invitation.request, what, text, invitation_link(invitation))
+    tell(session, users, kind, invitation.request, text, invitation_link(invitation))
 
 
-def tell_owners(session: Session, request: ConsultationRequest, kind: str, what: str, text: str) -> None:
-    tell(session, request_owners(session, request), kind, request, what, text, request_link(request))
+def tell_owners(session: Session, request: ConsultationRequest, kind: str, text: str) -> None:
+    tell(session, request_owners(session, request), kind, request, text, request_link(request))

@@ -52,11 +52,12 @@ def rate_advice(
     except (TypeError, ValueError):
         rating = 0
     if not 1 <= rating <= 5:
-        raise ValidationError("the rating is a whole number from 1 to 5", {"rating": "1 to 5"})
+        raise ValidationError("the rating is a whole number from 1 to 5", {"rating": "1 to 5"}, code="rating.range")
     last_day = rating_deadline(advice, settings)
     if now.date() > last_day:
         raise Conflict(f"the rating window for this advice closed on {last_day.isoformat()} "
-                       f"({settings.rating_working_days} working days after it was submitted)")
+                       f"({settings.rating_working_days} working days after it was submitted)",
+                       code="rating.closed", params={"date": last_day.isoformat(), "days": settings.rating_working_days})
     advice.rating = rating
     advice.rating_comment = (comment or "").strip()
     advice.rated_at = now
@@ -64,7 +65,7 @@ def rate_advice(
     audit(session, actor, "consultation.rate", "consultation", request.id,
           {"advice": advice.id, "talent": advice.invitation.talent.external_id, "rating": rating,
            "comment": advice.rating_comment})
-    notices.tell_talent(session, advice.invitation, "rated", "您的咨询意见已获评价",
+    notices.tell_talent(session, advice.invitation, "rated",
                         f"评分：{rating}/5。{advice.rating_comment}".strip())
     session.flush()
 
@@ -80,11 +81,12 @@ def record_adoption(
     date, implementation and evaluation.
     """
     if level not in ADOPTION_LEVELS:
-        raise ValidationError(f"adoption is one of {', '.join(ADOPTION_LEVELS)}", {"adoption": "unknown level"})
+        raise ValidationError(f"adoption is one of {', '.join(ADOPTION_LEVELS)}", {"adoption": "unknown level"},
+                              code="record.enum")
     adopted_into = (adopted_into or "").strip()
     if level != "none" and not adopted_into:
         raise ValidationError("name the policy document or decision the advice went into",
-                              {"adopted_into": "required when adopted"})
+                              {"adopted_into": "required when adopted"}, code="adoption.document.required")
     if level == "none":
         data = StepInput(step=LedgerStep.NOT_ADOPTED, evidence=adopted_into)
     else:

@@ -63,7 +63,8 @@ class Quarter:
         match = _QUARTER.match((text or "").strip())
         if not match or not MIN_YEAR <= int(match.group(1)) <= MAX_YEAR:
             raise ValidationError(f"a quarter is written like 2026Q3 (years {MIN_YEAR}-{MAX_YEAR}), not {text!r}",
-                                  {"quarter": "YYYYQn"})
+                                  {"quarter": "YYYYQn"},
+                                  code="quarter.format", params={"min": MIN_YEAR, "max": MAX_YEAR})
         return cls(int(match.group(1)), int(match.group(2)))
 
     @classmethod
@@ -279,7 +280,8 @@ def quarterly_report(session: Session, actor: Actor, quarter: str, fmt: str, *,
                      tz: str = DEFAULT_TIMEZONE) -> bytes:
     """The report as ``fmt`` (docx or xlsx), audited."""
     if fmt not in FORMATS:
-        raise ValidationError(f"format is one of {', '.join(FORMATS)}", {"format": " or ".join(FORMATS)})
+        raise ValidationError(f"format is one of {', '.join(FORMATS)}", {"format": " or ".join(FORMATS)},
+                              code="record.enum")
     report = build_quarterly(session, actor, Quarter.parse(quarter), tz=tz)
     data = render_docx(report) if fmt == "docx" else render_xlsx(report, tz)
     audit(session, actor, "consultation.export", "consultation", "", {

@@ -63,7 +63,7 @@ def send_due_reminders(session: Session, now: datetime, settings: ConsultationSe
             continue
         days = (deadline - today).days
         when = "今天" if days == 0 else f"{days} 天后"
-        notices.tell_talent(session, inv, "reminder", "咨询答复截止提醒",
+        notices.tell_talent(session, inv, "reminder",
                             f"本次咨询的答复截止日期为 {deadline.isoformat()}（{when}）。")
         inv.reminders.append(ConsultationReminder(kind=DEADLINE, sent_at=now))
     session.flush()

@@ -45,7 +45,7 @@ def _clean_parties(value: Any, errors: dict[str, str]) -> list[str]:
     if isinstance(value, str):
         value = value.replace("；", "\n").replace(";", "\n").replace("，", "\n").splitlines()
     if not isinstance(value, list | tuple):
-        errors["parties"] = "a list of organization names"
+        errors["parties"] = Message("a list of organization names", "request.parties")
         return []
     out: list[str] = []
     for name in value:
@@ -55,7 +55,7 @@ def _clean_parties(value: Any, errors: dict[str, str]) -> list[str]:
                 errors["parties"] = Message("organization names are at most 200 characters", "record.max_length", n=200)
             out.append(name)
     if len(out) > 50:
-        errors["parties"] = "at most 50 parties"
+        errors["parties"] = Message("at most 50 parties", "record.max_items", n=50)
     return out
 
 
@@ -114,7 +114,7 @@ def validate(values: dict[str, Any], today: date, *, deadline_may_be_past: bool 
         errors["confidentiality"] = Message(f"one of {', '.join(CONFIDENTIALITY)}", "record.enum")
     out["parties"] = _clean_parties(values.get("parties") or [], errors)
     if errors:
-        raise ValidationError("; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
+        raise ValidationError("; ".join(f"{k}: {v}" for k, v in errors.items()), errors, code="request.invalid")
     return out
 
 
@@ -125,7 +125,7 @@ def create_request(session: Session, actor: Actor, values: dict[str, Any], *, un
     unit = (unit if actor.role == Role.ADMIN or actor.is_system else "") or actor.unit
     if not unit:
         raise ValidationError("a request belongs to a policy unit: this account has none",
-                              {"unit": "the account has no unit"})
+                              {"unit": "the account has no unit"}, code="request.no_unit")
     request = ConsultationRequest(unit=unit, requester_id=actor.user_id, state=RequestState.DRAFT.value, **clean)
     session.add(request)
     session.flush()
@@ -141,12 +141,15 @@ def update_request(
 ) -> ConsultationRequest:
     require(actor, "consultation.manage", request)
     if request.state not in EDITABLE_STATES:
-        raise Conflict(f"consultation #{request.id} is {request.state!r}: only draft or open requests can be edited")
+        raise Conflict(f"consultation #{request.id} is {request.state!r}: only draft or open requests can be edited",
+                       code="request.not_editable")
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise ValidationError(f"not editable: {', '.join(sorted(unknown))}")
+        raise ValidationError(f"not editable: {', '.join(sorted(unknown))}",
+                              code="edit.unknown_fields", params={"fields": ", ".join(sorted(unknown))})
     if expected_version is not None and int(expected_version) != request.version:
-        raise Conflict("this request was changed by someone else after you opened it; reload to see the changes")
+        raise Conflict("this request was changed by someone else after you opened it; reload to see the changes",
+                       code="conflict.changed")
     current = {k: getattr(request, k) for k in EDITABLE}
     clean = validate({**current, **changes}, utcnow().date(), deadline_may_be_past="deadline" not in changes)
     diff = {k: {"old": current[k], "new": v} for k, v in clean.items() if current[k] != v}
@@ -162,7 +165,7 @@ def get_request(session: Session, actor: Actor, request_id: int) -> Consultation
     """The request if ``actor`` may see it: NotFound or PermissionDenied otherwise."""
     request = session.get(ConsultationRequest, request_id)
     if request is None:
-        raise NotFound(f"no consultation #{request_id}")
+        raise NotFound(f"no consultation #{request_id}", code="consultation.not_found")
     require(actor, "consultation.view", request)
     return request
 
@@ -170,10 +173,11 @@ def get_request(session: Session, actor: Actor, request_id: int) -> Consultation
 def get_invitation(session: Session, actor: Actor, invitation_id: int) -> ConsultationInvitation:
     invitation = session.get(ConsultationInvitation, invitation_id)
     if invitation is None:
-        raise NotFound(f"no consultation invitation #{invitation_id}")
+        raise NotFound(f"no consultation invitation #{invitation_id}", code="consultation.invitation.not_found")
     require(actor, "consultation.view", invitation.request)
     if not invitation_visible(actor, invitation):
-        raise PermissionDenied(f"{actor.label} may not see consultation invitation #{invitation_id}")
+        raise PermissionDenied(f"{actor.label} may not see consultation invitation #{invitation_id}",
+                               code="permission.invitation")
     return invitation
 
 
@@ -181,7 +185,7 @@ def get_advice(session: Session, actor: Actor, advice_id: int) -> ConsultationAd
     """A piece of advice, if ``actor`` may see its request (rating and adoption then check their own rights)."""
     advice = session.get(ConsultationAdvice, advice_id)
     if advice is None:
-        raise NotFound(f"no advice #{advice_id}")
+        raise NotFound(f"no advice #{advice_id}", code="advice.not_found")
     get_request(session, actor, advice.invitation.request_id)
     return advice
 
@@ -191,7 +195,7 @@ def list_requests(session: Session, actor: Actor, scope: str = "visible", limit:
     ``invited`` (I am invited to) or ``visible`` (everything I may see)."""
     require(actor, "consultation.list")
     if scope not in SCOPES:
-        raise ValidationError(f"scope must be one of {', '.join(SCOPES)}")
+        raise ValidationError(f"scope must be one of {', '.join(SCOPES)}", code="record.enum")
     stmt = select(ConsultationRequest).order_by(ConsultationRequest.id.desc()).limit(limit)
     if scope == "mine":
         stmt = stmt.where(ConsultationRequest.requester_id == actor.user_id)
@@ -219,11 +223,11 @@ def open_request(session: Session, actor: Actor, request: ConsultationRequest, n
 def cancel_request(session: Session, actor: Actor, request: ConsultationRequest, reason: str) -> None:
     require(actor, "consultation.manage", request)
     if not reason.strip():
-        raise ValidationError("say why the request is cancelled", {"reason": "required"})
+        raise ValidationError("say why the request is cancelled", {"reason": "required"}, code="reason.required")
     states.move(session, actor, request, RequestState.CANCELLED, reason.strip())
     for inv in request.invitations:
         if inv.state in (InvitationState.INVITED, InvitationState.ACCEPTED):
-            notices.tell_talent(session, inv, "cancelled", "咨询已取消", f"该咨询已取消。原因：{reason.strip()}")
+            notices.tell_talent(session, inv, "cancelled", f"该咨询已取消。原因：{reason.strip()}")
     _flush(session)
 
 
@@ -231,7 +235,7 @@ def mark_answered(session: Session, actor: Actor, request: ConsultationRequest, 
     """End the answering phase by hand (e.g. at the deadline), once some advice is in."""
     require(actor, "consultation.manage", request)
     if not any(i.advice is not None for i in request.invitations):
-        raise Conflict("no advice has been submitted yet")
+        raise Conflict("no advice has been submitted yet", code="request.no_advice")
     states.move(session, actor, request, RequestState.ANSWERED, note or "marked answered by hand")
     _flush(session)
 
@@ -281,7 +285,8 @@ def transition(session: Session, actor: Actor, request: ConsultationRequest, to:
     move = MANUAL_MOVES.get(to)
     if move is None:
         names = ", ".join(MANUAL_MOVES)
-        raise ValidationError(f"a request is moved by hand only to {names}", {"to": f"one of {names}"})
+        raise ValidationError(f"a request is moved by hand only to {names}", {"to": f"one of {names}"},
+                              code="record.enum")
     move(session, actor, request, note)
 
 
@@ -318,4 +323,5 @@ def _flush(session: Session) -> None:
         session.flush()
     except StaleDataError as exc:
         session.rollback()
-        raise Conflict("this request was changed by someone else at the same moment; reload and try again") from exc
+        raise Conflict("this request was changed by someone else at the same moment; reload and try again",
+                       code="conflict.changed") from exc

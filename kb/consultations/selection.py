@@ -28,10 +28,12 @@ def _select(session: Session, actor: Actor, request: ConsultationRequest, talent
             reason: str) -> ConsultationSelection:
     require(actor, "consultation.manage", request)
     if request.state not in SELECTING:
-        raise Conflict(f"consultation #{request.id} is {request.state!r}: the expert list is settled")
+        raise Conflict(f"consultation #{request.id} is {request.state!r}: the expert list is settled",
+                       code="request.list_settled")
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("a reason is required when changing the list by hand", {"reason": "required"})
+        raise ValidationError("a reason is required when changing the list by hand", {"reason": "required"},
+                              code="reason.required")
     row = ConsultationSelection(talent_id=talent.id, action=action, reason=reason, actor_label=actor.label)
     request.selections.append(row)
     audit(session, actor, f"consultation.{action}", "consultation", request.id,

@@ -43,8 +43,8 @@ def check(request: ConsultationRequest, to_state: RequestState) -> None:
     if to_state not in allowed:
         nxt = ", ".join(sorted(allowed)) or "none (final state)"
         raise IllegalTransition(
-            f"consultation #{request.id} is {request.state!r} and cannot become {to_state.value!r}; allowed next: {nxt}"
-        )
+            f"consultation #{request.id} is {request.state!r} and cannot become {to_state.value!r}; allowed next: {nxt}",
+            code="consultation.transition")
 
 
 def move(session: Session, actor: Actor, request: ConsultationRequest, to_state: RequestState,

@@ -77,7 +77,7 @@ def check_in(session: Session, actor: Actor, event: Event, registration_id: int,
     require(actor, "event.manage", event)
     reg = session.get(EventRegistration, registration_id)
     if reg is None or reg.event_id != event.id:
-        raise NotFound(f"no registration #{registration_id} for this event")
+        raise NotFound(f"no registration #{registration_id} for this event", code="registration.not_found")
     return _mark(session, actor, event, reg, "list", now or utcnow())
 
 
@@ -99,7 +99,7 @@ def undo_check_in(session: Session, actor: Actor, event: Event, registration_id:
     require(actor, "event.manage", event)
     reg = session.get(EventRegistration, registration_id)
     if reg is None or reg.event_id != event.id:
-        raise NotFound(f"no registration #{registration_id} for this event")
+        raise NotFound(f"no registration #{registration_id} for this event", code="registration.not_found")
     if reg.checked_in_at is None:
         raise Conflict("not checked in", code="checkin.undo.not_checked_in")
     if reg.checkin_method == "code":

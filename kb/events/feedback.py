@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from kb.actors import Actor
 from kb.audit import audit
-from kb.errors import Conflict, ValidationError
+from kb.errors import Conflict, Message, ValidationError
 from kb.events.registration import find_registration
 from kb.models import Event, Talent
 from kb.models.event import EventFeedback
@@ -39,28 +39,28 @@ def give_feedback(session: Session, actor: Actor, event: Event, talent: Talent, 
     require(actor, "event.feedback", talent)
     reg = find_registration(session, event.id, talent.id)
     if reg is None or reg.checked_in_at is None:
-        raise Conflict("only attendees (checked in) can give feedback on this event")
+        raise Conflict("only attendees (checked in) can give feedback on this event", code="feedback.not_attended")
     try:
         rating = int(rating)
     except (TypeError, ValueError):
         rating = 0
-    errors = {}
+    errors: dict[str, str] = {}
     if not 1 <= rating <= 5:
-        errors["rating"] = "a whole number from 1 to 5"
+        errors["rating"] = Message("a whole number from 1 to 5", "rating.range")
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT:
-        errors["comment"] = f"at most {MAX_COMMENT} characters"
+        errors["comment"] = Message(f"at most {MAX_COMMENT} characters", "record.max_length", n=MAX_COMMENT)
     if errors:
-        raise ValidationError("; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
+        raise ValidationError("; ".join(f"{k}: {v}" for k, v in errors.items()), errors, code="feedback.invalid")
     if feedback_of(session, event, talent) is not None:
-        raise Conflict("you have already given feedback on this event")
+        raise Conflict("you have already given feedback on this event", code="feedback.already")
     row = EventFeedback(event_id=event.id, talent_id=talent.id, rating=rating, comment=comment)
     session.add(row)
     try:
         session.flush()
     except IntegrityError as exc:
         session.rollback()
-        raise Conflict("you have already given feedback on this event") from exc
+        raise Conflict("you have already given feedback on this event", code="feedback.already") from exc
     audit(session, actor, "event.feedback", "event", event.id, {"rating": rating})
     return row
 

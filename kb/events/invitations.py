@@ -41,7 +41,8 @@ def talents_by_external_id(session: Session, external_ids: Iterable[str]) -> lis
     found = {t.external_id: t for t in session.scalars(select(Talent).where(Talent.external_id.in_(ids)))}
     missing = [i for i in ids if i not in found]
     if missing:
-        raise NotFound(f"no talent with id {', '.join(missing)}")
+        raise NotFound(f"no talent with id {', '.join(missing)}",
+                       code="talent.not_found", params={"id": ", ".join(missing)})
     return [found[i] for i in ids]
 
 
@@ -82,7 +83,8 @@ def invite(
         session.flush()
     except IntegrityError as exc:  # another organizer invited the same talent this very moment
         session.rollback()
-        raise Conflict("someone else changed this event's invitations at the same moment; try again") from exc
+        raise Conflict("someone else changed this event's invitations at the same moment; try again",
+                       code="conflict.changed") from exc
     title, body = invitation_text(event, note)
     report.not_notified = notify_talents(session, report.invited, "event.invitation", title, body, event)
     audit(session, actor, "event.invite", "event", event.id, {

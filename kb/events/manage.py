@@ -45,10 +45,12 @@ def _speakers(session: Session, items: list[dict[str, Any]]) -> list[EventSpeake
         if external_id:
             talent = session.scalar(select(Talent).where(Talent.external_id == external_id))
             if talent is None:
-                raise ValidationError(f"speaker: no talent {external_id!r}", {"speakers": "unknown talent"})
+                raise ValidationError(f"speaker: no talent {external_id!r}", {"speakers": "unknown talent"},
+                                      code="event.speaker.unknown", params={"id": external_id})
         name = str(item.get("name") or (talent.name if talent else "")).strip()
         if not name:
-            raise ValidationError("speaker: a guest needs a name", {"speakers": "name required"})
+            raise ValidationError("speaker: a guest needs a name", {"speakers": "name required"},
+                                  code="event.speaker.name")
         out.append(EventSpeaker(
             talent_id=talent.id if talent else None, name=name[:200],
             affiliation=str(item.get("affiliation") or (talent.organization if talent else ""))[:300],
@@ -66,7 +68,7 @@ def create_event(session: Session, actor: Actor, values: dict[str, Any]) -> Even
     missing = [k for k in ("title", "start_at", "end_at", "capacity") if values.get(k) in (None, "")]
     if missing:
         raise ValidationError(f"required: {', '.join(missing)}",
-                              {k: Message("required", "record.required") for k in missing})
+                              {k: Message("required", "record.required") for k in missing}, code="event.required")
     clean = clean_event_values(values)
     event = Event(uid=uuid.uuid4().hex, status=EventStatus.DRAFT.value, registered_count=0, sequence=0,
                   created_by_id=actor.user_id, **clean)
@@ -81,7 +83,7 @@ def update_event(session: Session, actor: Actor, event: Event, values: dict[str,
                  *, now: datetime | None = None) -> Event:
     require(actor, "event.manage", event)
     if event.status in (EventStatus.CANCELLED, EventStatus.FINISHED):
-        raise Conflict(f"a {event.status} event cannot be edited")
+        raise Conflict(f"a {event.status} event cannot be edited", code="event.not_editable")
     values = dict(values)
     speakers = values.pop("speakers", None)
     clean = clean_event_values(values, _columns(event))
@@ -126,7 +128,7 @@ def _set_capacity(session: Session, event: Event, capacity: int) -> None:
 def publish_event(session: Session, actor: Actor, event: Event, *, now: datetime | None = None) -> Event:
     require(actor, "event.manage", event)
     if event.status != EventStatus.DRAFT:
-        raise Conflict(f"only a draft can be published (this event is {event.status})")
+        raise Conflict(f"only a draft can be published (this event is {event.status})", code="event.publish_state")
     now = now or utcnow()
     if event.start_at <= now:
         raise ValidationError("the event starts in the past", field="start_at", code="event.start_past")
@@ -142,7 +144,7 @@ def cancel_event(session: Session, actor: Actor, event: Event, reason: str = "")
     """Call an event off; everyone invited, registered or waitlisted hears of it."""
     require(actor, "event.manage", event)
     if event.status not in (EventStatus.DRAFT, EventStatus.PUBLISHED):
-        raise Conflict(f"a {event.status} event cannot be cancelled")
+        raise Conflict(f"a {event.status} event cannot be cancelled", code="event.cancel_state")
     was_published = event.status == EventStatus.PUBLISHED
     event.status = EventStatus.CANCELLED.value
     event.sequence += 1
@@ -158,9 +160,10 @@ def cancel_event(session: Session, actor: Actor, event: Event, reason: str = "")
 def finish_event(session: Session, actor: Actor, event: Event, *, now: datetime | None = None) -> Event:
     require(actor, "event.manage", event)
     if event.status != EventStatus.PUBLISHED:
-        raise Conflict(f"only a published event can be finished (this one is {event.status})")
+        raise Conflict(f"only a published event can be finished (this one is {event.status})",
+                       code="event.finish_state")
     if (now or utcnow()) < event.start_at:
-        raise Conflict("the event has not started yet")
+        raise Conflict("the event has not started yet", code="event.not_started")
     event.status = EventStatus.FINISHED.value
     audit(session, actor, "event.finish", "event", event.id, {})
     return event
@@ -204,7 +207,7 @@ def transition(session: Session, actor: Actor, event: Event, to: EventStatus, re
     if to is EventStatus.FINISHED:
         return finish_event(session, actor, event, now=now)
     names = ", ".join(MANUAL_MOVES)
-    raise ValidationError(f"an event is moved only to {names}", {"to": f"one of {names}"})
+    raise ValidationError(f"an event is moved only to {names}", {"to": f"one of {names}"}, code="record.enum")
 
 
 def _tell_holders(session: Session, event: Event, kind: str, title: str, body: str,

@@ -37,16 +37,16 @@ def add_material(session: Session, actor: Actor, event: Event, filename: str, da
     require(actor, "event.manage", event)
     name = display_name(filename)
     if not data:
-        raise ValidationError("the file is empty", {"file": "empty file"})
+        raise ValidationError("the file is empty", {"file": "empty file"}, code="upload.empty")
     if len(data) > max_bytes:
         raise ValidationError(f"the file is larger than {max_bytes // (1024 * 1024)} MB",
-                              {"file": "file too large"})
+                              {"file": "file too large"},
+                              code="upload.too_large", params={"mb": max_bytes // (1024 * 1024)})
     ftype = sniff(data, name)
     if ftype is None:
         raise ValidationError(
             f"{name}: not an allowed file type ({', '.join(ALLOWED_EXTENSIONS)}), judged by its content",
-            {"file": "type not allowed"},
-        )
+            {"file": "type not allowed"}, code="upload.type", params={"kinds": ", ".join(ALLOWED_EXTENSIONS)})
     stored = f"{secrets.token_hex(16)}.{ftype.ext}"
     folder = attachments_dir(data_dir)
     folder.mkdir(parents=True, exist_ok=True)
@@ -75,10 +75,10 @@ def open_material(session: Session, actor: Actor, event: Event, material_id: int
     require(actor, "event.view", event)
     material = session.get(EventMaterial, material_id)
     if material is None or material.event_id != event.id:
-        raise NotFound(f"no material #{material_id} for this event")
+        raise NotFound(f"no material #{material_id} for this event", code="material.not_found")
     path = attachments_dir(data_dir) / material.stored_name
     if not path.is_file():
-        raise NotFound("the file of this material is missing")
+        raise NotFound("the file of this material is missing", code="file.missing")
     return material, path
 
 
@@ -86,7 +86,7 @@ def remove_material(session: Session, actor: Actor, event: Event, material_id: i
     require(actor, "event.manage", event)
     material = session.get(EventMaterial, material_id)
     if material is None or material.event_id != event.id:
-        raise NotFound(f"no material #{material_id} for this event")
+        raise NotFound(f"no material #{material_id} for this event", code="material.not_found")
     session.delete(material)
     session.flush()
     # The file goes after the row; if the transaction later rolls back, the

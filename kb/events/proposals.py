@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from kb.actors import Actor
 from kb.audit import audit
-from kb.errors import Conflict, NotFound, ValidationError
+from kb.errors import Conflict, Message, NotFound, ValidationError
 from kb.models import Event, Talent, User, utcnow
 from kb.models.event import EventProposal
 from kb.notifications import notify
@@ -27,15 +27,15 @@ def propose(session: Session, actor: Actor, talent: Talent, kind: str, title: st
             description: str = "") -> EventProposal:
     require(actor, "event.propose", talent)
     title, description = (title or "").strip(), (description or "").strip()
-    errors = {}
+    errors: dict[str, str] = {}
     if kind not in PROPOSAL_KINDS:
-        errors["kind"] = f"one of {', '.join(PROPOSAL_KINDS)}"
+        errors["kind"] = Message(f"one of {', '.join(PROPOSAL_KINDS)}", "record.enum")
     if not title or len(title) > 300:
-        errors["title"] = "1 to 300 characters"
+        errors["title"] = Message("1 to 300 characters", "proposal.title")
     if len(description) > 5000:
-        errors["description"] = "at most 5000 characters"
+        errors["description"] = Message("at most 5000 characters", "record.max_length", n=5000)
     if errors:
-        raise ValidationError("; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
+        raise ValidationError("; ".join(f"{k}: {v}" for k, v in errors.items()), errors, code="proposal.invalid")
     proposal = EventProposal(talent_id=talent.id, kind=kind, title=title, description=description)
     session.add(proposal)
     session.flush()
@@ -67,9 +67,9 @@ def review_proposal(session: Session, actor: Actor, proposal_id: int, accept: bo
     require(actor, "event.manage")
     proposal = session.get(EventProposal, proposal_id)
     if proposal is None:
-        raise NotFound(f"no proposal #{proposal_id}")
+        raise NotFound(f"no proposal #{proposal_id}", code="proposal.not_found")
     if proposal.status != "open":
-        raise Conflict(f"this proposal was already answered ({proposal.status})")
+        raise Conflict(f"this proposal was already answered ({proposal.status})", code="proposal.answered")
     proposal.status = "accepted" if accept else "declined"
     proposal.response = (response or "").strip()[:2000]
     proposal.reviewed_by_id = actor.user_id

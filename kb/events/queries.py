@@ -27,11 +27,11 @@ PUBLIC_STATUSES = (EventStatus.PUBLISHED, EventStatus.FINISHED)
 def get_event(session: Session, actor: Actor, event_id: int) -> Event:
     event = session.get(Event, event_id)
     if event is None:
-        raise NotFound(f"no event #{event_id}")
+        raise NotFound(f"no event #{event_id}", code="event.not_found")
     if not allowed(actor, "event.view", event):
         # A draft is not there for those who may not see it.
         require(actor, "event.view")
-        raise NotFound(f"no event #{event_id}")
+        raise NotFound(f"no event #{event_id}", code="event.not_found")
     return event
 
 

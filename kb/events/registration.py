@@ -58,11 +58,11 @@ def find_registration(session: Session, event_id: int, talent_id: int) -> EventR
 
 def check_open(event: Event, now: datetime) -> None:
     if event.status != "published":
-        raise RegistrationClosed("registration is open only while the event is published")
+        raise RegistrationClosed("registration is open only while the event is published", code="registration.not_open")
     if now >= event.start_at:
-        raise RegistrationClosed("the event has already started")
+        raise RegistrationClosed("the event has already started", code="registration.started")
     if event.registration_deadline is not None and now > event.registration_deadline:
-        raise RegistrationClosed("the registration deadline has passed")
+        raise RegistrationClosed("the registration deadline has passed", code="registration.deadline")
 
 
 def waitlist(session: Session, event: Event) -> list[EventRegistration]:
@@ -124,7 +124,7 @@ def move(session: Session, registration: EventRegistration, from_status: str, **
 
 def _raced(session: Session) -> None:
     session.rollback()
-    raise Conflict("this registration was changed at the same moment; reload and try again")
+    raise Conflict("this registration was changed at the same moment; reload and try again", code="conflict.changed")
 
 
 def _seat_values(now: datetime) -> dict[str, Any]:
@@ -190,12 +190,13 @@ def reply(
     require(actor, "event.register", talent)
     reg = find_registration(session, event.id, talent.id)
     if reg is None:
-        raise Conflict("there is no invitation to answer; register instead")
+        raise Conflict("there is no invitation to answer; register instead", code="registration.no_invitation")
     if accept:
         return register(session, actor, event, talent, now=now)
     now = now or utcnow()
     if reg.status != "invited":
-        raise Conflict(f"the invitation was already answered ({reg.status}); cancel the registration instead")
+        raise Conflict(f"the invitation was already answered ({reg.status}); cancel the registration instead",
+                       code="registration.answered")
     if not move(session, reg, "invited", status="declined", replied_at=now):
         _raced(session)
     audit(session, actor, "event.decline", "event", event.id, {"talent": talent.external_id})
@@ -214,9 +215,9 @@ def cancel(
     lock_event(session, event)
     reg = find_registration(session, event.id, talent.id)
     if reg is None or reg.status not in HOLDING:
-        raise Conflict("there is no registration to cancel")
+        raise Conflict("there is no registration to cancel", code="registration.none")
     if now >= event.start_at and event.status == "published":
-        raise RegistrationClosed("the event has already started")
+        raise RegistrationClosed("the event has already started", code="registration.started")
     old = reg.status
     if not move(session, reg, old, status="cancelled", cancelled_at=now, checkin_code=None):
         _raced(session)

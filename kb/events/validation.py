@@ -45,7 +45,8 @@ def clean_event_values(values: dict[str, Any], current: dict[str, Any] | None = 
     unknown = set(values) - {*TEXT_LIMITS, *TIME_FIELDS, "kind", "topics", "timezone", "capacity",
                              "audience_categories", "audience_fields"}
     if unknown:
-        raise ValidationError(f"unknown event fields: {', '.join(sorted(unknown))}")
+        raise ValidationError(f"unknown event fields: {', '.join(sorted(unknown))}",
+                              code="edit.unknown_fields", params={"fields": ", ".join(sorted(unknown))})
 
     for key, limit in TEXT_LIMITS.items():
         if key in values:
@@ -88,7 +89,7 @@ def clean_event_values(values: dict[str, Any], current: dict[str, Any] | None = 
         _times(values, out, errors, tz)
         _time_order({**current, **out}, errors)
     if errors:
-        raise ValidationError("; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
+        raise ValidationError("; ".join(f"{k}: {v}" for k, v in errors.items()), errors, code="event.invalid")
     return out
 
 

@@ -42,14 +42,14 @@ BIBLIOGRAPHIC_LISTS = ("authors", "keywords")
 def get_talent(session: Session, external_id: str) -> Talent:
     t = session.scalar(select(Talent).where(Talent.external_id == external_id))
     if t is None:
-        raise NotFound(f"no talent with id {external_id!r}")
+        raise NotFound(f"no talent with id {external_id!r}", code="talent.not_found", params={"id": external_id})
     return t
 
 
 def get_talent_by_pk(session: Session, pk: int) -> Talent:
     t = session.get(Talent, pk)
     if t is None:
-        raise NotFound(f"no talent #{pk}")
+        raise NotFound(f"no talent #{pk}", code="talent.not_found", params={"id": pk})
     return t
 
 
@@ -117,7 +117,7 @@ def _certification(rec: dict[str, Any], actor: Actor, talent: Talent | None) -> 
     stated = {k: rec[k] for k in ("certification_status", "certified_on") if k in rec}
     if stated and not allowed(actor, "talent.certify", talent):
         raise ValidationError("only a commissioner may import certification data",
-                              dict.fromkeys(stated, "not allowed to certify"))
+                              dict.fromkeys(stated, "not allowed to certify"), code="certify.not_allowed")
     out: dict[str, Any] = {}
     if "certification_status" in stated:
         out["certification_status"] = stated["certification_status"]
@@ -128,7 +128,7 @@ def _certification(rec: dict[str, Any], actor: Actor, talent: Talent | None) -> 
             out["certified_on"] = date.fromisoformat(stated["certified_on"])
         except (TypeError, ValueError):
             raise ValidationError(f"certified_on: no such date {stated['certified_on']!r}",
-                                  {"certified_on": "not a date (YYYY-MM-DD)"}) from None
+                                  {"certified_on": "not a date (YYYY-MM-DD)"}, code="date.format") from None
     elif talent is None:
         out["certified_on"] = None
     return out
@@ -145,7 +145,7 @@ def apply_record(session: Session, rec: dict[str, Any], actor: Actor) -> tuple[T
     require(actor, "talent.import")
     errors = validate_record(rec)
     if errors:
-        raise ValidationError("; ".join(map(str, errors)), {e.field: e.message for e in errors})
+        raise ValidationError("; ".join(map(str, errors)), {e.field: e.message for e in errors}, code="profile.invalid")
     values = _record_values(rec)
     if "contact" not in rec:
         values.pop("email")
@@ -205,8 +205,8 @@ def _replace_outputs(session: Session, talent: Talent, records: list[dict[str, A
 def _check_version(talent: Talent, expected_version: int | None) -> None:
     if expected_version is not None and int(expected_version) != talent.version:
         raise Conflict(
-            "this profile was changed by someone else after you opened it; reload to see their changes"
-        )
+            "this profile was changed by someone else after you opened it; reload to see their changes",
+            code="conflict.changed")
 
 
 def _validated(talent: Talent, changes: dict[str, Any]) -> None:
@@ -231,7 +231,7 @@ def _validated(talent: Talent, changes: dict[str, Any]) -> None:
     if certified_on is not None and not isinstance(certified_on, date):
         errors.append(RecordError("certified_on", "must be a date"))
     if errors:
-        raise ValidationError("; ".join(map(str, errors)), {e.field: e.message for e in errors})
+        raise ValidationError("; ".join(map(str, errors)), {e.field: e.message for e in errors}, code="profile.invalid")
 
 
 def update_profile(
@@ -245,7 +245,8 @@ def update_profile(
     require(actor, "talent.edit", talent)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise ValidationError(f"not editable: {', '.join(sorted(unknown))}")
+        raise ValidationError(f"not editable: {', '.join(sorted(unknown))}",
+                              code="edit.unknown_fields", params={"fields": ", ".join(sorted(unknown))})
     changes = {k: v for k, v in changes.items() if getattr(talent, k) != v}
     if any(k in CERTIFIED_FACTS for k in changes):
         require(actor, "talent.certify", talent)
@@ -275,7 +276,7 @@ def review_proposal(session: Session, actor: Actor, revision: Revision, approve:
     """A commissioner accepts or rejects a talent's proposed change to reviewed facts."""
     require(actor, "talent.review")
     if revision.status != "pending":
-        raise Conflict("this proposal was already reviewed")
+        raise Conflict("this proposal was already reviewed", code="review.already")
     talent = get_talent(session, revision.talent_external_id)
     revision.status = "approved" if approve else "rejected"
     if approve:
@@ -298,8 +299,7 @@ def _output_values(values: dict[str, Any]) -> dict[str, Any]:
     if errors:
         raise ValidationError(
             "; ".join(str(e).replace("outputs[0].", "") for e in errors),
-            {e.field.replace("outputs[0].", ""): e.message for e in errors},
-        )
+            {e.field.replace("outputs[0].", ""): e.message for e in errors}, code="profile.invalid")
     out = {
         "type": rec["type"], "title": rec["title"], "year": rec.get("year"),
         "venue": rec.get("venue", ""), "abstract": rec.get("abstract", ""), "url": rec.get("url", ""),
@@ -338,7 +338,7 @@ def _own_output(talent: Talent, output_id: int) -> Output:
     for o in talent.outputs:
         if o.id == output_id:
             return o
-    raise NotFound(f"talent {talent.external_id} has no output #{output_id}")
+    raise NotFound(f"talent {talent.external_id} has no output #{output_id}", code="output.not_found")
 
 
 def update_output(
@@ -395,5 +395,5 @@ def _flush(session: Session) -> None:
     except StaleDataError as exc:
         session.rollback()
         raise Conflict(
-            "this profile was changed by someone else at the same moment; reload to see their changes"
-        ) from exc
+            "this profile was changed by someone else at the same moment; reload to see their changes",
+            code="conflict.changed") from exc

@@ -32,10 +32,11 @@ def commissioners(session: Session) -> list[User]:
 def get_commissioner(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"no account {username!r}")
+        raise NotFound(f"no account {username!r}", code="account.not_found", params={"username": username})
     if user.role != Role.COMMISSIONER or not user.active:
         raise ValidationError(f"{username} is not an active commissioner account",
-                              {"commissioner": f"{username} is not an active commissioner account"})
+                              {"commissioner": f"{username} is not an active commissioner account"},
+                              code="commissioner.inactive", params={"username": username})
     return user
 
 
@@ -56,7 +57,8 @@ def assign(
     now = now or utcnow()
     if commissioner is not None and (commissioner.role != Role.COMMISSIONER or not commissioner.active):
         raise ValidationError(f"{commissioner.username} is not an active commissioner account",
-                              {"commissioner": f"{commissioner.username} is not an active commissioner account"})
+                              {"commissioner": f"{commissioner.username} is not an active commissioner account"},
+                              code="commissioner.inactive", params={"username": commissioner.username})
     open_row = current(session, talent)
     if open_row is not None and commissioner is not None and open_row.commissioner_user_id == commissioner.id:
         return open_row
@@ -76,7 +78,8 @@ def assign(
         session.flush()
     except IntegrityError as exc:  # another admin assigned this talent at the same moment
         session.rollback()
-        raise Conflict("someone else assigned this talent at the same moment; reload and try again") from exc
+        raise Conflict("someone else assigned this talent at the same moment; reload and try again",
+                       code="conflict.changed") from exc
     audit(session, actor, "commissioner.assign", "talent", talent.external_id, {
         "from": open_row.commissioner_label if open_row is not None else None,
         "to": commissioner.username if commissioner is not None else None,

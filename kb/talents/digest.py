@@ -59,7 +59,8 @@ def set_frequency(session: Session, actor: Actor, talent: Talent, frequency: str
     require(actor, "talent.edit", talent)
     if frequency not in DIGEST_FREQUENCIES:
         raise ValidationError(f"unknown digest frequency {frequency!r}",
-                              {"digest_frequency": f"choose one of {', '.join(DIGEST_FREQUENCIES)}"})
+                              {"digest_frequency": f"choose one of {', '.join(DIGEST_FREQUENCIES)}"},
+                              code="record.enum")
     if talent.digest_frequency == frequency:
         return
     old = talent.digest_frequency

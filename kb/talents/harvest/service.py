@@ -91,7 +91,7 @@ def preview(session: Session, actor: Actor, talent: Talent, raw: bytes, filename
     try:
         fmt, parsed = parse_file(raw, fmt, limits)
     except ImportFileError as exc:
-        raise ValidationError(str(exc), {"file": str(exc)}) from None
+        raise ValidationError(str(exc), {"file": str(exc)}, code="harvest.file") from None
     filename = display_name(filename, default="")  # shown on the page and in the audit log
     batch = secrets.token_hex(8)
     existing = _existing(talent)
@@ -131,7 +131,7 @@ def batch_items(session: Session, actor: Actor, talent: Talent, batch: str) -> l
         .order_by(HarvestedItem.position)
     ))
     if not items:
-        raise NotFound(f"no harvested file {batch!r} for talent {talent.external_id}")
+        raise NotFound(f"no harvested file {batch!r} for talent {talent.external_id}", code="harvest.batch.not_found")
     return items
 
 
@@ -155,13 +155,14 @@ def confirm(session: Session, actor: Actor, talent: Talent, batch: str, claim: I
     wanted = set(claim)
     unknown = wanted - {i.id for i in items}
     if unknown:
-        raise ValidationError(f"not items of this file: {sorted(unknown)}", {"claim": "unknown item"})
+        raise ValidationError(f"not items of this file: {sorted(unknown)}", {"claim": "unknown item"},
+                              code="harvest.unknown_items")
     decided = [i for i in items if i.id in wanted and i.state != PENDING]
     if decided:
-        raise Conflict(f"items already decided: {sorted(i.id for i in decided)}")
+        raise Conflict(f"items already decided: {sorted(i.id for i in decided)}", code="harvest.already_decided")
     pending = [i for i in items if i.state == PENDING]
     if not pending:
-        raise Conflict("every item of this file was already claimed or rejected")
+        raise Conflict("every item of this file was already claimed or rejected", code="harvest.all_decided")
     result = Claimed(talent.external_id, batch)
     existing = _existing(talent)
     to_create: list[HarvestedItem] = []
