@@ -25,6 +25,8 @@ from indexer import SearchUnavailable
 from kb.errors import Conflict, KbError, NotFound, PermissionDenied, ValidationError
 from web.messages import error_text, field_errors
 from web.redirects import referrer_path
+from web.refusals import init_app as init_refusals
+from web.refusals import typed_text
 
 log = logging.getLogger(__name__)
 
@@ -85,27 +87,6 @@ def _same_site_referrer() -> str | None:
     return came_from
 
 
-#: Form fields that are not the user's writing: never shown back.
-_NOT_TYPED = ("csrf_token", "password", "current_password", "new_password", "confirm", "version", "next")
-
-
-def typed_text() -> list[str]:
-    """What the user wrote in the refused form, so an error page never loses it.
-
-    A form that re-renders itself keeps its input next to the field; for any
-    other POST that ends on this page, the text is shown here to copy back.
-    Secrets, the CSRF token and hidden bookkeeping (ids, versions) are left out.
-    """
-    if request.method != "POST" or request.content_length and request.content_length > 1_000_000:
-        return []
-    try:
-        items = request.form.items(multi=True)
-    except Exception:  # noqa: BLE001 - an unreadable body (too large, malformed) has nothing to give back
-        return []
-    return [v for k, v in items if k not in _NOT_TYPED and not k.endswith(("_id", "_ids", "password"))
-            and len(v.strip()) > 1 and not v.strip().isdigit()]
-
-
 def error_page(status: int, title: str, message: str, **context: object) -> tuple[str, int]:
     """The error page: what happened in plain words, what was typed, and the way on (never a developer string)."""
     next_url, next_label = way_on(status)
@@ -146,6 +127,8 @@ def database_refusal(exc: SQLAlchemyError) -> KbError | None:
 
 
 def init_app(app: Flask) -> None:
+    init_refusals(app)  # a refused form re-renders its page; what reaches the handlers below is not a form's
+
     @app.errorhandler(KbError)
     def kb_error(exc: KbError):  # type: ignore[no-untyped-def]
         status, title = _kb_status(exc)

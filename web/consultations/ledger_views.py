@@ -16,8 +16,9 @@ from kb.consultations.requests import get_advice
 from kb.consultations.track_record import track_record
 from kb.errors import ValidationError
 from kb.models.consultation import ConsultationAdvice
-from web.consultations import api_bp, bp, local_timezone
+from web.consultations import api_bp, bp, local_timezone, request_page
 from web.consultations import consultation_settings as _settings
+from web.refusals import shows_page
 from web.sessions import current_actor, db, knowledge_base
 
 LEDGER_STEPS = {
@@ -51,8 +52,14 @@ def _record(aid: int, values: dict[str, object]) -> ConsultationAdvice:
     return advice
 
 
+def _ledger_page(aid: int) -> tuple[str, int]:
+    """The request page with the advice whose ledger form was refused."""
+    return request_page.render(get_advice(db(), current_actor(), aid).invitation.request_id)
+
+
 @bp.post("/advice/<int:aid>/ledger")
 @login_required
+@shows_page(_ledger_page)
 def record_ledger_step(aid: int) -> WResponse:
     advice = _record(aid, request.form.to_dict())
     flash(_("采纳台账已记录。"), "success")

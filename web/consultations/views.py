@@ -30,6 +30,7 @@ from web.consultations import local_timezone as _tz
 from web.consultations.labels import LABELS
 from web.labels import talent_names
 from web.messages import error_text, field_errors
+from web.refusals import shows_page
 from web.sessions import current_actor, db, knowledge_base
 
 
@@ -49,6 +50,16 @@ def _req(rid: int):  # type: ignore[no-untyped-def]
 
 def _page(rid: int) -> str:
     return url_for("consultations.detail", rid=rid)
+
+
+def _request_page(rid: int) -> tuple[str, int]:
+    """The request page a refused form on it comes back to."""
+    return request_page.render(rid)
+
+
+def _advice_page(aid: int) -> tuple[str, int]:
+    """The request page an advice's rating, adoption or ledger form lives on."""
+    return request_page.render(requests.get_advice(db(), current_actor(), aid).invitation.request_id)
 
 
 def _form_values() -> dict[str, Any]:
@@ -102,6 +113,7 @@ def detail(rid: int) -> tuple[str, int]:
 
 @bp.post("/<int:rid>/state")
 @login_required
+@shows_page(_request_page)
 def change_state(rid: int) -> WResponse:
     to = choice(RequestState, request.form.get("to"), "to", requests.MANUAL_MOVES)
     requests.transition(db(), current_actor(), _req(rid), to, request.form.get("note", ""))
@@ -116,12 +128,13 @@ def select(rid: int) -> WResponse | tuple[str, int]:
 
 @bp.post("/<int:rid>/draw")
 @login_required
+@shows_page(_request_page)
 def draw(rid: int) -> WResponse:
     req, actor = _req(rid), current_actor()
     try:
         pool_size, count = int(request.form.get("pool_size", "10")), int(request.form.get("count", "3"))
     except ValueError:
-        raise ValidationError(_("请填写整数。")) from None
+        raise ValidationError("pool size and count are whole numbers", field="count", code="number.whole") from None
     row = draw_experts(knowledge_base(), db(), actor, req, pool_size=pool_size, count=count,
                        seed=request.form.get("seed", ""), fair=request.form.get("fair") == "1", settings=_settings())
     return _done(_("已随机抽取，种子 %(seed)s 已记录，可复核。", seed=row.seed), _page(rid))
@@ -129,6 +142,7 @@ def draw(rid: int) -> WResponse:
 
 @bp.post("/<int:rid>/invite")
 @login_required
+@shows_page(_request_page)
 def invite(rid: int) -> WResponse:
     req, actor = _req(rid), current_actor()
     talents = [kt.get_talent(db(), tid) for tid in request.form.getlist("talent_ids") if tid]
@@ -154,6 +168,13 @@ def _invitation_page(inv: ConsultationInvitation, *, values: dict[str, str] | No
                            max_mb=_settings().attachment_max_bytes // (1024 * 1024))
 
 
+def _invitation_again(iid: int) -> str:
+    """The invitation page after a refusal its own forms do not answer (a conflict: the consultation
+    closed, the invitation already answered), with what was typed still in the forms."""
+    inv = requests.get_invitation(db(), current_actor(), iid)
+    return _invitation_page(inv, values={k: request.form.get(k, "") for k in ("action", "reason", "text")})
+
+
 def _refused(inv: ConsultationInvitation, exc: ValidationError, values: dict[str, str]) -> tuple[str, int]:
     db().rollback()
     return _invitation_page(inv, values=values, errors=exc.errors or {"": exc.detail}), 400
@@ -161,6 +182,7 @@ def _refused(inv: ConsultationInvitation, exc: ValidationError, values: dict[str
 
 @bp.post("/invitations/<int:iid>/respond")
 @login_required
+@shows_page(_invitation_again)
 def respond(iid: int) -> WResponse | tuple[str, int]:
     actor = current_actor()
     inv = requests.get_invitation(db(), actor, iid)
@@ -175,6 +197,7 @@ def respond(iid: int) -> WResponse | tuple[str, int]:
 
 @bp.post("/invitations/<int:iid>/advice")
 @login_required
+@shows_page(_invitation_again)
 def advice(iid: int) -> WResponse | tuple[str, int]:
     """Written advice. A refused attachment never costs the text: the page comes back with it."""
     actor = current_actor()
@@ -191,6 +214,7 @@ def advice(iid: int) -> WResponse | tuple[str, int]:
 
 @bp.post("/advice/<int:aid>/rate")
 @login_required
+@shows_page(_advice_page)
 def rate(aid: int) -> WResponse:
     adv = requests.get_advice(db(), current_actor(), aid)
     outcome.rate_advice(db(), current_actor(), adv, request.form.get("rating", "0"), request.form.get("comment", ""),
@@ -200,6 +224,7 @@ def rate(aid: int) -> WResponse:
 
 @bp.post("/advice/<int:aid>/adopt")
 @login_required
+@shows_page(_advice_page)
 def adopt(aid: int) -> WResponse:
     adv = requests.get_advice(db(), current_actor(), aid)
     outcome.record_adoption(db(), current_actor(), adv, request.form.get("adoption", ""),

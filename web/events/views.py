@@ -33,6 +33,7 @@ from web.events.forms import event_values, form_of
 from web.events.labels import LABELS
 from web.messages import error_text, field_errors
 from web.redirects import safe_next
+from web.refusals import shows_page
 from web.sessions import current_actor, db, knowledge_base
 
 COMMON_ZONES = ("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Macau", "Asia/Taipei", "Asia/Singapore", "Asia/Tokyo",
@@ -192,6 +193,7 @@ def _unregister_question(event_id: int) -> str:
 
 @bp.post("/<int:event_id>/state")
 @login_required
+@shows_page(lambda event_id: detail(event_id))
 @confirm_first(_cancel_question, when=lambda: request.form.get("to") == EventStatus.CANCELLED)
 def change_state(event_id: int) -> WResponse:
     to = choice(EventStatus, request.form.get("to"), "to", manage.MANUAL_MOVES)
@@ -223,6 +225,7 @@ def audience_page(event_id: int) -> str:
 
 @bp.post("/<int:event_id>/audience")
 @login_required
+@shows_page(lambda event_id: audience_page(event_id))
 def audience_change(event_id: int) -> WResponse:
     talent = kt.get_talent(db(), request.form.get("talent_id", "").strip())
     action = choice(AudienceAction, request.form.get("action"), "action")
@@ -232,11 +235,13 @@ def audience_change(event_id: int) -> WResponse:
 
 @bp.post("/<int:event_id>/invite")
 @login_required
+@shows_page(lambda event_id: audience_page(event_id))
 def invite(event_id: int) -> WResponse:
     actor, event = current_actor(), _event(event_id)
     talents = invitations.talents_by_external_id(db(), request.form.getlist("talent_ids"))
     if not talents:
-        raise ValidationError(_("请先勾选要邀请的人才。"), {"talent_ids": "none selected"})
+        raise ValidationError("choose at least one talent to invite", field="talent_ids",
+                              code="event.invite.none_chosen")
     report = invitations.invite(db(), actor, event, talents, note=request.form.get("note", ""))
     flash(_("已邀请 %(n)s 位人才。", n=len(report.invited)), "success")
     for talent, reason in report.skipped:
@@ -258,6 +263,7 @@ def replies_page(event_id: int) -> str:
 
 @bp.post("/<int:event_id>/register")
 @login_required
+@shows_page(lambda event_id: detail(event_id))
 def register(event_id: int) -> WResponse:
     event = _event(event_id)
     talent = _talent_or_self(request.form.get("talent_id"))
@@ -268,6 +274,7 @@ def register(event_id: int) -> WResponse:
 
 @bp.post("/<int:event_id>/reply")
 @login_required
+@shows_page(lambda event_id: detail(event_id))
 def reply(event_id: int) -> WResponse:
     event = _event(event_id)
     accept = request.form.get("answer") == "accept"
@@ -283,6 +290,7 @@ def reply(event_id: int) -> WResponse:
 
 @bp.post("/<int:event_id>/unregister")
 @login_required
+@shows_page(lambda event_id: detail(event_id))
 @confirm_first(_unregister_question)
 def unregister(event_id: int) -> WResponse:
     event = _event(event_id)
@@ -358,6 +366,7 @@ def attendees(event_id: int, fmt: str) -> Response:
 
 @bp.post("/<int:event_id>/feedback")
 @login_required
+@shows_page(lambda event_id: detail(event_id))
 def give_feedback(event_id: int) -> WResponse:
     event = _event(event_id)
     feedback.give_feedback(db(), current_actor(), event, _talent_or_self(None), request.form.get("rating", ""),
@@ -367,11 +376,12 @@ def give_feedback(event_id: int) -> WResponse:
 
 @bp.post("/<int:event_id>/materials")
 @login_required
+@shows_page(lambda event_id: detail(event_id))
 def upload_material(event_id: int) -> WResponse:
     event = _event(event_id)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        raise ValidationError(_("请选择要上传的文件。"), {"file": "required"})
+        raise ValidationError("choose a file to upload", field="file", code="upload.file.required")
     settings = knowledge_base().settings
     materials.add_material(db(), current_actor(), event, upload.filename, upload.read(),
                            settings.data_dir, max_bytes=settings.events.material_max_bytes)
@@ -425,6 +435,7 @@ def proposals_page() -> str:
 
 @bp.post("/proposals")
 @login_required
+@shows_page(lambda: mine())
 def propose() -> WResponse:
     proposals.propose(db(), current_actor(), _talent_or_self(None), request.form.get("kind", ""),
                       request.form.get("title", ""), request.form.get("description", ""))
@@ -433,6 +444,7 @@ def propose() -> WResponse:
 
 @bp.post("/proposals/<int:proposal_id>/review")
 @login_required
+@shows_page(lambda proposal_id: proposals_page())
 def review(proposal_id: int) -> WResponse:
     proposals.review_proposal(db(), current_actor(), proposal_id, request.form.get("decision") == "accept",
                               request.form.get("response", ""))
