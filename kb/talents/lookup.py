@@ -51,3 +51,12 @@ def the_one_named(text: str, found: list[Talent]) -> Talent | list[Talent]:
     if len(named) == 1 or (len(found) == 1 and not named):
         return (named or found)[0]
     return named or found
+
+
+def talent_meant(session: Session, text: str) -> Talent | list[Talent]:
+    """The talent ``text`` means, typed as his id or his name: the talent, or the candidates to
+    choose from (empty: nobody fits). For forms with no search-as-you-type list."""
+    found = by_external_id(session, text)
+    if found is not None:
+        return found
+    return the_one_named(text, talents_named(session, text))

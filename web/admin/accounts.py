@@ -11,10 +11,10 @@ from kb import accounts, api_tokens
 from kb.errors import Conflict, NotFound, ValidationError
 from kb.models import utcnow
 from kb.permissions import require
-from kb.talents.changes import get_talent
 from kb.web_support import get_account, list_accounts
 from web.admin import bp
 from web.admin.forms import InviteForm, UserForm
+from web.admin.talent_field import UnclearTalent, typed_talent
 from web.confirm import confirm_first
 from web.forms import attach_errors
 from web.messages import error_text
@@ -47,15 +47,14 @@ def create_user() -> tuple[str, int]:
     if not form.validate():
         return _users_page(form, 400)
     try:
-        talent = get_talent(db(), form.talent.data.strip()) if (form.talent.data or "").strip() else None
+        talent = typed_talent(form.talent)
         user = accounts.create_user(
             db(), actor, form.username.data or "", form.role.data or "", form.password.data,
             display_name=form.display_name.data or "", email=form.email.data or "",
             unit=form.unit.data or "", talent=talent,
         )
-    except NotFound:
+    except UnclearTalent:
         db().rollback()
-        form.talent.errors = [_("没有这个编号的人才。")]
         return _users_page(form, 400)
     except (ValidationError, Conflict) as exc:
         db().rollback()
@@ -119,12 +118,10 @@ def invite() -> tuple[str, int] | Response:
     status = 200
     if form.validate_on_submit():
         try:
-            ext = (form.talent.data or "").strip()
-            talent = get_talent(db(), ext) if ext else None
+            talent = typed_talent(form.talent)
             token = accounts.invite(db(), actor, form.email.data or "", talent, form.role.data or "talent")
-        except NotFound:
+        except UnclearTalent:
             db().rollback()
-            form.talent.errors = [_("没有这个编号的人才。")]
             status = 400
         except ValidationError as exc:
             db().rollback()

@@ -21,13 +21,13 @@ class UserForm(FlaskForm):
     email = EmailField(_l("电子邮箱"), validators=[Optional(), EMAIL, Length(max=200)])
     role = SelectField(_l("角色"), choices=list(ROLES))
     unit = StringField(_l("所属单位或协会"), validators=[Length(max=200)])
-    talent = StringField(_l("人才编号（人才账号必填）"), validators=[Length(max=64)])
+    talent = StringField(_l("人才姓名或编号（人才账号必填）"), validators=[Length(max=200)])
     password = PasswordField(_l("初始密码"), validators=[DataRequired(), Length(max=500)])
 
 
 class InviteForm(FlaskForm):
     email = EmailField(_l("电子邮箱"), validators=[DataRequired(), EMAIL, Length(max=200)])
-    talent = StringField(_l("人才编号"), validators=[Length(max=64)])
+    talent = StringField(_l("人才姓名或编号"), validators=[Length(max=200)])
     role = SelectField(_l("角色"), choices=list(ROLES), default="talent")
 
 
