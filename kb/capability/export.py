@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kb.errors import PermissionDenied
+from kb.permissions import ROLE_MATRIX, P
 from kb.tabular import Column, headers, to_csv, to_xlsx
 from kb.taxonomy import load_taxonomy
 
@@ -79,7 +80,8 @@ def export_table(view: dict[str, Any], table: str, fmt: str) -> tuple[bytes, str
     if table not in _BUILDERS or fmt not in FORMATS:
         raise ValueError(f"unknown table or format: {table}.{fmt}")
     if table in CONSULTATION_TABLES and not view.get("consultations"):
-        raise PermissionDenied("consultation figures need consultation.stats")
+        raise PermissionDenied("consultation figures need consultation.stats", code="permission.denied",
+                               params={"action": "consultation.stats", "roles": sorted(ROLE_MATRIX[P.CONSULTATION_STATS])})
     cols, rows = _BUILDERS[table](view)
     filename = f"capability-{table}.{fmt}"
     if fmt == "csv":
