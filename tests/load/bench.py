@@ -12,7 +12,14 @@ profile with ``If-Match`` (409 conflicts are counted apart from errors). A
 static file fetched by the same clients under the same load, and the same
 searches run in-process without load afterwards, are the baselines. The run
 stops at ``--duration`` seconds or ``--max-requests``, whichever comes first;
-the report is printed and written as JSON.
+the report is printed and written as JSON, and its last line is one JSON object.
+
+Two kinds of search traffic (``--searches``): ``repeat`` draws each search from
+a pool of 300 needs, as real users repeat popular ones, so most are answered
+from the worker's query-vector cache (the report says which share repeated);
+``distinct`` sends a need never sent before, against a restarted server (empty
+per-worker caches) and a fresh SQLite vector cache, so every search runs the
+model. ``both`` (the default) runs one after the other, on the same index.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +66,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--port", type=int, default=0, help="0: a free port")
     p.add_argument("--out", type=Path, default=ROOT / "test-artifacts" / "bench-load.json")
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--searches", choices=("repeat", "distinct", "both"), default="both",
+                   help="repeat: needs drawn from a pool (warm query caches); distinct: every need new, cold caches")
     return p.parse_args(argv)
 
 
@@ -79,6 +89,23 @@ def queries(n: int, seed: int) -> list[str]:
     return list(dict.fromkeys(out))[:n]
 
 
+def distinct_queries(seed: int) -> Iterator[str]:
+    """Needs never sent before in this run: three different topic words (70 topics: 328 440 orders)."""
+    rng = random.Random(seed)
+    topics = [t for ts in TOPICS.values() for t in ts]
+    seen: set[str] = set()
+    while True:
+        need = " ".join(rng.sample(topics, 3))
+        if need not in seen:
+            seen.add(need)
+            yield need
+
+
+def repeat_share(sent: list[str]) -> float:
+    """Share of searches whose need was already sent earlier in the run."""
+    return round(1 - len(set(sent)) / len(sent), 3) if sent else 0.0
+
+
 class Bench:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
@@ -97,6 +124,7 @@ class Bench:
             self.env["KB_EMBEDDER"] = args.embedder
         Path(self.env["KB_EMBEDDING_CACHE"]).parent.mkdir(parents=True, exist_ok=True)
         self.server: subprocess.Popen[bytes] | None = None
+        self.elapsed = 0.0
         self.report: dict[str, Any] = {"talents": args.talents, "clients": args.clients,
                                        "edit_share": args.edit_share, "workers": args.workers, "threads": args.threads,
                                        "embedder": args.embedder or "default (auto)", "data_dir": str(self.data)}
@@ -177,9 +205,12 @@ class Bench:
         resp = await conn.request("POST", "/login", {"Content-Type": "application/x-www-form-urlencoded"}, body)
         assert resp.status == 302, f"login failed: {resp.status}"
 
-    async def run(self, tokens: dict[str, str]) -> dict[str, Stats]:
+    async def run(self, tokens: dict[str, str], mode: str) -> tuple[dict[str, Stats], list[str]]:
+        """One measured run; returns the stats by endpoint and the needs searched, in order."""
         args, rng = self.args, random.Random(self.args.seed)
         pool = queries(300, args.seed)
+        fresh = distinct_queries(args.seed + 1)
+        searched: list[str] = []
         ids = [f"load-{i:06d}" for i in range(args.talents)]
         hot = ids[:HOT_EDIT_SET]
         stats = {name: Stats() for name in ("search_api", "profile_page", "profile_get_api", "profile_patch_api",
@@ -211,7 +242,9 @@ class Bench:
                                          "Content-Type": "application/json"})
                     sent += 1
                 elif r < args.edit_share + (1 - args.edit_share) / 2:
-                    q = local.choice(pool).replace(" ", "+")
+                    need = next(fresh) if mode == "distinct" else local.choice(pool)
+                    searched.append(need)
+                    q = need.replace(" ", "+")
                     from urllib.parse import quote
 
                     await timed(conn, stats["search_api"], "GET", f"/api/v1/search?q={quote(q, safe='+')}&k=10",
@@ -222,8 +255,8 @@ class Bench:
 
         started = time.perf_counter()
         await asyncio.gather(*(client(n) for n in range(args.clients)))
-        self.report["elapsed_s"] = round(time.perf_counter() - started, 1)
-        return stats
+        self.elapsed = round(time.perf_counter() - started, 1)
+        return stats, searched
 
     def tokens(self) -> dict[str, str]:
         return {name: self.kb("users", "token", name, "--label", "bench").strip()
@@ -243,11 +276,14 @@ class Bench:
                 await c.close()
         asyncio.run(go())
 
-    def in_process_baseline(self) -> dict[str, float]:
-        """The same searches in this process, one at a time, no HTTP and no concurrent load."""
+    def in_process_baseline(self, mode: str) -> dict[str, float]:
+        """The same kind of searches in this process, one at a time, no HTTP and no concurrent load
+        (distinct: needs of their own, never sent, through an empty vector cache)."""
         for key in ("KB_DATA_DIR", "KB_EMBEDDER", "KB_EMBEDDING_CACHE"):
             if key in self.env:
                 os.environ[key] = self.env[key]
+        if mode == "distinct":
+            os.environ["KB_EMBEDDING_CACHE"] = str(self.data / "cold-cache" / "baseline.sqlite")
         from indexer import SearchQuery
         from kb.actors import Actor
         from kb.context import KnowledgeBase
@@ -255,10 +291,14 @@ class Bench:
 
         kb = KnowledgeBase()
         actor = Actor(None, "bench", "researcher")
-        pool = queries(300, self.args.seed)
+        if mode == "distinct":
+            fresh = distinct_queries(self.args.seed + 2)
+            pool = [next(fresh) for _ in range(101)]
+        else:
+            pool = queries(300, self.args.seed)
         search_experts(kb, actor, SearchQuery(pool[0], limit=10))
         times = []
-        for q in pool[:100]:
+        for q in pool[1:101] if mode == "distinct" else pool[:100]:
             started = time.perf_counter()
             search_experts(kb, actor, SearchQuery(q, limit=10, with_facets=True))
             times.append(time.perf_counter() - started)
@@ -266,19 +306,30 @@ class Bench:
         times.sort()
         return {"p50_ms": round(times[len(times) // 2] * 1000, 1), "p95_ms": round(times[int(len(times) * .95)] * 1000, 1)}
 
-    def main(self) -> dict[str, Any]:
+    def cold_caches(self) -> None:
+        """Empty query caches for the distinct run: a fresh SQLite vector cache for the server (the
+        index holds the passage vectors; only query vectors would be read from it), and a restart
+        (each worker's in-memory cache starts empty)."""
+        cold = self.data / "cold-cache"
+        shutil.rmtree(cold, ignore_errors=True)
+        cold.mkdir(parents=True)
+        self.env["KB_EMBEDDING_CACHE"] = str(cold / "server.sqlite")
+
+    def measure(self, tokens: dict[str, str], mode: str) -> dict[str, Any]:
+        if mode == "distinct":
+            self.cold_caches()
         try:
-            self.prepare()
-            tokens = self.tokens()
             self.start_server()
             self.warm_up(tokens)
-            self.log(f"load: {self.args.clients} clients, up to {self.args.duration:.0f} s / "
+            self.log(f"load ({mode} searches): {self.args.clients} clients, up to {self.args.duration:.0f} s / "
                      f"{self.args.max_requests} requests against {self.base}")
-            stats = asyncio.run(self.run(tokens))
+            stats, searched = asyncio.run(self.run(tokens, mode))
         finally:
             self.stop_server()
-        elapsed = self.report["elapsed_s"]
-        self.report["endpoints"] = {name: s.summary(elapsed) for name, s in stats.items()}
+        elapsed = self.elapsed
+        run: dict[str, Any] = {"searches": mode, "elapsed_s": elapsed,
+                               "endpoints": {name: s.summary(elapsed) for name, s in stats.items()},
+                               "search_repeat_share": repeat_share(searched)}
         every = Stats()
         for s in stats.values():
             every.latencies += s.latencies
@@ -286,19 +337,34 @@ class Bench:
             every.conflicts += s.conflicts
             for status, count in s.statuses.items():
                 every.statuses[status] = every.statuses.get(status, 0) + count
-        self.report["all_requests"] = every.summary(elapsed)
-        self.report["in_process_search"] = self.in_process_baseline()
-        ep = self.report["endpoints"]
-        self.report["total_rps"] = round(sum(e["requests"] for e in ep.values()) / elapsed, 1)
-        self.report["errors"] = sum(e["errors"] for e in ep.values())
+        run["all_requests"] = every.summary(elapsed)
+        run["in_process_search"] = self.in_process_baseline(mode)
+        ep = run["endpoints"]
+        run["total_rps"] = round(sum(e["requests"] for e in ep.values()) / elapsed, 1)
+        run["errors"] = sum(e["errors"] for e in ep.values())
         if ep["static"]["p50_ms"]:
-            self.report["search_over_static_p50"] = round(ep["search_api"]["p50_ms"] / ep["static"]["p50_ms"], 1)
-        if self.report["in_process_search"]["p50_ms"]:
-            self.report["search_api_over_in_process_p50"] = round(
-                ep["search_api"]["p50_ms"] / self.report["in_process_search"]["p50_ms"], 1)
+            run["search_over_static_p50"] = round(ep["search_api"]["p50_ms"] / ep["static"]["p50_ms"], 1)
+        if run["in_process_search"]["p50_ms"]:
+            run["search_api_over_in_process_p50"] = round(
+                ep["search_api"]["p50_ms"] / run["in_process_search"]["p50_ms"], 1)
+        return run
+
+    def main(self) -> dict[str, Any]:
+        self.prepare()
+        tokens = self.tokens()
+        self.report["load_avg_start"] = [round(x, 2) for x in os.getloadavg()]
+        modes = ("repeat", "distinct") if self.args.searches == "both" else (self.args.searches,)
+        runs = {mode: self.measure(tokens, mode) for mode in modes}
+        # The first run's figures stay at the top level (the report's shape before distinct runs existed);
+        # every run is under "runs".
+        self.report.update(runs[modes[0]])
+        self.report["runs"] = runs
+        self.report["errors"] = sum(r["errors"] for r in runs.values())
+        self.report["load_avg_end"] = [round(x, 2) for x in os.getloadavg()]
         self.args.out.parent.mkdir(parents=True, exist_ok=True)
         self.args.out.write_text(json.dumps(self.report, indent=2, ensure_ascii=False))
         print(table(self.report))
+        print(json.dumps(summary(self.report), ensure_ascii=False))
         if self.tmp:
             shutil.rmtree(self.tmp, ignore_errors=True)
         return self.report
@@ -306,18 +372,34 @@ class Bench:
 
 def table(report: dict[str, Any]) -> str:
     lines = [f"talents {report['talents']}, clients {report['clients']}, workers {report['workers']}, "
-             f"embedder {report['embedder']}, {report['elapsed_s']} s, import {report.get('import_s')} s, "
-             f"index {report.get('index_s')} s",
-             "| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | errors | conflicts |",
-             "|---|---|---|---|---|---|---|---|"]
-    for name, e in [*report["endpoints"].items(), ("all requests", report["all_requests"])]:
-        lines.append(f"| {name} | {e['requests']} | {e['rps']} | {e['p50_ms']} | {e['p95_ms']} | {e['p99_ms']} | "
-                     f"{e['errors']} | {e['conflicts']} |")
-    lines.append(f"total {report['total_rps']} req/s, errors {report['errors']}; in-process search "
-                 f"p50 {report['in_process_search']['p50_ms']} ms / p95 {report['in_process_search']['p95_ms']} ms; "
-                 f"search API p50 / static p50 = {report.get('search_over_static_p50')}; "
-                 f"search API p50 / in-process p50 = {report.get('search_api_over_in_process_p50')}")
+             f"embedder {report['embedder']}, import {report.get('import_s')} s, index {report.get('index_s')} s, "
+             f"load average (1/5/15 min) at start {report['load_avg_start']}, at end {report['load_avg_end']}"]
+    for mode, run in report["runs"].items():
+        lines += ["", f"{mode} searches ({run['elapsed_s']} s; share of searches repeating an earlier need: "
+                      f"{run['search_repeat_share']:.0%})",
+                  "| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | errors | conflicts |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for name, e in [*run["endpoints"].items(), ("all requests", run["all_requests"])]:
+            lines.append(f"| {name} | {e['requests']} | {e['rps']} | {e['p50_ms']} | {e['p95_ms']} | {e['p99_ms']} | "
+                         f"{e['errors']} | {e['conflicts']} |")
+        lines.append(f"total {run['total_rps']} req/s, errors {run['errors']}; in-process search "
+                     f"p50 {run['in_process_search']['p50_ms']} ms / p95 {run['in_process_search']['p95_ms']} ms; "
+                     f"search API p50 / static p50 = {run.get('search_over_static_p50')}; "
+                     f"search API p50 / in-process p50 = {run.get('search_api_over_in_process_p50')}")
     return "\n".join(lines)
+
+
+def summary(report: dict[str, Any]) -> dict[str, Any]:
+    """The one-line JSON result: search API figures of each run, with what they rest on."""
+    out: dict[str, Any] = {"bench": "load", "talents": report["talents"], "clients": report["clients"],
+                           "embedder": report["embedder"], "index_s": report.get("index_s"),
+                           "errors": report["errors"], "load_avg_start": report["load_avg_start"]}
+    for mode, run in report["runs"].items():
+        api = run["endpoints"]["search_api"]
+        out[mode] = {"search_p50_ms": api["p50_ms"], "search_p95_ms": api["p95_ms"], "search_rps": api["rps"],
+                     "repeat_share": run["search_repeat_share"], "static_p50_ms": run["endpoints"]["static"]["p50_ms"],
+                     "in_process_p95_ms": run["in_process_search"]["p95_ms"], "total_rps": run["total_rps"]}
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
