@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -49,6 +49,27 @@ log = logging.getLogger(__name__)
 
 #: Seconds a process trusts its cached centroids when it did not write itself.
 CENTROID_TTL_S = 1.0
+#: Pauses before reading again after a read failed for want of a node (see ``read_again_after_node_loss``).
+READ_RETRY_PAUSES_S = (0.25, 0.75)
+
+T = TypeVar("T")
+
+
+def read_again_after_node_loss(read: Callable[[], T]) -> T:
+    """Run a search; when it fails as unavailable, pause and run it again (twice at most).
+
+    A node killed while it served part of a search fails that search even though
+    the shard's other copy is alive: the fetch phase of a query that ran on the
+    lost copy ends in ``node_disconnected_exception`` ("all shards failed"), and
+    the client's own retry only covers a node that refuses the connection. The
+    node-loss test saw one such failure among a few hundred searches. Reading is
+    safe to repeat, and a moment later the cluster routes to the live copy; a
+    cluster that is really down still fails, after one second. Writes are not
+    repeated here: the durable queue retries them.
+    """
+    for pause in READ_RETRY_PAUSES_S:
+        try:
+            return read()
 
 
 class ElasticsearchBackend(Backend):
@@ -159,13 +180,16 @@ class ElasticsearchBackend(Backend):
         self._ensure()
         kwargs.setdefault("index", self.alias)
         conn = self.connection
-        return conn.call(lambda: conn.client.search(**kwargs))
+        return read_again_after_node_loss(lambda: conn.call(lambda: conn.client.search(**kwargs)))
 
     def _run(self, bodies: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Several searches in one round trip (``msearch``); a failed one raises."""
         if not bodies:
             return []
         self._ensure()
+        return read_again_after_node_loss(lambda: self._run_once(bodies))
+
+    def _run_once(self, bodies: list[dict[str, Any]]) -> list[dict[str, Any]]:
         searches: list[dict[str, Any]] = []
         for body in bodies:
             searches += [{"index": self.alias}, body]
