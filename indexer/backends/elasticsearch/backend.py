@@ -70,6 +70,9 @@ def read_again_after_node_loss(read: Callable[[], T]) -> T:
     for pause in READ_RETRY_PAUSES_S:
         try:
             return read()
+        except SearchUnavailable:
+            time.sleep(pause)
+    return read()
 
 
 class ElasticsearchBackend(Backend):
