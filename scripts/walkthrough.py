@@ -30,11 +30,12 @@ PASSWORD = "demo"
 
 
 def seed(kb: object) -> dict[str, int]:
-    """One consultation in progress (an invitation with a note to the demo talent) and one salon."""
+    """One consultation in progress (an invitation with a note to the demo talent) and one salon the
+    demo talent signed up for."""
     from kb.actors import Actor
     from kb.consultations import invitations
     from kb.consultations import requests as kreq
-    from kb.events import manage
+    from kb.events import manage, registration
     from kb.models import ConsultationRequest, Event, User
     from kb.talents.changes import get_talent
 
@@ -68,6 +69,7 @@ def seed(kb: object) -> dict[str, int]:
                 "topics": ["低空经济", "无人机物流"], "start_at": start, "end_at": start + timedelta(hours=2),
                 "timezone": "Asia/Shanghai", "place": "罗湖区人才之家", "capacity": 30})
             manage.publish_event(s, organizer, event)
+            registration.register(s, actor("talent"), event, get_talent(s, "demo-001"))  # a check-in code to show
         ids["event"] = event.id
     return ids
 
@@ -75,13 +77,16 @@ def seed(kb: object) -> dict[str, int]:
 def pages(ids: dict[str, int]) -> dict[str, dict[str, str]]:
     rid, iid, eid = ids["request"], ids["invitation"], ids["event"]
     return {
-        "researcher": {"search": "/search?q=低空经济 无人机物流", "profile": "/talents/demo-002",
-                       "consultations": "/consultations", "request": f"/consultations/{rid}", "inbox": "/inbox"},
+        "researcher": {"search": "/search?q=低空经济 无人机物流", "no-answer": "/search?q=qwzxv plorkt",
+                       "profile": "/talents/demo-002", "consultations": "/consultations", "request": f"/consultations/{rid}",
+                       "trail": f"/consultations/{rid}/trail", "knowledge": "/knowledge?q=低空经济 无人机物流",
+                       "inbox": "/inbox"},
         "talent": {"profile": "/talents/demo-001", "inbox": "/inbox", "invitation": f"/consultations/invitations/{iid}",
-                   "events": "/events"},
-        "organizer": {"events": "/events", "event": f"/events/{eid}", "audience": f"/events/{eid}/audience"},
-        "commissioner": {"admin": "/admin/", "reviews": "/admin/reviews", "import": "/admin/import",
-                         "dashboard": "/dashboard/"},
+                   "events": "/events", "event": f"/events/{eid}"},
+        "organizer": {"events": "/events", "event": f"/events/{eid}", "audience": f"/events/{eid}/audience",
+                      "replies": f"/events/{eid}/replies", "checkin": f"/events/{eid}/checkin", "stats": "/events/stats"},
+        "commissioner": {"desk": "/commissioner/", "admin": "/admin/", "reviews": "/admin/reviews",
+                         "import": "/admin/import", "dashboard": "/dashboard/"},
         "admin": {"users": "/admin/users", "audit": "/admin/audit", "dashboard": "/dashboard/"},
     }
 
