@@ -112,10 +112,9 @@ class ElasticsearchBackend(Backend):
             return
         conn = self.connection
         live = conn.live_indices()
-        if not live:
-            name = conn.create_generation(self.meta)
-            conn.point_alias_at(name)
-            live = [name]
+        if not live:  # a new index; other servers may be creating it at this moment too
+            live = [conn.create_first_generation(self.meta)]
+        conn.wait_started(live[0])
         conn.check_meta(live[0], self.meta)
         self._ready = True
 

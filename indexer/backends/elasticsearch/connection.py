@@ -111,6 +111,49 @@ class Connection:
         )
         return name
 
+    def create_first_generation(self, meta: IndexMeta) -> str:
+        """Create the generation behind an alias that has none; returns the live generation.
+
+        Several app servers started at once on a new index each find no alias, and
+        each would create a generation and point the alias at it: the alias ends on
+        one of them and whatever the others wrote meanwhile is lost. Here they all
+        pick the same name and the alias is attached in the creating call: the
+        generations are listed *before* the alias is looked up, so a process that
+        misses the alias also missed the generation behind it and picks that same
+        name, which Elasticsearch then refuses to create twice; the refused ones use
+        it. Should two generations still end up behind the alias, the lowest stays
+        (``remove_index`` takes a later one away with its alias in one step).
+        """
+        versions = self.versions()
+        live = self.live_indices()
+        if not live:
+            name = self.generation_name(max(versions, default=0) + 1)
+            body = index_body(meta, self.replicas)
+            created = body_of(self.call(lambda: self.client.options(ignore_status=400).indices.create(
+                index=name, settings=body["settings"], mappings=body["mappings"], aliases={self.alias: {}})))
+            refused = created.get("error") if isinstance(created, dict) else None
+            if refused and refused.get("type") != "resource_already_exists_exception":
+                raise SearchError(f"Elasticsearch at {self.url} refused to create {name}: {refused}")
+            live = sorted(self.live_indices(), key=lambda index: int(index.rsplit("-v", 1)[-1]))
+            if not live:
+                raise SearchError(f"the alias {self.alias} points at nothing after creating {name}")
+            if name in live and live[0] != name:
+                self.call(lambda: self.client.indices.update_aliases(actions=[{"remove_index": {"index": name}}]))
+        return live[0]
+
+    def wait_started(self, index: str, timeout_s: int = 10) -> None:
+        """Wait (up to ``timeout_s``) until ``index`` has its primary shards started.
+
+        A generation another process has just created is behind the alias before its
+        shards have started, and searches fail until they have. A cluster that stays
+        red longer is not waited out here: the searches report it themselves.
+        """
+        # A new index whose primary is not yet assigned or still initializing already
+        # counts as yellow, so wait for the active shard itself: each generation has one
+        # (mapping.index_body), and a replica cannot be active before its primary.
+        self.call(lambda: self.client.options(ignore_status=408).cluster.health(
+            index=index, wait_for_active_shards="1", timeout=f"{timeout_s}s"))
+
     def point_alias_at(self, index: str) -> list[str]:
         """Move the alias to ``index`` in one atomic call; returns the indices it left."""
         old = self.live_indices()
