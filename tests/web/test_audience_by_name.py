@@ -116,3 +116,13 @@ def test_only_the_organizer_looks_up(site: Site, event_id: int) -> None:
     client = site.app.test_client()
     login(client, "talent")
     assert client.get(f"/events/{event_id}/audience/talents.json?q=林").status_code in (403, 404)
+
+
+def test_the_invite_action_is_above_the_list(organizer: FlaskClient, event_id: int) -> None:
+    """30 suggestions with their evidence run ~13 000 px on a phone: the note and the button come first."""
+    organizer.get("/lang/zh")
+    html = organizer.get(f"/events/{event_id}/audience").get_data(as_text=True)
+    first = html.index('<li class="result">')
+    assert html.index('form="invite-form" class="button"') < first
+    assert html.index('name="note" form="invite-form"') < first
+    assert 'href="#add-talent"' in html[:first]
