@@ -37,7 +37,7 @@ NEEDS: tuple[tuple[str, str, list[str], str, int], ...] = (
     ("储能电站安全标准与消防审批", "用户侧储能电站的消防审批流程如何优化？", ["new_energy"], "public", 30),
 )
 #: How many of the usual experts and of the others each need invites.
-USUAL, OTHERS = 3, 1
+USUAL, OTHERS = 3, 3
 UNIT = "罗湖区发展研究中心"
 
 
