@@ -4,7 +4,7 @@ widths), with a consultation in progress and an event with a registration seeded
 
 Each page of each role is held to the classes of problem a walkthrough finds:
 - no UI sentence left untranslated in English (a text that is a msgid of the catalogue);
-- no UTC ISO time, no IANA zone id ("Asia/Shanghai" is 北京时间), no Python ``None``/list, no "#<id>";
+- no UTC ISO time or "UTC" label, no IANA zone id ("Asia/Shanghai" is 北京时间), no Python ``None``/list, no "#<id>";
 - no page wider than the screen, and no table column squeezed to a character per line
   (the trail once wrapped "researcher" as "rese/arch/er" next to a long detail cell).
 """
@@ -36,7 +36,7 @@ from tests.web.data import OTHER, OWN, PASSWORD
 pytestmark = pytest.mark.browser
 PO = Path(__file__).resolve().parents[2] / "web" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 VIEWS = {"zh-phone": ("zh", {"width": 390, "height": 844}), "en-desktop": ("en", {"width": 1280, "height": 900})}
-UTC_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d|\d\d:\d\d(?::\d\d)?Z\b|\+00:00")
+UTC_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d|\d\d:\d\d(?::\d\d)?Z\b|\+00:00|\bUTC\b")
 REPR = re.compile(r"\bNone\b(?! of)|\['|\{'|(?<![&\w])#\d+\b")
 ZONE_ID = re.compile(r"\b(?:Asia|Europe|America|Africa|Australia)/[A-Z][A-Za-z_]+")
 
