@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import socket
+import string
 import subprocess
 import sys
 import time
@@ -186,10 +188,21 @@ def _find(server: Server, token: str, word: str) -> list[str]:
     return [r["id"] for r in body["results"] if any(word in e["text"] for e in r["evidence"])]
 
 
-def _indexed_text(server: Server, talent_id: str) -> list[str]:
+def _indexed_text(server: Server, talent_id: str, word: str) -> str:
+    """For a failure message: the talent's passage holding ``word`` as stored, whether
+    Elasticsearch matches the word directly, and what an in-process search returns."""
+    from indexer import SearchQuery
+
     kb = server.place.kb()
     try:
-        return [p.text for p in kb.search.backend.talent_passages(talent_id)]
+        backend = kb.search.backend
+        hits = backend.client.search(index=backend.alias, query={"term": {"talent_id": talent_id}}, size=50)
+        stored = [{k: v for k, v in h["_source"].items() if "vec" not in k} for h in hits["hits"]["hits"]
+                  if word in str(h["_source"])]
+        direct = backend.client.search(index=backend.alias, query={"match": {"words": word}})["hits"]["total"]
+        results = kb.search.search(SearchQuery(word, limit=TALENTS)).results
+        evidence = [[e.text for e in r.evidence] for r in results if r.talent_id == talent_id]
+        return f"stored {stored}; Elasticsearch match on words: {direct}; in-process evidence {evidence}"
     finally:
         kb.close()
 
@@ -274,7 +287,8 @@ def test_two_servers_share_one_truth(cluster: tuple[Server, Server, _Inbox], tmp
     answered: list[float] = []
     for i, tid in enumerate(ids):
         writer, reader = (a, b) if i % 2 == 0 else (b, a)
-        word = f"scaleout{uuid.uuid4().hex[:8]}"
+        # letters only: a long run of digits in a need is read as a number, not as a word
+        word = "scaleout" + "".join(random.choice(string.ascii_lowercase) for _ in range(8))
         status, profile, headers = writer.api("GET", f"/talents/{tid}", token)
         assert status == 200, profile
         status, body, _ = writer.api("PATCH", f"/talents/{tid}", token, {"bio": f"研究{word}与跨境金融"},
@@ -286,7 +300,7 @@ def test_two_servers_share_one_truth(cluster: tuple[Server, Server, _Inbox], tmp
             if tid in _find(reader, token, word):
                 break
             assert asked - saved < 5, (f"{reader.name} never found the edit saved on {writer.name} "
-                                       f"(the writer finds: {_find(writer, token, word)}; index holds {_indexed_text(a, tid)})"
+                                       f"(the writer finds: {_find(writer, token, word)}; {_indexed_text(a, tid, word)})"
                                        f"\n{_queue_state(a)}\n{_result_of(reader, token, word, tid)}")
             time.sleep(0.02)
         # visible: how long after the save a search that finds it was sent; answered: until it came back
