@@ -19,6 +19,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from kb.settings.loader import child_environment
+
 SERVICES = Path(__file__).resolve().parents[2] / "scripts" / "services"
 
 
@@ -49,14 +51,13 @@ class LocalCluster:
         self.nodes = nodes
         self.http_base = free_port_run(nodes)
         self.transport_base = free_port_run(nodes, start=self.http_base + nodes + 1)
-        self.env = {
-            **os.environ,
+        self.env = child_environment({
             "KB_SERVICES_DIR": str(state),
             "KB_ES_PORT": str(self.http_base),
             "KB_ES_TRANSPORT_PORT": str(self.transport_base),
             "KB_ES_HEAP": heap,
             "KB_ES_NODES": str(nodes),
-        }
+        })
 
     @property
     def urls(self) -> list[str]:

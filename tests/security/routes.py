@@ -178,6 +178,7 @@ RULES: dict[str, Pred | str] = {
     "events.index": can("event.view"), "events.detail": view_event, "events.calendar": view_event,
     "events.new": can("event.manage"), "events.edit": manage_event, "events.change_state": manage_event,
     "events.attendees": manage_event, "events.audience_page": manage_event, "events.audience_change": manage_event,
+    "events.audience_lookup": manage_event, "events.audience_add": manage_event,
     "events.checkin_page": manage_event, "events.checkin_tick": manage_event, "events.invite": manage_event,
     "events.replies_page": manage_event, "events.upload_material": manage_event,
     "events.delete_material": manage_event, "events.download_material": view_event,
@@ -219,7 +220,7 @@ PARAMS = {
 }
 # Query strings a GET needs to reach its permission check rather than a validation error.
 QUERY = {"search.search": "?q=跨境", "api.search": "?q=跨境", "search.knowledge": "?q=跨境", "api.knowledge": "?q=跨境", "consultations.add_from_profile": "?talent=web-003",
-         "consultations.lookup": "?q=林"}
+         "consultations.lookup": "?q=林", "events.audience_lookup": "?q=林"}
 FIXED = {"fmt": "csv", "token": "no-such-invitation", "code": "en", "filename": "css/app.css", "quarter": "2026Q3"}
 
 # Bodies that pass validation, so a refusal has to come from the permission check.
@@ -233,7 +234,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "consultations.change_state": {"to": "closed"}, "consultations_api.transition": {"to": "closed"},
     "consultations.respond": {"action": "accept"}, "consultations_api.respond": {"action": "accept"},
     "events.change_state": {"to": "cancelled", "confirmed": "1"}, "events_api.transition": {"to": "cancelled"},
-    "events.invite": {"talent_ids": "web-002"}, "events_api.invite": {"talent_ids": ["web-002"]},
+    "events.invite": {"talent_ids": "web-002"}, "events.audience_add": {"expert": "web-002"}, "events_api.invite": {"talent_ids": ["web-002"]},
     "events_api.check_in": {"code": "ABCD-EFGH"},
     "events_api.reply": {"accept": True}, "events_api.review": {"accept": True},
     "events.upload_material": {FILE: True}, "events_api.upload_material": {FILE: True},

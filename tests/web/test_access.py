@@ -34,6 +34,7 @@ PAGES: dict[str, set[str] | str] = {
     "talents.import_outputs": SELF_OR_STAFF,
     "dashboard.index": {"researcher", "organizer", "commissioner", "admin"},
     "dashboard.data": {"researcher", "organizer", "commissioner", "admin"},
+    "dashboard.capability_export": {"researcher", "organizer", "commissioner", "admin"},  # the topics table
     "admin.index": STAFF,
     "admin.users": {"admin"},
     "admin.invite": STAFF,
@@ -44,6 +45,7 @@ PAGES: dict[str, set[str] | str] = {
     "admin.import_page": STAFF,
     "admin.export": STAFF,
     "admin.audit_log": STAFF,
+    "admin.system_status": {"admin"},
     "auth.account": ALL,
     "auth.password": ALL,
     "auth.tokens": ALL,
