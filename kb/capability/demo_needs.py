@@ -4,23 +4,26 @@ The demo's talents come with no consultation history; without one the map's
 supply gaps, workload concentration and never-asked list would be empty on a
 fresh demo. These needs are filed, opened and answered with invitations
 through the kb functions, as a researcher would, then dated back over the
-last twelve months. Most invitations go to the same few experts (as they do
-in practice: the ones everybody knows), and three needs are on subjects the
-pool does not cover (volcanoes, fossils, beekeeping), so they come out as gaps.
+last twelve months. Each need invites the talents of its fields, always the
+first ones of the registry (as in practice: the ones everybody knows), so the
+load concentrates and others who match are never asked; three needs are on
+subjects the pool does not cover (volcanoes, fossils, beekeeping), so they
+come out as gaps. The invitation notices are dated with their need and read:
+a year of history must not greet the demo talent as a pile of unread invitations.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from kb.actors import Actor
 from kb.consultations.invitations import invite
 from kb.consultations.requests import create_request, open_request
 from kb.errors import KbError
-from kb.models import Talent, User, utcnow
+from kb.models import Notification, Talent, User, utcnow
 from kb.models.consultation import ConsultationRequest
 
 #: (title, questions, fields, confidentiality, days ago)
@@ -36,8 +39,8 @@ NEEDS: tuple[tuple[str, str, list[str], str, int], ...] = (
     ("城市养蜂与蜂群病害防控", "屋顶养蜂的蜂群病害如何防控？", ["life_health"], "unit", 60),
     ("储能电站安全标准与消防审批", "用户侧储能电站的消防审批流程如何优化？", ["new_energy"], "public", 30),
 )
-#: How many of the usual experts and of the others each need invites.
-USUAL, OTHERS = 3, 3
+#: How many experts of its fields each need invites (the first of the registry's order).
+INVITED = 5
 UNIT = "罗湖区发展研究中心"
 
 
@@ -52,21 +55,24 @@ def seed_demo_needs(session: Session) -> int:
     researcher = Actor.of(user)
     pool = list(session.scalars(
         select(Talent).where(Talent.available_for_consultation.is_(True)).order_by(Talent.external_id)))
-    usual, others = pool[:USUAL + 2], pool[USUAL + 2 :]
     now = utcnow()
-    for n, (title, questions, fields, confidentiality, days_ago) in enumerate(NEEDS):
+    for title, questions, fields, confidentiality, days_ago in NEEDS:
         when = now - timedelta(days=days_ago)
         request = create_request(session, researcher, {
             "title": title, "questions": questions, "fields": fields, "confidentiality": confidentiality,
-            "experts_wanted": USUAL + OTHERS, "deadline": (now + timedelta(days=30)).date(),
+            "experts_wanted": INVITED, "deadline": (now + timedelta(days=30)).date(),
         })
         open_request(session, researcher, request)
-        chosen = usual[n % 2 : n % 2 + USUAL] + others[n * OTHERS : (n + 1) * OTHERS]
-        for talent in chosen:
+        session.flush()
+        last_notice = session.scalar(select(func.max(Notification.id))) or 0
+        for talent in [t for t in pool if set(t.fields or ()) & set(fields)][:INVITED]:
             try:
                 invite(session, researcher, request, [talent], now=when)
             except KbError:  # screened out (a conflict of interest): a researcher would pick another
                 continue
-        request.created_at = when
+        session.flush()
+        session.execute(update(Notification).where(Notification.id > last_notice)
+                        .values(created_at=when, read_at=when))
+        request.created_at, request.deadline = when, (when + timedelta(days=30)).date()
     session.flush()
     return len(NEEDS)

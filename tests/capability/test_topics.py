@@ -140,3 +140,23 @@ def test_demo_topic_labels_are_words_of_the_topics_own_talents(demo: tuple[Knowl
             else:  # a language too rare in the topic: named after its main fields
                 assert set(words) <= field_names, label
     assert from_terms >= len(payload["topics"])  # most labels are the topics' own words
+
+
+def test_demo_history_invites_experts_of_each_need_and_leaves_no_unread_notice(demo: tuple[KnowledgeBase, dict]) -> None:  # type: ignore[type-arg]
+    """A year of demo consultations must look like one: nobody is asked about a field he does not
+    work in, and no talent opens the demo to a pile of year-old unread invitations."""
+    from sqlalchemy import select
+
+    from kb.models import Notification
+    from kb.models.consultation import ConsultationRequest
+
+    kb, _ = demo
+    titles = {n[0] for n in NEEDS}
+    with kb.sessions() as s:
+        requests = list(s.scalars(select(ConsultationRequest).where(ConsultationRequest.title.in_(titles))))
+        assert len(requests) == len(NEEDS)
+        invited = [(r, i.talent) for r in requests for i in r.invitations]
+        assert invited, "the demo history invites nobody"
+        assert all(set(t.fields) & set(r.fields) for r, t in invited), \
+            [(r.title, t.external_id, t.fields) for r, t in invited if not set(t.fields) & set(r.fields)]
+        assert s.scalar(select(Notification.id).where(Notification.read_at.is_(None)).limit(1)) is None
