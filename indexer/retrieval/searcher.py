@@ -230,6 +230,22 @@ class _Run:
         floor = self.params.relevance_floor * max(float(talents.scores[ranked[0]]), 0.0)
         return [t for t in ranked if levels[t] in GOOD_LEVELS or talents.scores[t] >= floor and talents.scores[t] > 0]
 
+    def _evidence_of(self, idx: np.ndarray, cands: CandidateSet) -> list[int]:
+        """A talent's evidence: its best passages by fused score, and always one holding the query's words.
+
+        Fusion can rank a passage that contains the query's words below the talent's
+        other passages, or below zero: a mixed-language passage is weighted mostly by
+        its dense score, which a poor embedding makes negative. The match level reads
+        the lexical evidence, so a result must quote it, or "strong" shows unrelated text.
+        """
+        n = self.params.evidence_per_result
+        positive = [int(i) for i in idx if cands.fused[i] > 0][:n]
+        worded = [int(i) for i in idx if cands.lexical[i] > 0]
+        if worded and not set(worded) & set(positive):
+            best = max(worded, key=lambda i: float(cands.lexical[i]))
+            positive = [*positive[: n - 1], best]
+        return positive or [int(idx[0])]
+
     def _results(
         self,
         page: list[int],
@@ -241,9 +257,7 @@ class _Run:
     ) -> list[SearchResult]:
         picked: dict[int, list[int]] = {}
         for t in page:
-            idx = talents.passages(t)
-            positive = [int(i) for i in idx if cands.fused[i] > 0][: self.params.evidence_per_result]
-            picked[t] = positive or [int(idx[0])]
+            picked[t] = self._evidence_of(talents.passages(t), cands)
         stored = self.backend.passages([cands.keys[i] for items in picked.values() for i in items])
         words, grams = set(lexq.words), set(lexq.grams)
         results = []
