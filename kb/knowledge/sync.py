@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from indexer import SearchUnavailable
 from indexer.knowledge import KnowledgeDoc, KnowledgeSearch, item_key, split_item_key
+from kb.index_settle import write_settled
 from kb.knowledge.documents import iter_all_docs, load_docs
 from kb.knowledge.outbox import KNOWLEDGE_TOPIC, queue_knowledge_sync
 from kb.models import QueueItem
 from kb.queue import DrainReport, drain
-from kb.talents.search_sync import SETTLE_ROUNDS
 
 
 def _key_ids(keys: Iterable[str]) -> set[str]:
@@ -40,22 +40,13 @@ def _current(factory: sessionmaker[Session], keys: set[str]) -> dict[str, Knowle
 
 def drain_knowledge_queue(factory: sessionmaker[Session], search: KnowledgeSearch, batch: int = 200) -> DrainReport:
     def handle(items: list[QueueItem]) -> None:
-        # Read again after writing, as the talent sync does (kb.talents.search_sync.write_settled):
-        # another server may have written a newer state of an item while this one wrote an older.
-        wanted = _key_ids(i.payload["knowledge"] for i in items)
-        for _round in range(SETTLE_ROUNDS):
-            docs = _current(factory, wanted)
-            if docs:
-                search.upsert(docs.values())
-            gone = sorted(wanted - set(docs))
-            if gone:
-                search.delete(gone)
-            now = _current(factory, wanted)
-            wanted = {key for key in wanted if now.get(key) != docs.get(key)}
-            if not wanted:
-                return
-        with factory() as session, session.begin():  # still changing: a fresh item for each
-            queue_knowledge_sync(session, wanted)
+        # Read again after writing (kb.index_settle): another server may have written a
+        # newer state of an item while this one wrote an older.
+        unsettled = write_settled(lambda keys: _current(factory, keys), search.upsert, search.delete,
+                                  _key_ids(i.payload["knowledge"] for i in items))
+        if unsettled:
+            with factory() as session, session.begin():  # still changing: a fresh item for each
+                queue_knowledge_sync(session, unsettled)
 
     return drain(factory, KNOWLEDGE_TOPIC, handle, batch=batch, outage=(SearchUnavailable,))
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from indexer import ExpertSearch, SearchUnavailable
 from indexer.documents import OutputDoc, TalentDoc
+from kb.index_settle import write_settled as settle
 from kb.models import Output, QueueItem, Talent
 from kb.queue import DrainReport, drain, enqueue
 from kb.talents.changes import SEARCH_TOPIC
@@ -51,40 +52,15 @@ def _load(session: Session, external_ids: Iterable[str]) -> dict[str, Talent]:
     return {t.external_id: t for t in session.scalars(stmt)}
 
 
-#: Times one batch re-reads and re-writes talents that changed while it was writing them.
-SETTLE_ROUNDS = 3
-
-
 def _current_docs(factory: sessionmaker[Session], external_ids: set[str]) -> dict[str, TalentDoc]:
     with factory() as session:
         return {tid: talent_doc(t) for tid, t in _load(session, external_ids).items()}
 
 
 def write_settled(factory: sessionmaker[Session], search: ExpertSearch, external_ids: set[str]) -> set[str]:
-    """Write these talents' current state to the index until what was written is still current.
-
-    Several processes drain the queue (every gunicorn worker of every app server, and
-    ``kb worker``). One that read a talent and is slow to write it can otherwise land
-    its write *after* another process wrote a newer edit of the same talent: both
-    queue items end "done" and the index keeps the older text for good. Reading the
-    talents again after the write closes that gap: the last process to write any
-    talent has seen, after its write, that the database still says what it wrote.
-    Returns the talents still changing after ``SETTLE_ROUNDS`` (rare: edited again in
-    every round), for which the caller queues a fresh item.
-    """
-    wanted = set(external_ids)
-    for _round in range(SETTLE_ROUNDS):
-        written = _current_docs(factory, wanted)
-        if written:
-            search.upsert(list(written.values()))
-        gone = sorted(wanted - set(written))
-        if gone:
-            search.delete(gone)
-        now = _current_docs(factory, wanted)
-        wanted = {tid for tid in wanted if now.get(tid) != written.get(tid)}
-        if not wanted:
-            break
-    return wanted
+    """Write these talents' current state to the index, re-reading after the write
+    (``kb.index_settle``: several processes drain the queue); returns the talents still changing."""
+    return settle(lambda ids: _current_docs(factory, ids), search.upsert, search.delete, external_ids)
 
 
 def drain_search_queue(factory: sessionmaker[Session], search: ExpertSearch, batch: int = 200) -> DrainReport:
