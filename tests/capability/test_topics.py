@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +20,7 @@ from kb.settings import load_settings
 from kb.talents import changes as ops
 from kb.taxonomy import load_taxonomy
 from tests.kb.conftest import record
+from tests.knowledge.conftest import BACKENDS, knowledge_base_on
 
 SYSTEM = Actor.system("capability tests")
 # Three subjects, in Chinese and English, three talents each.
@@ -37,27 +37,15 @@ CORPUS = [
 ]
 
 
-@pytest.fixture(params=["embedded", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)])
+@pytest.fixture(params=BACKENDS)
 def pool(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[KnowledgeBase]:
-    overrides: dict[str, object] = {
-        "env": "development", "data_dir": tmp_path, "database.url": f"sqlite:///{tmp_path / 'kb.sqlite3'}",
-        "security.secret_key": "test", "search.embedder": "hashing",
-    }
-    if request.param == "elasticsearch":
-        overrides.update({"search.backend": "elasticsearch",
-                          "search.elasticsearch_url": request.getfixturevalue("es_url"),
-                          "search.elasticsearch_index": f"kbtest-{uuid.uuid4().hex[:12]}"})
-    kb = KnowledgeBase(load_settings(overrides))
-    kb.init_db()
-    with kb.sessions() as s, s.begin():
-        for rid, category, fields, directions, bio in CORPUS:
-            ops.apply_record(s, record(rid, name=rid, category=category, fields=fields, research_directions=directions,
-                                       bio=bio), SYSTEM)
-    kb.sync_search()
-    yield kb
-    if request.param == "elasticsearch":
-        kb.search.backend.drop()  # type: ignore[attr-defined]
-    kb.close()
+    with knowledge_base_on(request, tmp_path) as kb:
+        with kb.sessions() as s, s.begin():
+            for rid, category, fields, directions, bio in CORPUS:
+                ops.apply_record(s, record(rid, name=rid, category=category, fields=fields,
+                                           research_directions=directions, bio=bio), SYSTEM)
+        kb.sync_search()
+        yield kb
 
 
 def test_all_passages_returns_every_stored_passage_with_its_vector(pool: KnowledgeBase) -> None:
