@@ -208,3 +208,15 @@ def test_nothing_refused_is_saved(clients: dict[str, FlaskClient], world: World,
     with site.kb.sessions() as s:
         advice = s.get(ConsultationAdvice, world.advice)
         assert advice is not None and advice.rating is None and advice.rating_comment != TYPED
+
+
+def test_a_refused_draw_keeps_its_ticked_options(clients: dict[str, FlaskClient], world: World) -> None:
+    """A box the user ticked comes back ticked, like the text beside it (the fair-draw option)."""
+    status, page = _post(clients["researcher"], f"/consultations/{world.request}/draw",
+                         {"pool_size": "ten", "count": "2", "fair": "1"})
+    assert status == 400
+    assert re.search(r'<input type="checkbox" name="fair" value="1"[^>]*\bchecked\b', page)
+    status, page = _post(clients["researcher"], f"/consultations/{world.request}/draw",
+                         {"pool_size": "ten", "count": "2"})
+    assert status == 400
+    assert not re.search(r'<input type="checkbox" name="fair" value="1"[^>]*\bchecked\b', page)
