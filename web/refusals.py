@@ -124,6 +124,17 @@ def ticked(action: str, name: str, value: str, default: bool = False) -> bool:
     return value in found.ticked(name) if found is not None else default
 
 
+#: The kb errors that a page built around one form (a new request, an event's form) shows on that form.
+FORM_ERRORS: tuple[type[KbError], ...] = (ValidationError, Conflict)
+
+
+def form_errors(exc: KbError) -> dict[str, str]:
+    """A refused form page's messages: one per field where kb named the field, else the
+    error's sentence under ``""`` (a conflict: the event was finished or cancelled meanwhile)."""
+    fields = field_errors(exc.errors) if isinstance(exc, ValidationError) else {}
+    return fields or {"": error_text(exc)}
+
+
 def status_of(exc: KbError) -> int:
     return next(code for kind, code in STATUS if isinstance(exc, kind))
 

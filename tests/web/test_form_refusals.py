@@ -220,3 +220,37 @@ def test_a_refused_draw_keeps_its_ticked_options(clients: dict[str, FlaskClient]
                          {"pool_size": "ten", "count": "2"})
     assert status == 400
     assert not re.search(r'<input type="checkbox" name="fair" value="1"[^>]*\bchecked\b', page)
+
+
+@pytest.mark.parametrize("ui", ["zh", "en"])
+def test_editing_an_event_cancelled_meanwhile_comes_back_on_its_form(
+        clients: dict[str, FlaskClient], site: Site, ui: str) -> None:
+    """The form page of an event shows a conflict (cancelled while the organizer typed) on the form,
+    with the typed title, instead of the error page."""
+    from kb.events.enums import EventStatus
+    from kb.events.manage import transition
+
+    organizer = _actor(site, "organizer")
+    day = date.today() + timedelta(days=9)
+    with site.kb.sessions() as s, s.begin():
+        event = create_event(s, organizer, {
+            "kind": "lecture", "title": "将被取消的讲座", "description": "讲座", "topics": ["金融"],
+            "start_at": datetime(day.year, day.month, day.day, 9, 0), "end_at": datetime(day.year, day.month, day.day, 11, 0),
+            "timezone": "Asia/Shanghai", "place": "罗湖区人才之家", "capacity": 10,
+        })
+        transition(s, organizer, event, EventStatus.CANCELLED)
+        event_id = event.id
+    client = clients["organizer"]
+    client.get(f"/lang/{ui}")
+    try:
+        status, page = _post(client, f"/events/{event_id}/edit", {
+            "kind": "lecture", "title": TYPED, "description": "讲座", "start_at": f"{day}T09:00",
+            "end_at": f"{day}T11:00", "timezone": "Asia/Shanghai", "place": "罗湖区人才之家", "capacity": "10"})
+    finally:
+        client.get("/lang/zh")
+    assert status == 409
+    assert "error-card" not in page
+    assert f'value="{TYPED}"' in page
+    said = " ".join(re.sub(r"<[^>]+>", " ", a) for a in ALERT.findall(page.split("<main", 1)[1]))
+    assert said.strip() and DEVELOPER.search(said) is None, said
+    assert bool(CJK.search(said)) == (ui == "zh"), said

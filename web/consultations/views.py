@@ -29,8 +29,8 @@ from web.consultations import consultation_settings as _settings
 from web.consultations import local_timezone as _tz
 from web.consultations.labels import LABELS
 from web.labels import talent_names
-from web.messages import error_text, field_errors
-from web.refusals import shows_page
+from web.messages import field_errors
+from web.refusals import FORM_ERRORS, form_errors, shows_page
 from web.sessions import current_actor, db, knowledge_base
 
 
@@ -94,9 +94,9 @@ def new() -> str | WResponse:
             if request.form.get("publish"):
                 requests.transition(db(), actor, req, RequestState.OPEN)
             return _done(_("咨询需求已保存。"), _page(req.id))
-        except ValidationError as exc:
+        except FORM_ERRORS as exc:
             db().rollback()
-            errors = field_errors(exc.errors) or {"": error_text(exc)}
+            errors = form_errors(exc)
     else:
         from kb.permissions import require
 

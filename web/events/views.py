@@ -31,9 +31,9 @@ from web.confirm import confirm_first
 from web.events import bp
 from web.events.forms import event_values, form_of
 from web.events.labels import LABELS
-from web.messages import error_text, field_errors
+from web.messages import error_text
 from web.redirects import safe_next
-from web.refusals import shows_page
+from web.refusals import FORM_ERRORS, form_errors, shows_page, status_of
 from web.sessions import current_actor, db, knowledge_base
 
 COMMON_ZONES = ("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Macau", "Asia/Taipei", "Asia/Singapore", "Asia/Tokyo",
@@ -123,11 +123,12 @@ def calendar(event_id: int) -> Response:
 
 # --- create, edit, state ---------------------------------------------------------------------------------
 
-def _form_page(values: dict[str, Any], errors: dict[str, str], event: Event | None) -> tuple[str, int]:
+def _form_page(values: dict[str, Any], errors: dict[str, str], event: Event | None,
+               status: int = 400) -> tuple[str, int]:
     tax = load_taxonomy()
     return render_template("events/form.html", values=values, errors=errors, event=event, kinds=EVENT_KINDS,
                            zones=COMMON_ZONES, categories=tax.categories, sectors=tax.sectors,
-                           fields=tax.fields), (400 if errors else 200)
+                           fields=tax.fields), (status if errors else 200)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -144,11 +145,9 @@ def new() -> tuple[str, int] | WResponse:
             if request.form.get("publish"):
                 manage.transition(db(), actor, event, EventStatus.PUBLISHED)
             return _done(_("活动已保存。"), _page(event.id))
-        except ValidationError as exc:
+        except FORM_ERRORS as exc:
             db().rollback()
-            errors = field_errors(exc.errors) or {"": error_text(exc)}
-            values = {**request.form.to_dict(), "audience_categories": request.form.getlist("audience_categories"),
-                      "audience_fields": request.form.getlist("audience_fields")}
+            return _form_page(_typed_event_form(), form_errors(exc), None, status_of(exc))
     return _form_page(values, errors, None)
 
 
@@ -163,13 +162,16 @@ def edit(event_id: int) -> tuple[str, int] | WResponse:
         try:
             manage.update_event(db(), actor, event, event_values(request.form, db()))
             return _done(_("活动已更新。"), _page(event.id))
-        except ValidationError as exc:
+        except FORM_ERRORS as exc:
             db().rollback()
-            errors = field_errors(exc.errors) or {"": error_text(exc)}
-            event = _event(event_id)
-            values = {**request.form.to_dict(), "audience_categories": request.form.getlist("audience_categories"),
-                      "audience_fields": request.form.getlist("audience_fields")}
+            return _form_page(_typed_event_form(), form_errors(exc), _event(event_id), status_of(exc))
     return _form_page(values, errors, event)
+
+
+def _typed_event_form() -> dict[str, Any]:
+    """The event form as the user sent it, to fill in again."""
+    return {**request.form.to_dict(), "audience_categories": request.form.getlist("audience_categories"),
+            "audience_fields": request.form.getlist("audience_fields")}
 
 
 def _cancel_question(event_id: int) -> str:
