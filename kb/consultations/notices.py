@@ -8,9 +8,7 @@ rule as the pages (``kb.visibility``): news of an invitation reaches only those
 who may read it there.
 
 A subject says in plain words what happened and to which request, in the
-recipient's language (``User.preferred_language``): "收到专家意见：罗湖区低空
-经济…" or "Advice received: …", never an internal number like "[咨询 #12]",
-which means nothing in a mail client's list.
+recipient's language (``kb.notifications.subjects``).
 """
 
 from __future__ import annotations
@@ -25,6 +23,7 @@ from kb.labels import Words
 from kb.models import Talent, User
 from kb.models.consultation import ConsultationInvitation, ConsultationRequest
 from kb.notifications import notify
+from kb.notifications.subjects import subject_line
 from kb.roles import Role
 from kb.visibility import invitation_visible, request_managed
 
@@ -65,25 +64,13 @@ WHAT: dict[str, Words] = {
     "advice": ("收到专家意见", "Advice received"),
     "evaluation": ("采纳意见一年期效果评估", "One year on: assess the adopted advice"),
 }
-TITLE_CHARS = 24  # of the request's title in a subject: enough to recognise it in a mail list
-
-
-def shortened(title: str, limit: int = TITLE_CHARS) -> str:
-    """``title`` cut to ``limit`` characters with "…", on one line."""
-    one_line = " ".join(title.split())
-    return one_line if len(one_line) <= limit else one_line[:limit - 1].rstrip() + "…"
-
-
 def subject(request: ConsultationRequest, kind: str, language: str = "zh") -> str:
     """What happened and to which request, in ``language``; a confidential request's title stays out."""
     zh, en = WHAT[kind]
-    if language == "en":
-        if request.confidentiality == "confidential":
-            return f"{en} (a confidential consultation: details after logging in)"
-        return f"{en}: {shortened(request.title)}"
     if request.confidentiality == "confidential":
-        return f"{zh}（保密咨询，详情请登录查看）"
-    return f"{zh}：{shortened(request.title)}"
+        return f"{en} (a confidential consultation: details after logging in)" if language == "en" \
+            else f"{zh}（保密咨询，详情请登录查看）"
+    return subject_line(WHAT[kind], request.title, language)
 
 
 def _body(request: ConsultationRequest, text: str) -> str:

@@ -46,7 +46,7 @@ def talents_by_external_id(session: Session, external_ids: Iterable[str]) -> lis
     return [found[i] for i in ids]
 
 
-def invitation_text(event: Event, note: str = "") -> tuple[str, str]:
+def invitation_text(event: Event, note: str = "") -> str:
     kind = KIND_LABELS.get(event.kind, "活动")
     lines = [f"诚邀您参加{kind}「{event.title}」。", when_where(event)]
     if event.topics:
@@ -54,7 +54,7 @@ def invitation_text(event: Event, note: str = "") -> tuple[str, str]:
     if note.strip():
         lines.append(note.strip())
     lines.append("请登录系统接受或婉拒邀请；名额有限，先到先得，满额后进入候补。")
-    return f"活动邀请：{event.title}", "\n".join(lines)
+    return "\n".join(lines)
 
 
 def invite(
@@ -85,8 +85,8 @@ def invite(
         session.rollback()
         raise Conflict("someone else changed this event's invitations at the same moment; try again",
                        code="conflict.changed") from exc
-    title, body = invitation_text(event, note)
-    report.not_notified = notify_talents(session, report.invited, "event.invitation", title, body, event)
+    body = invitation_text(event, note)
+    report.not_notified = notify_talents(session, report.invited, "event.invitation", body, event)
     audit(session, actor, "event.invite", "event", event.id, {
         "invited": [t.external_id for t in report.invited],
         "skipped": {t.external_id: r for t, r in report.skipped},

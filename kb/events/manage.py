@@ -101,7 +101,7 @@ def update_event(session: Session, actor: Actor, event: Event, values: dict[str,
         if "start_at" in changed:
             session.execute(update(EventRegistration).where(EventRegistration.event_id == event.id)
                             .values(reminded_at=None).execution_options(synchronize_session=False))
-        _tell_holders(session, event, "event.updated", f"活动信息更新：{event.title}",
+        _tell_holders(session, event, "event.updated",
                       f"活动时间或地点已更新，请以附件日历为准。\n{when_where(event)}")
     session.flush()
     if capacity is not None:
@@ -151,7 +151,7 @@ def cancel_event(session: Session, actor: Actor, event: Event, reason: str = "")
     session.flush()
     if was_published:
         body = "很抱歉，本次活动已取消。" + (f"\n原因：{reason.strip()}" if reason.strip() else "")
-        _tell_holders(session, event, "event.cancelled", f"活动取消：{event.title}", body,
+        _tell_holders(session, event, "event.cancelled", body,
                       statuses=(*HOLDING, "invited"))
     audit(session, actor, "event.cancel", "event", event.id, {"reason": reason.strip()[:500]})
     return event
@@ -210,11 +210,11 @@ def transition(session: Session, actor: Actor, event: Event, to: EventStatus, re
     raise ValidationError(f"an event is moved only to {names}", {"to": f"one of {names}"}, code="record.enum")
 
 
-def _tell_holders(session: Session, event: Event, kind: str, title: str, body: str,
+def _tell_holders(session: Session, event: Event, kind: str, body: str,
                   statuses: tuple[str, ...] = HOLDING) -> None:
     rows = session.execute(
         select(EventRegistration, Talent).join(Talent, Talent.id == EventRegistration.talent_id)
         .where(EventRegistration.event_id == event.id, EventRegistration.status.in_(statuses))
     ).all()
     regs = {reg.talent_id: reg for reg, _t in rows}
-    notify_talents(session, [t for _r, t in rows], kind, title, body, event, registrations=regs)
+    notify_talents(session, [t for _r, t in rows], kind, body, event, registrations=regs)

@@ -14,9 +14,23 @@ from sqlalchemy.orm import Session
 
 from kb.events.ics import CalendarEvent, calendar
 from kb.events.times import local_label, zone_name
+from kb.labels import Words
 from kb.models import Event, EventRegistration, Talent
 from kb.notifications import notify
 from kb.notifications.reach import accounts_of
+from kb.notifications.subjects import subject_line
+
+#: What happened, by notice kind: the start of the subject, in Chinese and English.
+WHAT: dict[str, Words] = {
+    "event.invitation": ("活动邀请", "Invitation"),
+    "event.registered": ("报名成功", "You are registered"),
+    "event.waitlisted": ("已进入候补", "On the waiting list"),
+    "event.promoted": ("候补转正", "A place opened for you"),
+    "event.registration_cancelled": ("已取消报名", "Registration cancelled"),
+    "event.reminder": ("活动提醒", "Reminder"),
+    "event.updated": ("活动信息更新", "Event details changed"),
+    "event.cancelled": ("活动取消", "Event cancelled"),
+}
 
 KIND_LABELS = {"lecture": "讲座", "salon": "沙龙", "training": "培训", "site_visit": "参访", "other": "活动"}
 
@@ -62,10 +76,11 @@ def when_where(event: Event) -> str:
 
 
 def notify_talents(
-    session: Session, talents: Iterable[Talent], kind: str, title: str, body: str, event: Event,
+    session: Session, talents: Iterable[Talent], kind: str, body: str, event: Event,
     *, registrations: dict[int, EventRegistration] | None = None, with_ics: bool = True,
 ) -> list[Talent]:
-    """Notify each talent with its own .ics (it may carry its check-in code); return those unreachable."""
+    """Notify each talent with its own .ics (it may carry its check-in code) under the subject of
+    ``kind`` (``WHAT``) in the talent's account's language; return those unreachable."""
     talents = list(talents)
     accounts = accounts_of(session, (t.id for t in talents))
     unreachable = []
@@ -76,5 +91,6 @@ def notify_talents(
             continue
         reg = (registrations or {}).get(talent.id)
         attachments = [ics_attachment(event, reg)] if with_ics else []
+        title = subject_line(WHAT[kind], event.title, user.preferred_language)
         notify(session, [user], kind, title, body, event_link(event), attachments=attachments)
     return unreachable

@@ -173,14 +173,12 @@ def register(
 
 def _tell(session: Session, event: Event, talent: Talent, reg: EventRegistration) -> None:
     if reg.status == "registered":
-        title = f"报名成功：{event.title}"
         body = f"{when_where(event)}\n签到码：{format_code(reg.checkin_code)}（到场时出示，仅可使用一次）"
-        notify_talents(session, [talent], "event.registered", title, body, event, registrations={talent.id: reg})
+        notify_talents(session, [talent], "event.registered", body, event, registrations={talent.id: reg})
     else:
         position = waitlist_position(session, reg)
-        title = f"已进入候补：{event.title}"
         body = f"名额已满，您在候补名单第 {position} 位。有人取消时将按先后顺序自动递补并通知您。"
-        notify_talents(session, [talent], "event.waitlisted", title, body, event, with_ics=False)
+        notify_talents(session, [talent], "event.waitlisted", body, event, with_ics=False)
 
 
 def reply(
@@ -223,8 +221,8 @@ def cancel(
         _raced(session)
     audit(session, actor, "event.cancel_registration", "event", event.id,
           {"talent": talent.external_id, "was": old})
-    notify_talents(session, [talent], "event.registration_cancelled", f"已取消报名：{event.title}",
-                   "您的报名已取消。", event, with_ics=False)
+    notify_talents(session, [talent], "event.registration_cancelled", "您的报名已取消。", event,
+                   with_ics=False)
     if old == "registered":
         return release_seat(session, event, now)
     return None
@@ -264,6 +262,5 @@ def _promoted(session: Session, event: Event, reg: EventRegistration) -> None:
     if talent is None:
         return
     audit(session, Actor.system("waitlist"), "event.promote", "event", event.id, {"talent": talent.external_id})
-    title = f"候补转正：{event.title}"
     body = f"有名额空出，您已从候补转为正式报名。\n{when_where(event)}\n签到码：{format_code(reg.checkin_code)}"
-    notify_talents(session, [talent], "event.promoted", title, body, event, registrations={talent.id: reg})
+    notify_talents(session, [talent], "event.promoted", body, event, registrations={talent.id: reg})

@@ -55,7 +55,7 @@ def send_due_reminders(session: Session, now: datetime, lead: timedelta = LEAD) 
             continue
         session.refresh(reg)
         body = f"{when_where(event)}\n签到码：{format_code(reg.checkin_code)}"
-        notify_talents(session, [talent], "event.reminder", f"活动提醒：{event.title}", body, event,
+        notify_talents(session, [talent], "event.reminder", body, event,
                        registrations={talent.id: reg})
         sent += 1
     return sent

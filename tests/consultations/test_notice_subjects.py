@@ -24,6 +24,7 @@ from kb.consultations import notices
 from kb.consultations.invitations import accept, invite, submit_advice
 from kb.consultations.requests import get_request
 from kb.models import Notification, User
+from kb.notifications import subjects
 from kb.talents import changes as ops
 from tests.consultations.conftest import open_new
 
@@ -66,9 +67,9 @@ def test_a_subject_says_what_happened_to_which_request(kind: str, language: str,
     said = notices.subject(_request(title, "unit"), kind, language)
     assert "#" not in said and "[" not in said and "12" not in said
     assert said.startswith(en if language == "en" else zh)
-    short = notices.shortened(title)
-    assert said.endswith(short) and len(short) <= notices.TITLE_CHARS and "\n" not in short
-    if len(" ".join(title.split())) > notices.TITLE_CHARS:
+    short = subjects.shortened(title)
+    assert said.endswith(short) and len(short) <= subjects.TITLE_CHARS and "\n" not in short
+    if len(" ".join(title.split())) > subjects.TITLE_CHARS:
         assert short.endswith("…")
     if language == "en":
         assert not CJK.search(said[: -len(short)]), said  # only the title itself may be Chinese
