@@ -241,6 +241,10 @@ def _export_urls(planted: Planted) -> list[str]:
     urls = [f"/consultations/export/{kind}.csv?scope={scope}" for kind in ("requests", "invitations")
             for scope in ("visible", "mine", "unit", "invited")]
     urls += ["/admin/audit", "/api/v1/consultations"]
+    # the capability map's tables, read as every account; the planted requests are not gaps (they match),
+    # so the gap titles' own rule per role is tested in tests/capability/test_gaps_workload.py
+    urls += [f"/dashboard/capability/export?table={table}&format=csv"
+             for table in ("gaps", "workload", "never_asked", "topics")]
     for rid in planted.requests:
         urls += [f"/consultations/{rid}/invitations.csv", f"/consultations/{rid}/trail",
                  f"/api/v1/consultations/{rid}/trail", f"/api/v1/consultations/{rid}"]
