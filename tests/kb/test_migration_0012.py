@@ -3,18 +3,10 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import command
 
 from kb.db import make_engine
-from kb.schema import alembic_config
 from tests.kb.test_migration_0007 import db_url, insert  # noqa: F401 - fixture used by name
-
-
-def _run(engine: sa.Engine, action: str, target: str) -> None:
-    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        getattr(command, action)(cfg, target)
+from tests.kb.test_migration_0010 import _run
 
 
 def test_earlier_draws_read_as_plain_draws_and_survive_a_downgrade(db_url: str) -> None:  # noqa: F811
