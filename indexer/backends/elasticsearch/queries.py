@@ -68,7 +68,7 @@ def dense_body(vector: np.ndarray, group: str, filters: Filters, n: int) -> dict
     return {
         "knn": {
             "field": "vector",
-            "query_vector": np.asarray(vector, dtype=np.float32).tolist(),
+            "query_vector": np.asarray(vector, dtype=np.float32),  # orjson: float32 digits
             "k": n,
             "num_candidates": min(10_000, max(2 * n, 100)),
             "rescore_vector": RESCORE_EXACT,
@@ -101,7 +101,7 @@ def lexical_scores_body(query: LexicalQuery, keys: Sequence[str]) -> dict[str, A
 
 def dense_scores_bodies(vector: np.ndarray, keys: Sequence[str]) -> list[dict[str, Any]]:
     """Exact cosine of the given passages, a body per ``DENSE_SCORES_CHUNK`` ids."""
-    query_vector = np.asarray(vector, dtype=np.float32).tolist()
+    query_vector = np.asarray(vector, dtype=np.float32)
     bodies = []
     for i in range(0, len(keys), DENSE_SCORES_CHUNK):
         chunk = list(keys[i : i + DENSE_SCORES_CHUNK])
