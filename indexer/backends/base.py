@@ -254,6 +254,12 @@ class Backend(ABC):
     @abstractmethod
     def passages(self, keys: Sequence[str]) -> dict[str, StoredPassage]: ...
 
+    def page(
+        self, talent_ids: Sequence[str], passage_keys: Sequence[str]
+    ) -> tuple[dict[str, TalentRecord], dict[str, StoredPassage]]:
+        """What a result page shows, in one call: the talents' records and their evidence passages."""
+        return self.talents(talent_ids), self.passages(passage_keys)
+
     @abstractmethod
     def all_passages(self, batch: int = 5000) -> Iterator[list[PassageRecord]]:
         """Every live passage with its stored vector, in batches of about ``batch``.

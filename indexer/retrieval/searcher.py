@@ -129,8 +129,7 @@ class _Run:
         matched = sum(1 for t in ranked if levels[t] in GOOD_LEVELS)
         clock.lap("rank_ms")
         page = ranked[q.offset : q.offset + q.limit]
-        records = self.backend.talents([talents.talents[t] for t in page]) if page else {}
-        results = self._results(page, talents, cands, records, lexq, levels)
+        results = self._results(page, talents, cands, lexq, levels)
         clock.lap("evidence_ms")
         # Facets count the good matches: the set the user is told about, and the set a
         # filter click narrows (levels are absolute, so a filter keeps a talent's level).
@@ -251,14 +250,14 @@ class _Run:
         page: list[int],
         talents: TalentScores,
         cands: CandidateSet,
-        records: dict[str, TalentRecord],
         lexq: LexicalQuery,
         levels: list[MatchLevel],
     ) -> list[SearchResult]:
         picked: dict[int, list[int]] = {}
         for t in page:
             picked[t] = self._evidence_of(talents.passages(t), cands)
-        stored = self.backend.passages([cands.keys[i] for items in picked.values() for i in items])
+        evidence_keys = [cands.keys[i] for items in picked.values() for i in items]
+        records, stored = self.backend.page([talents.talents[t] for t in page], evidence_keys)
         words, grams = set(lexq.words), set(lexq.grams)
         results = []
         for t in page:

@@ -200,6 +200,27 @@ def test_upsert_is_visible_at_once_and_replaces_passages(small_index):
     assert small_index.info()["talents"] == len(SMALL_CORPUS) + 1
 
 
+def test_a_result_page_is_fetched_whole_in_one_call(small_index):
+    """``page`` (one round trip on Elasticsearch) answers exactly what ``talents`` plus
+    ``passages`` answer, in any mix of known and unknown ids, talents and passages."""
+    backend = small_index.backend
+    talent_ids = [d.talent_id for d in SMALL_CORPUS[:3]]
+    keys = [p.key for t in talent_ids for p in backend.talent_passages(t)][:7]
+    assert keys and len(set(keys)) == len(keys)
+    for wanted_talents, wanted_keys in (
+        (talent_ids, keys),
+        ([*talent_ids, "never-existed"], [*keys, "987654321"]),
+        (talent_ids[:1], []),
+        ([], keys[:2]),
+        ([], []),
+    ):
+        records, stored = backend.page(wanted_talents, wanted_keys)
+        assert records == backend.talents(wanted_talents)
+        assert stored == backend.passages(wanted_keys)
+        assert set(records) == set(wanted_talents) - {"never-existed"}
+        assert set(stored) == set(wanted_keys) - {"987654321"}
+
+
 def test_delete_removes_talent(small_index):
     small_index.delete(["t-ins-2"])
     assert "t-ins-2" not in ids(small_index.search(SearchQuery("巨灾再保险")))
@@ -291,6 +312,44 @@ def test_writes_during_a_rebuild_are_not_lost(make_index):
     assert "t-late" in found
     assert "t-xss" not in found
     assert ids(search.search(SearchQuery("深海采矿装备")))[0] == "t-late"
+
+
+@pytest.mark.elasticsearch
+def test_a_rebuild_whose_bulk_fails_with_batches_in_flight_leaves_the_live_index_alone(
+    tmp_path, es_url, monkeypatch
+):
+    """Several bulk requests are in flight during an Elasticsearch rebuild: the failure of
+    one (here the second of three) aborts the whole rebuild, drops the half-built
+    generation and leaves the live one answering as before."""
+    from indexer.errors import SearchError
+    from indexer.indexing import BATCH_TALENTS
+    from tests.search.conftest import IndexFactory
+
+    factory = IndexFactory("elasticsearch", tmp_path, es_url)
+    try:
+        search = factory.open()
+        search.upsert(SMALL_CORPUS)
+        backend = search.backend
+        before = ids(search.search(SearchQuery("巨灾再保险")))
+        versions = backend.connection.versions()
+        real_bulk, calls = backend.writer.bulk, []
+
+        def second_bulk_fails(index, actions, refresh):
+            calls.append(index)
+            if len(calls) == 2:
+                raise SearchError("bulk indexing failed: the test's second batch")
+            return real_bulk(index, actions, refresh)
+
+        monkeypatch.setattr(backend.writer, "bulk", second_bulk_fails)
+        many = [replace(SMALL_CORPUS[i % len(SMALL_CORPUS)], talent_id=f"t-many-{i}") for i in range(2 * BATCH_TALENTS + 1)]
+        with pytest.raises(SearchError, match="second batch"):
+            search.rebuild(many)
+        assert len(calls) == 3, "the third batch was sent while the second was in flight"
+        assert backend.connection.versions() == versions, "the half-built generation is dropped"
+        assert ids(search.search(SearchQuery("巨灾再保险"))) == before
+        assert search.info()["talents"] == len(SMALL_CORPUS)
+    finally:
+        factory.cleanup()
 
 
 # -- match strength ---------------------------------------------------------------
