@@ -247,8 +247,10 @@ def open_knowledge_search(
 ) -> KnowledgeSearch:
     """Open the knowledge index of the configured backend, with the expert index's identity rule.
 
-    Pass the expert search's embedder to share the loaded model. Raises
-    ``IndexMismatch`` when the index was built with another embedder or analyzer.
+    Pass the expert search's embedder to share the loaded model. ``IndexMismatch``
+    when the index was built with another embedder or analyzer: raised here by the
+    embedded backend, by the first read or write on Elasticsearch (whose rebuild
+    must still be possible).
     """
     embedder = embedder or make_embedder(settings)
     analyzer = get_analyzer()

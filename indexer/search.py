@@ -102,8 +102,10 @@ def open_search(
 ) -> ExpertSearch:
     """Open the configured backend (creating an empty embedded index if none exists).
 
-    Raises ``IndexMismatch`` when the existing index was built with another
-    embedder or analyzer, and ``SearchUnavailable`` when the backend is down.
+    ``IndexMismatch`` when the existing index was built with another embedder or
+    analyzer (raised here by the embedded backend, by the first read or write on
+    Elasticsearch, whose rebuild must still be possible), and ``SearchUnavailable``
+    when the backend is down.
     """
     embedder = embedder or make_embedder(settings)
     analyzer = get_analyzer()

@@ -280,6 +280,49 @@ def test_other_embedder_is_an_index_mismatch(make_index):
     search.rebuild(SMALL_CORPUS[:2])  # the original configuration still works
 
 
+@pytest.mark.elasticsearch
+def test_a_rebuild_replaces_an_elasticsearch_index_of_another_embedder(tmp_path, es_url):
+    """``kb reindex`` after changing the embedder: the mismatch refuses reads and writes,
+    never the rebuild that resolves it (the embedded backend refuses at open instead)."""
+    from tests.search.conftest import IndexFactory
+
+    factory = IndexFactory("elasticsearch", tmp_path, es_url)
+    try:
+        factory.open().upsert(SMALL_CORPUS)
+        other = factory.open(embedder=CachedEmbedder(HashingEmbedder(128), None))
+        with pytest.raises(IndexMismatch):
+            other.search(SearchQuery("保险"))
+        with pytest.raises(IndexMismatch):
+            other.upsert(SMALL_CORPUS[:1])
+        other.rebuild(SMALL_CORPUS)
+        assert ids(other.search(SearchQuery("巨灾再保险")))[0] == "t-ins-2"
+    finally:
+        factory.cleanup()
+
+
+@pytest.mark.elasticsearch
+def test_an_elasticsearch_index_of_the_older_mapping_layout_is_rebuilt_not_read(tmp_path, es_url):
+    """Layout 1 kept every language group in one vector graph; this version reads group
+    fields, so a layout-1 generation is a mismatch until ``kb reindex`` replaces it."""
+    from tests.search.conftest import IndexFactory
+
+    factory = IndexFactory("elasticsearch", tmp_path, es_url)
+    try:
+        search = factory.open()
+        search.upsert(SMALL_CORPUS)
+        backend = search.backend
+        live = backend.connection.live_indices()[0]
+        meta = backend.client.indices.get_mapping(index=live)[live]["mappings"]["_meta"]
+        backend.client.indices.put_mapping(index=live, meta={k: v for k, v in meta.items() if k != "layout"})
+        reopened = factory.open()
+        with pytest.raises(IndexMismatch, match="layout"):
+            reopened.search(SearchQuery("巨灾再保险"))
+        reopened.rebuild(SMALL_CORPUS)
+        assert ids(reopened.search(SearchQuery("巨灾再保险")))[0] == "t-ins-2"
+    finally:
+        factory.cleanup()
+
+
 def test_unreachable_elasticsearch_raises_search_unavailable(tmp_path):
     from tests.search.conftest import IndexFactory
 
@@ -610,8 +653,8 @@ def test_knowledge_index_leaves_expert_search_untouched(knowledge_factory):
 def test_knowledge_index_refuses_another_embedder(knowledge_factory):
     _, open_ = knowledge_factory
     open_().upsert(_knowledge_corpus()[:2])
-    with pytest.raises(IndexMismatch):
-        open_(embedder=CachedEmbedder(HashingEmbedder(128), None))
+    with pytest.raises(IndexMismatch):  # at open (embedded) or at the first write (Elasticsearch)
+        open_(embedder=CachedEmbedder(HashingEmbedder(128), None)).upsert(_knowledge_corpus()[:1])
 
 
 def test_knowledge_query_needs_a_viewer():

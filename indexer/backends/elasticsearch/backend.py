@@ -39,7 +39,7 @@ from indexer.backends.elasticsearch.mapping import (
 )
 from indexer.backends.elasticsearch.rebuild import ElasticsearchRebuild
 from indexer.backends.elasticsearch.writer import IndexWriter
-from indexer.errors import SearchError, SearchUnavailable
+from indexer.errors import IndexMismatch, SearchError, SearchUnavailable
 from indexer.models import FACET_KEYS
 
 if TYPE_CHECKING:  # the client library is imported when a connection is made
@@ -92,6 +92,10 @@ class ElasticsearchBackend(Backend):
             self._ensure()
         except SearchUnavailable:
             log.warning("Elasticsearch at %s is unreachable; will retry on first use", url)
+        except IndexMismatch as exc:
+            # Reads and writes raise it until a rebuild replaces the live generation, and
+            # the rebuild must still be possible (``begin_rebuild`` does not check).
+            log.warning("%s", exc)
 
     @property
     def url(self) -> str:
@@ -174,8 +178,17 @@ class ElasticsearchBackend(Backend):
         self.forget_centroids()
 
     def begin_rebuild(self) -> RebuildSession:
-        self._ensure()
-        return ElasticsearchRebuild(self.connection, self.writer, self.meta, on_publish=self.forget_centroids)
+        """A new generation built with this process's embedder, analyzer and mapping layout.
+
+        Unlike every read and write it does not check the live generation: one built
+        with another embedder or an older layout is exactly what a rebuild replaces.
+        """
+        return ElasticsearchRebuild(self.connection, self.writer, self.meta, on_publish=self._published)
+
+    def _published(self) -> None:
+        """A rebuilt generation went live: check it (and read its centroids) afresh."""
+        self._ready = False
+        self.forget_centroids()
 
     # -- reads -------------------------------------------------------------------------
     def _search(self, **kwargs: Any) -> Any:

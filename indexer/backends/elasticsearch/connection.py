@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from indexer.backends.base import IndexMeta
 from indexer.backends.elasticsearch import trace
-from indexer.backends.elasticsearch.mapping import index_body
+from indexer.backends.elasticsearch.mapping import LAYOUT, index_body
 from indexer.backends.elasticsearch.serializers import orjson_serializers
 from indexer.errors import IndexMismatch, SearchError, SearchUnavailable
 from indexer.settings import elasticsearch_hosts
@@ -192,5 +192,7 @@ class Connection:
         except KeyError as exc:
             raise IndexMismatch(f"index {index} has no search metadata; rebuild it") from exc
         diff = meta.differences(theirs)
+        if stored.get("layout") != LAYOUT:
+            diff.append(f"mapping layout: index has {stored.get('layout', 1)!r}, this version writes {LAYOUT!r}")
         if diff:
             raise IndexMismatch(f"index {index} was built differently: {'; '.join(diff)}. Run a rebuild.")

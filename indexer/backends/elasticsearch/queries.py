@@ -12,8 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from indexer.analysis import GROUPS
 from indexer.backends.base import Filters, Hit, LexicalQuery
-from indexer.backends.elasticsearch.mapping import PASSAGE_HIT_SOURCE
+from indexer.backends.elasticsearch.mapping import PASSAGE_HIT_SOURCE, vector_field
 from indexer.retrieval.params import BM25_K1
 
 #: Dense-score requests are split into bodies of at most this many ids.
@@ -64,24 +65,18 @@ def lexical_body(query: LexicalQuery, filters: Filters, n: int) -> dict[str, Any
 
 
 def dense_body(vector: np.ndarray, group: str, filters: Filters, n: int) -> dict[str, Any]:
+    """kNN in the group's own graph (``vector_field``): filtered only by what the user filtered."""
     clauses, must_not = filter_clauses(filters)
-    return {
-        "knn": {
-            "field": "vector",
-            "query_vector": np.asarray(vector, dtype=np.float32),  # orjson: float32 digits
-            "k": n,
-            "num_candidates": min(10_000, max(2 * n, 100)),
-            "rescore_vector": RESCORE_EXACT,
-            "filter": {
-                "bool": {
-                    "filter": [{"term": {"doc_type": "passage"}}, {"term": {"group": group}}, *clauses],
-                    "must_not": must_not,
-                }
-            },
-        },
-        "size": n,
-        "_source": PASSAGE_HIT_SOURCE,
+    knn: dict[str, Any] = {
+        "field": vector_field(group),
+        "query_vector": np.asarray(vector, dtype=np.float32),  # orjson: float32 digits
+        "k": n,
+        "num_candidates": min(10_000, max(2 * n, 100)),
+        "rescore_vector": RESCORE_EXACT,
     }
+    if clauses or must_not:
+        knn["filter"] = {"bool": {"filter": clauses, "must_not": must_not}}
+    return {"knn": knn, "size": n, "_source": PASSAGE_HIT_SOURCE}
 
 
 def lexical_scores_body(query: LexicalQuery, keys: Sequence[str]) -> dict[str, Any]:
@@ -100,25 +95,30 @@ def lexical_scores_body(query: LexicalQuery, keys: Sequence[str]) -> dict[str, A
 
 
 def dense_scores_bodies(vector: np.ndarray, keys: Sequence[str]) -> list[dict[str, Any]]:
-    """Exact cosine of the given passages, a body per ``DENSE_SCORES_CHUNK`` ids."""
+    """Exact cosine of the given passages: per ``DENSE_SCORES_CHUNK`` ids, a body per group field.
+
+    The keys' groups are not known here; an ids filter smaller than ``k`` makes each
+    body an exact scan of the few ids that have that group's field.
+    """
     query_vector = np.asarray(vector, dtype=np.float32)
     bodies = []
     for i in range(0, len(keys), DENSE_SCORES_CHUNK):
         chunk = list(keys[i : i + DENSE_SCORES_CHUNK])
-        bodies.append(
-            {
-                "knn": {
-                    "field": "vector",
-                    "query_vector": query_vector,
-                    "k": len(chunk),
-                    "num_candidates": min(10_000, max(len(chunk), 10)),
-                    "rescore_vector": RESCORE_EXACT,
-                    "filter": {"ids": {"values": chunk}},
-                },
-                "size": len(chunk),
-                "_source": False,
-            }
-        )
+        for group in GROUPS:
+            bodies.append(
+                {
+                    "knn": {
+                        "field": vector_field(group),
+                        "query_vector": query_vector,
+                        "k": len(chunk),
+                        "num_candidates": min(10_000, max(len(chunk), 10)),
+                        "rescore_vector": RESCORE_EXACT,
+                        "filter": {"ids": {"values": chunk}},
+                    },
+                    "size": len(chunk),
+                    "_source": False,
+                }
+            )
     return bodies
 
 
