@@ -291,16 +291,7 @@ class ElasticsearchBackend(Backend):
         return value
 
     def passages(self, keys: Sequence[str]) -> dict[str, StoredPassage]:
-        if not keys:
-            return {}
-        self._ensure()
-        conn = self.connection
-        resp = conn.call(
-            lambda: conn.client.mget(index=self.alias, ids=list(keys), source=PASSAGE_TEXT_SOURCE)
-        )
-        return {
-            doc["_id"]: stored_passage(doc["_id"], doc["_source"]) for doc in resp["docs"] if doc.get("found")
-        }
+        return self.page([], keys)[1]
 
     def page(
         self, talent_ids: Sequence[str], passage_keys: Sequence[str]
@@ -356,19 +347,7 @@ class ElasticsearchBackend(Backend):
         return sorted(out, key=lambda p: (queries.KIND_ORDER.get(p.kind, 9), queries.ref_key(p.ref)))
 
     def talents(self, talent_ids: Sequence[str]) -> dict[str, TalentRecord]:
-        if not talent_ids:
-            return {}
-        self._ensure()
-        conn = self.connection
-        resp = conn.call(
-            lambda: conn.client.mget(index=self.alias, ids=[talent_doc_id(t) for t in talent_ids])
-        )
-        out = {}
-        for doc in resp["docs"]:
-            if doc.get("found") and doc["_source"].get("doc_type") == "talent":
-                record = talent_from_source(doc["_source"])
-                out[record.talent_id] = record
-        return out
+        return self.page(talent_ids, [])[0]
 
     def browse(self, filters: Filters, offset: int, limit: int) -> tuple[list[str], int]:
         resp = self._search(
